@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Internal interface of the TPM core: what the core's own files share and
+ * what the bus drivers (TIS, vtpm proxy) need beyond <linux/tpm.h>.
+ *
+ * Object model
+ * ------------
+ * A chip is one struct tpm_chip_priv.  Its memory is owned by the refcount
+ * of chip->dev: every open file and every driver that allocated the chip
+ * holds a reference.  Whether the driver may be called is a separate
+ * question, answered by chip->ops under chip->ops_sem:
+ *
+ *   chip->ops_sem   rwsem.  Held for read by anyone calling a driver callback
+ *                   (tpm_try_get_ops()), for write by the unregister fence,
+ *                   which sets chip->ops to NULL.  Never held while sleeping
+ *                   for an event that the fence itself must deliver.
+ *   chip->tpm_mutex Serialises commands on the device; taken inside ops_sem.
+ *   chip->is_open   Bit 0: /dev/tpmN is open (exclusive open).
+ *   tpm_idr_lock    Guards the idr of device numbers.
+ *   priv->event_wq  Woken when a file's command completes and when the chip
+ *                   is unplugged; file sleepers wait here without ops_sem.
+ *
+ * The order of the fence in tpm_chip_unregister() is the contract with the
+ * drivers; see the kernel-doc there.
+ */
+#ifndef __TPM_INTERNAL_H__
+#define __TPM_INTERNAL_H__
+
+#include <linux/tpm.h>
+#include <linux/wait.h>
+#include <linux/delay.h>
+#include "tpm-compat.h"
+
+#define TPM_BUFSIZE		4096
+#define TPM_NUM_DEVICES		65536
+/* The misc minor /dev/tpm0 has always had. */
+#define TPM_MISC_MINOR		224
+
+/* Bounds on retrying a command that answered TPM2_RC_RETRY/TESTING. */
+#define TPM_RETRY_FIRST_MS	20
+#define TPM_RETRY_TOTAL_MS	TPM2_DURATION_LONG
+
+/**
+ * struct tpm_chip_priv - the core's state around a chip
+ * @chip:	the chip as drivers and <linux/tpm.h> know it
+ * @event_wq:	see the locking comment at the top of this file
+ * @registered:	tpm_chip_register() succeeded and unregister has not run
+ */
+struct tpm_chip_priv {
+	struct tpm_chip chip;
+	wait_queue_head_t event_wq;
+	bool registered;
+};
+
+static inline struct tpm_chip_priv *tpm_chip_priv(struct tpm_chip *chip)
+{
+	return container_of(chip, struct tpm_chip_priv, chip);
+}
+
+/**
+ * tpm_chip_gone() - has the unregister fence run?
+ * @chip: the chip
+ *
+ * A lock-free hint for wait conditions and poll: once it returns true it
+ * stays true.  Callers that go on to use the driver must still take the
+ * ops with tpm_try_get_ops().
+ */
+static inline bool tpm_chip_gone(struct tpm_chip *chip)
+{
+	return !READ_ONCE(chip->ops);
+}
+
+static inline u32 tpm_hdr_len(const void *buf)
+{
+	return be32_to_cpu(((const struct tpm_header *)buf)->length);
+}
+
+static inline u32 tpm_hdr_code(const void *buf)
+{
+	return be32_to_cpu(((const struct tpm_header *)buf)->ordinal);
+}
+
+extern struct class tpm_class;
+extern dev_t tpm_devt;
+extern const struct file_operations tpm_fops;
+
+/**
+ * struct tpm_cmd - a command being built, then its response
+ * @data:	TPM_BUFSIZE bytes
+ * @len:	bytes used: the command so far, then the response's length
+ * @overflow:	an append did not fit; tpm_cmd_run() refuses the command
+ */
+struct tpm_cmd {
+	u8 *data;
+	u32 len;
+	bool overflow;
+};
+
+/* tpm-cmd.c */
+int tpm_cmd_init(struct tpm_cmd *cmd, u16 tag, u32 code);
+void tpm_cmd_free(struct tpm_cmd *cmd);
+void tpm_cmd_put(struct tpm_cmd *cmd, const void *src, size_t n);
+void tpm_cmd_put_u8(struct tpm_cmd *cmd, u8 v);
+void tpm_cmd_put_u16(struct tpm_cmd *cmd, u16 v);
+void tpm_cmd_put_u32(struct tpm_cmd *cmd, u32 v);
+ssize_t tpm_cmd_run(struct tpm_chip *chip, struct tpm_cmd *cmd,
+		    size_t min_body, const char *what);
+
+/* tpm-chip.c */
+struct tpm_chip *tpm_chip_alloc(struct device *pdev,
+				const struct tpm_class_ops *ops);
+struct tpm_chip *tpmm_chip_alloc(struct device *pdev,
+				 const struct tpm_class_ops *ops);
+int tpm_chip_register(struct tpm_chip *chip);
+void tpm_chip_unregister(struct tpm_chip *chip);
+int tpm_chip_start(struct tpm_chip *chip);
+void tpm_chip_stop(struct tpm_chip *chip);
+void tpm_chip_fence(struct tpm_chip *chip);
+int tpm_chip_subsys_init(void);
+void tpm_chip_subsys_exit(void);
+
+/* tpm-interface.c */
+ssize_t tpm_transmit(struct tpm_chip *chip, u8 *buf, size_t bufsiz);
+unsigned long tpm_calc_ordinal_duration(struct tpm_chip *chip, u32 ordinal);
+void tpm_poll_sleep(unsigned int *step_us);
+
+/*
+ * Polling a device: the first sleep is short, each next one twice as long,
+ * up to TPM_POLL_MAX_US.  Fast commands are seen soon after they complete;
+ * slow ones cost few wake-ups.
+ */
+#define TPM_POLL_MIN_US		16
+#define TPM_POLL_MAX_US		1024
+
+/* tpm2-cmd.c */
+int tpm2_probe(struct tpm_chip *chip);
+int tpm2_auto_startup(struct tpm_chip *chip);
+void tpm2_shutdown(struct tpm_chip *chip, u16 shutdown_type);
+void tpm2_set_default_timeouts(struct tpm_chip *chip);
+unsigned long tpm2_duration(struct tpm_chip *chip, u32 ordinal);
+int tpm2_get_random(struct tpm_chip *chip, u8 *dest, size_t max);
+
+/* tpm-dev.c */
+int tpm_dev_init(void);
+void tpm_dev_exit(void);
+
+#endif /* __TPM_INTERNAL_H__ */

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * TPM Interface Specification (FIFO) core, shared by the bus drivers that
+ * reach a TIS register file (MMIO here; SPI or I2C would fit the same
+ * phy callbacks) and by the KUnit suite's simulated device.
+ */
+#ifndef __TPM_TIS_CORE_H__
+#define __TPM_TIS_CORE_H__
+
+#include "tpm.h"
+
+/* Register offsets within a locality's 4 KiB window. */
+#define TPM_ACCESS(l)		(0x0000 | ((l) << 12))
+#define TPM_INT_ENABLE(l)	(0x0008 | ((l) << 12))
+#define TPM_INTF_CAPS(l)	(0x0014 | ((l) << 12))
+#define TPM_STS(l)		(0x0018 | ((l) << 12))
+#define TPM_DATA_FIFO(l)	(0x0024 | ((l) << 12))
+#define TPM_DID_VID(l)		(0x0F00 | ((l) << 12))
+#define TPM_RID(l)		(0x0F04 | ((l) << 12))
+
+enum tpm_tis_access {
+	TPM_ACCESS_ESTABLISHMENT	= 0x01,
+	TPM_ACCESS_REQUEST_USE		= 0x02,
+	TPM_ACCESS_REQUEST_PENDING	= 0x04,
+	TPM_ACCESS_SEIZE		= 0x08,
+	TPM_ACCESS_BEEN_SEIZED		= 0x10,
+	TPM_ACCESS_ACTIVE_LOCALITY	= 0x20,
+	TPM_ACCESS_RESERVED		= 0x40,
+	TPM_ACCESS_VALID		= 0x80,
+};
+
+enum tpm_tis_status {
+	TPM_STS_RESPONSE_RETRY		= 0x02,
+	TPM_STS_EXPECT			= 0x08,
+	TPM_STS_DATA_AVAIL		= 0x10,
+	TPM_STS_GO			= 0x20,
+	TPM_STS_COMMAND_READY		= 0x40,
+	TPM_STS_VALID			= 0x80,
+};
+
+#define TPM_STS_BURST_SHIFT	8
+#define TPM_STS_BURST_MASK	0xffff
+
+/* How often a response read that went wrong is asked for again. */
+#define TPM_TIS_READ_RETRIES	3
+
+struct tpm_tis_data;
+
+/**
+ * struct tpm_tis_phy_ops - access to the register file
+ * @read_bytes:	read @len bytes from register @addr (the FIFO stays at
+ *		one address: each byte is a separate access)
+ * @write_bytes: write @len bytes to register @addr
+ *
+ * Both return 0 or a negative errno.  Multi-byte registers are read and
+ * written little-endian through these.
+ */
+struct tpm_tis_phy_ops {
+	int (*read_bytes)(struct tpm_tis_data *data, u32 addr, u16 len,
+			  u8 *result);
+	int (*write_bytes)(struct tpm_tis_data *data, u32 addr, u16 len,
+			   const u8 *value);
+};
+
+/**
+ * struct tpm_tis_data - a TIS device
+ * @phy_ops:	register access
+ * @locality:	the locality commands are sent in
+ * @read_retries: responseRetry requests made so far (for the tests)
+ */
+struct tpm_tis_data {
+	const struct tpm_tis_phy_ops *phy_ops;
+	int locality;
+	unsigned int read_retries;
+};
+
+int tpm_tis_core_init(struct device *dev, struct tpm_tis_data *data,
+		      const struct tpm_tis_phy_ops *phy_ops);
+void tpm_tis_remove(struct tpm_chip *chip);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+extern const struct tpm_class_ops tpm_tis_ops;
+#endif
+
+#endif /* __TPM_TIS_CORE_H__ */

@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check`: every test.  Static checks, then the guest suites on the
+# debug kernel against our modules and, as the baseline, against the
+# upstream modules in the same kernel.  Ends with "N passed, N failed";
+# exits 0 only if everything passed.
+#
+#   CHECK_DRIVERS="ours upstream"   which module sets to run (default both)
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/tests/lib/deps.sh" || exit 1
+
+logdir=${TPM_OOT_CACHE:-$HOME/.cache/tpm-oot}/check
+mkdir -p "$logdir"
+all=$logdir/all.log
+: >"$all"
+
+step() {
+	local name=$1
+	shift
+	echo "== $name"
+	"$@" 2>&1 | tee -a "$all" | grep --line-buffered -E '^(TEST-|guest: suite|[a-z/]+: [0-9]+ passed)'
+}
+
+step lint "$top/tests/lint.sh"
+for d in ${CHECK_DRIVERS:-ours upstream}; do
+	step "guest suites, $d modules, debug kernel" "$top/tests/guest.sh" --kernel debug --driver "$d"
+done
+
+passed=$(grep -c '^TEST-PASS:' "$all")
+failed=$(grep -c '^TEST-FAIL:' "$all")
+if [ "$failed" != 0 ]; then
+	echo "failures:"
+	grep '^TEST-FAIL:' "$all"
+fi
+echo "log: $all"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ] && [ "$passed" -gt 0 ]

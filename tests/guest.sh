@@ -1,0 +1,84 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the test guest (QEMU, TCG) with swtpm behind tpm-tis and run guest
+# suites in it, or give an interactive shell.
+#
+#   tests/guest.sh [--kernel debug|plain] [--driver ours|upstream]
+#                  [--shell] [suite...]
+#
+# Suites are tests/guest/suite-<name>.sh.  Prints each check's result and
+# ends with "N passed, N failed"; a kernel report (KASAN, lockdep, WARNING,
+# BUG, hung task, kmemleak) in the guest's log counts as a failure.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+flavour=debug
+driver=ours
+mode=suites
+suites=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) flavour=$2; shift 2 ;;
+	--driver) driver=$2; shift 2 ;;
+	--shell) mode=shell; shift ;;
+	-h|--help) sed -n '3,13p' "$0"; exit 0 ;;
+	*) suites+=("$1"); shift ;;
+	esac
+done
+[ ${#suites[@]} -gt 0 ] || suites=(tools smoke cdev unbind modcycle)
+case $driver in ours|upstream) ;; *) echo "--driver ours|upstream" >&2; exit 2 ;; esac
+
+cache=${TPM_OOT_CACHE:-$HOME/.cache/tpm-oot}
+series=${KVER:-6.12}
+"$top/tests/lib/deps.sh"
+kbuild=$("$top/tests/lib/guest-kernel.sh" "$flavour" "$series")
+moddir=$("$top/tests/lib/modules.sh" "$kbuild")
+
+run=$(mktemp -d "$cache/runs/run-XXXXXX" 2>/dev/null) || {
+	mkdir -p "$cache/runs"; run=$(mktemp -d "$cache/runs/run-XXXXXX"); }
+log=$run/console.log
+cat >"$run/env" <<ENV
+TPMTEST_REPO=$top
+TPMTEST_KBUILD=$kbuild
+TPMTEST_KSRC=$cache/linux-source-$series
+TPMTEST_MODDIR=$moddir
+TPMTEST_DRIVER=$driver
+TPMTEST_MODE=$mode
+TPMTEST_SUITES="${suites[*]}"
+ENV
+
+mkdir -p "$run/tpmstate"
+swtpm socket --tpm2 --tpmstate dir="$run/tpmstate" \
+	--ctrl type=unixio,path="$run/swtpm.sock" --terminate \
+	--log file="$run/swtpm.log",level=1 --flags not-need-init \
+	>"$run/swtpm.out" 2>&1 &
+swtpm_pid=$!
+trap 'kill $swtpm_pid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do [ -S "$run/swtpm.sock" ] && break; sleep 0.1; done
+[ -S "$run/swtpm.sock" ] || { echo "swtpm did not start; see $run/swtpm.out" >&2; exit 1; }
+
+qemu=(qemu-system-x86_64 -accel tcg -m 2048 -smp 2 -nographic -no-reboot
+	-kernel "$kbuild/arch/x86/boot/bzImage"
+	-append "console=ttyS0 root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144 ro init=$top/tests/guest/init.sh pci=noacpi panic=-1 loglevel=6 TPMTEST_RUN=$run"
+	-fsdev local,id=rootfs,path=/,readonly=on,security_model=none,multidevs=remap
+	-device virtio-9p-pci,fsdev=rootfs,mount_tag=root
+	-chardev socket,id=chrtpm,path="$run/swtpm.sock"
+	-tpmdev emulator,id=tpm0,chardev=chrtpm
+	-device tpm-tis,tpmdev=tpm0)
+
+echo "guest: $flavour kernel, $driver modules; console log: $log" >&2
+if [ $mode = shell ]; then
+	"${qemu[@]}"
+	exit 0
+fi
+
+limit=${TPMTEST_TIMEOUT:-2400}
+set +e
+timeout "$limit" "${qemu[@]}" </dev/null 2>&1 | tr -d '\r' | tee "$log" |
+	grep --line-buffered -E '^(TEST-|guest:)'
+qrc=${PIPESTATUS[0]}
+set -e
+[ "$qrc" = 124 ] && echo "TEST-FAIL: harness/guest-timeout: guest still running after ${limit}s" | tee -a "$log"
+
+"$top/tests/lib/results.sh" "$log" "$driver/$flavour"

@@ -1,0 +1,47 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# PID 1 of the test guest.  The root file system is the host's, read-only
+# over 9p; everything written goes to tmpfs.  $TPMTEST_RUN (from the kernel
+# command line) names the host's run directory, whose "env" file says what
+# to do.  Always ends by powering off.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/tmp PYTHONDONTWRITEBYTECODE=1 LANG=C.UTF-8
+
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mountpoint -q /dev || mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+mount -t tmpfs run /run
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs shm /dev/shm
+ip link set lo up 2>/dev/null
+
+# shellcheck source=/dev/null
+set -a
+. "$TPMTEST_RUN/env"
+set +a
+. "$TPMTEST_REPO/tests/guest/lib.sh"
+
+# Whatever kmemleak found during boot is not ours to report.
+kmemleak_clear
+
+echo "guest: up, kernel $(uname -r), driver $TPMTEST_DRIVER"
+cd /tmp || exit 1
+if [ "$TPMTEST_MODE" = shell ]; then
+	load_driver
+	echo "guest: modules loaded; /dev/tpm0 is ready. Exit the shell to power off."
+	setsid -c /bin/bash -l </dev/ttyS0 >/dev/ttyS0 2>&1
+else
+	for suite in $TPMTEST_SUITES; do
+		run_suite "$suite"
+	done
+	unload_driver
+	kmemleak_report
+fi
+echo "guest: done"
+sync
+busybox poweroff -f

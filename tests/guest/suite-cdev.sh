@@ -1,0 +1,4 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# /dev/tpm0's system-call semantics: bad writes, partial reads, O_NONBLOCK.
+exec python3 "$TPMTEST_REPO/tests/guest/tpmdev.py" cdev

@@ -1,0 +1,237 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Checks of /dev/tpm0's system-call semantics, run inside the test guest.
+
+  tpmdev.py cdev            write checks, partial reads, O_NONBLOCK, poll
+  tpmdev.py holder <ctl>    hold /dev/tpm0 open across an unbind (see
+                            suite-unbind.sh) and expect EPIPE afterwards
+"""
+import errno
+import os
+import select
+import struct
+import sys
+import time
+
+DEV = '/dev/tpm0'
+OURS = os.environ.get('TPMTEST_DRIVER', 'ours') == 'ours'
+TPM2_ST_NO_SESSIONS = 0x8001
+TPM2_CC_GET_RANDOM = 0x017B
+
+
+def get_random_cmd(n=16):
+    return struct.pack('>HIIH', TPM2_ST_NO_SESSIONS, 12, TPM2_CC_GET_RANDOM, n)
+
+
+def check_response(rsp, n=16):
+    tag, size, rc = struct.unpack('>HII', rsp[:10])
+    if tag != TPM2_ST_NO_SESSIONS or size != len(rsp) or rc != 0:
+        raise ValueError('bad response header %r' % (rsp[:10],))
+    (got,) = struct.unpack('>H', rsp[10:12])
+    if got != n or len(rsp) != 12 + n:
+        raise ValueError('GetRandom(%d) returned %d bytes' % (n, got))
+
+
+def round_trip(fd, n=16):
+    os.write(fd, get_random_cmd(n))
+    rsp = os.read(fd, 4096)
+    check_response(rsp, n)
+    return rsp
+
+
+def expect_errno(want, fn, *args):
+    try:
+        ret = fn(*args)
+    except OSError as e:
+        if e.errno != want:
+            raise AssertionError('got %s, want %s' % (errno.errorcode.get(e.errno), errno.errorcode[want]))
+        return
+    raise AssertionError('succeeded (%r), want %s' % (ret, errno.errorcode[want]))
+
+
+class Suite:
+    def __init__(self, name):
+        self.name = name
+        self.failed = 0
+
+    def run(self, label, fn):
+        try:
+            fn()
+            print('TEST-PASS: %s/%s' % (self.name, label), flush=True)
+        except Exception as e:  # any failure is this check's failure
+            self.failed += 1
+            print('TEST-FAIL: %s/%s: %s: %s' % (self.name, label, type(e).__name__, e), flush=True)
+
+
+def with_dev(fn, flags=0):
+    def run():
+        fd = os.open(DEV, os.O_RDWR | flags)
+        try:
+            fn(fd)
+        finally:
+            os.close(fd)
+    return run
+
+
+def t_short_write(fd):
+    expect_errno(errno.EINVAL, os.write, fd, get_random_cmd()[:5])
+    expect_errno(errno.EINVAL, os.write, fd, get_random_cmd()[:9])
+    round_trip(fd)
+
+
+def t_too_big(fd):
+    big = struct.pack('>HII', TPM2_ST_NO_SESSIONS, 4097, TPM2_CC_GET_RANDOM) + bytes(4087)
+    expect_errno(errno.E2BIG, os.write, fd, big)
+    round_trip(fd)
+
+
+def t_header_claims_more(fd):
+    cmd = struct.pack('>HIIH', TPM2_ST_NO_SESSIONS, 100, TPM2_CC_GET_RANDOM, 16)
+    expect_errno(errno.EINVAL, os.write, fd, cmd)
+    round_trip(fd)
+
+
+def t_header_claims_less(fd):
+    # Upstream sends the first 10 bytes and ignores the rest; we refuse.
+    cmd = struct.pack('>HIIH', TPM2_ST_NO_SESSIONS, 10, TPM2_CC_GET_RANDOM, 16)
+    if OURS:
+        expect_errno(errno.EINVAL, os.write, fd, cmd)
+    else:
+        if os.write(fd, cmd) != len(cmd):
+            raise AssertionError('upstream did not take the command')
+        os.read(fd, 4096)
+    round_trip(fd)
+
+
+def t_second_write_busy(fd):
+    os.write(fd, get_random_cmd())
+    expect_errno(errno.EBUSY, os.write, fd, get_random_cmd())
+    check_response(os.read(fd, 4096))
+    round_trip(fd)
+
+
+def t_partial_reads(fd):
+    os.write(fd, get_random_cmd(32))
+    parts = [os.read(fd, 4), os.read(fd, 6), os.read(fd, 4096)]
+    if [len(p) for p in parts] != [4, 6, 34]:
+        raise AssertionError('part sizes %r' % ([len(p) for p in parts],))
+    check_response(b''.join(parts), 32)
+    if os.read(fd, 4096) != b'':
+        raise AssertionError('read after the whole response returned data')
+
+
+def t_partial_then_write(fd):
+    os.write(fd, get_random_cmd())
+    os.read(fd, 5)
+    round_trip(fd)
+
+
+def t_read_without_command(fd):
+    if os.read(fd, 4096) != b'':
+        raise AssertionError('read with no command returned data')
+
+
+def t_exclusive_open(fd):
+    expect_errno(errno.EBUSY, os.open, DEV, os.O_RDWR)
+
+
+def t_not_seekable(fd):
+    expect_errno(errno.ESPIPE, os.lseek, fd, 0, os.SEEK_SET)
+
+
+def t_nonblock(fd):
+    p = select.poll()
+    p.register(fd, select.POLLIN | select.POLLOUT)
+    ev = dict(p.poll(1000)).get(fd, 0)
+    if not ev & select.POLLOUT or ev & select.POLLIN:
+        raise AssertionError('idle poll gave 0x%x' % ev)
+    if os.write(fd, get_random_cmd()) != 12:
+        raise AssertionError('short write')
+    p.modify(fd, select.POLLIN)
+    ev = dict(p.poll(10000)).get(fd, 0)
+    if not ev & select.POLLIN:
+        raise AssertionError('no POLLIN within 10 s (0x%x)' % ev)
+    check_response(os.read(fd, 4096))
+
+
+def t_nonblock_read_early(fd):
+    # A read right after the write either finds the response or EAGAIN.
+    os.write(fd, get_random_cmd())
+    try:
+        rsp = os.read(fd, 4096)
+    except BlockingIOError:
+        select.select([fd], [], [], 10)
+        rsp = os.read(fd, 4096)
+    check_response(rsp)
+
+
+def t_nonblock_error_via_read(fd):
+    # A command the TPM cannot run still answers with a TPM error, and the
+    # device stays usable.
+    bad = struct.pack('>HII', TPM2_ST_NO_SESSIONS, 10, 0x0000FFFF)
+    os.write(fd, bad)
+    select.select([fd], [], [], 10)
+    rsp = os.read(fd, 4096)
+    tag, size, rc = struct.unpack('>HII', rsp[:10])
+    if rc == 0 or size != len(rsp):
+        raise AssertionError('unknown command answered rc=0x%x size=%d' % (rc, size))
+    t_nonblock(fd)
+
+
+def cdev():
+    s = Suite('cdev')
+    s.run('short-write-EINVAL', with_dev(t_short_write))
+    s.run('over-4096-E2BIG', with_dev(t_too_big))
+    s.run('header-claims-more-EINVAL', with_dev(t_header_claims_more))
+    s.run('header-claims-less', with_dev(t_header_claims_less))
+    s.run('second-write-EBUSY', with_dev(t_second_write_busy))
+    s.run('partial-reads', with_dev(t_partial_reads))
+    s.run('write-after-partial-read', with_dev(t_partial_then_write))
+    s.run('read-without-command', with_dev(t_read_without_command))
+    s.run('exclusive-open-EBUSY', with_dev(t_exclusive_open))
+    s.run('not-seekable', with_dev(t_not_seekable))
+    s.run('nonblock-poll-read', with_dev(t_nonblock, os.O_NONBLOCK))
+    s.run('nonblock-early-read', with_dev(t_nonblock_read_early, os.O_NONBLOCK))
+    s.run('nonblock-tpm-error', with_dev(t_nonblock_error_via_read, os.O_NONBLOCK))
+    s.run('still-works', with_dev(round_trip))
+    return 0
+
+
+def holder(ctl):
+    fd = os.open(DEV, os.O_RDWR)
+    round_trip(fd)
+    open(ctl + '.ready', 'w').close()
+    for _ in range(300):
+        if os.path.exists(ctl + '.go'):
+            break
+        time.sleep(0.1)
+    else:
+        print('holder: never told to go')
+        return 1
+    try:
+        expect_errno(errno.EPIPE, os.write, fd, get_random_cmd())
+        if OURS:
+            expect_errno(errno.EPIPE, os.read, fd, 4096)
+            p = select.poll()
+            p.register(fd, select.POLLIN | select.POLLOUT)
+            ev = dict(p.poll(0)).get(fd, 0)
+            if not (ev & select.POLLHUP and ev & select.POLLERR):
+                raise AssertionError('poll after unplug gave 0x%x, want HUP|ERR' % ev)
+        elif os.read(fd, 4096) != b'':
+            # Upstream's read of an idle file after unplug is EOF.
+            raise AssertionError('upstream read after unplug returned data')
+    except AssertionError as e:
+        print('holder: %s' % e)
+        return 1
+    finally:
+        os.close(fd)
+    print('holder: EPIPE after unplug')
+    return 0
+
+
+if __name__ == '__main__':
+    if sys.argv[1] == 'cdev':
+        sys.exit(cdev())
+    if sys.argv[1] == 'holder':
+        sys.exit(holder(sys.argv[2]))
+    sys.exit('usage: tpmdev.py cdev | holder <ctl>')

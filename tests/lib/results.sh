@@ -1,0 +1,40 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# results.sh <console-log> <label>: count the guest's TEST- lines, treat any
+# kernel report in the log as one more failure, and print the summary.
+# Exits 0 only if nothing failed and something passed.
+set -uo pipefail
+log=$1
+label=$2
+
+# What the debug kernel says when it finds something wrong.
+reports='BUG:|WARNING:|KASAN|UBSAN|general protection fault|Oops|Kernel panic|'
+reports+='possible circular locking|possible recursive locking|inconsistent lock state|'
+reports+='suspicious RCU usage|blocked for more than|unreferenced object|'
+reports+='suspected memory leak|soft lockup|hard LOCKUP|list_add corruption|'
+reports+='list_del corruption|ODEBUG:|scheduling while atomic|sleeping function called'
+
+passed=$(grep -c '^TEST-PASS:' "$log")
+failed=$(grep -c '^TEST-FAIL:' "$log")
+if grep -Eq "$reports" "$log"; then
+	echo "TEST-FAIL: $label/kernel-reports: the guest kernel reported problems:"
+	grep -En -A20 "$reports" "$log" | head -n 60
+	failed=$((failed + 1))
+else
+	echo "TEST-PASS: $label/kernel-reports: none"
+	passed=$((passed + 1))
+fi
+# Every suite that ran must have reported at least one check.
+for suite in $(sed -n 's/^guest: suite //p' "$log"); do
+	if ! grep -q "^TEST-[A-Z]*: $suite/" "$log"; then
+		echo "TEST-FAIL: $label/$suite: the suite reported nothing"
+		failed=$((failed + 1))
+	fi
+done
+if ! grep -q '^guest: done' "$log"; then
+	echo "TEST-FAIL: $label/guest-finished: the guest did not finish; see $log"
+	failed=$((failed + 1))
+fi
+echo "$label: $passed passed, $failed failed"
+[ "$failed" = 0 ] && [ "$passed" -gt 1 ]

@@ -1,0 +1,36 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Static checks on the kernel sources: checkpatch --strict, kernel-doc
+# -Wall (kbuild skips it for external modules), and a sparse (C=2) W=1
+# build.  Prints TEST- lines like the guest suites.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+series=${KVER:-6.12}
+kbuild=$("$top/tests/lib/guest-kernel.sh" debug "$series") || exit 1
+ksrc=${TPM_OOT_CACHE:-$HOME/.cache/tpm-oot}/linux-source-$series
+cd "$top" || exit 1
+mapfile -t files < <(git ls-files '*.c' '*.h' 2>/dev/null; ls ./*.c include/*.h tests/kunit/*.c 2>/dev/null)
+mapfile -t files < <(printf '%s\n' "${files[@]}" | sed 's|^\./||' | grep -v '\.mod\.c$' | sort -u)
+
+cp=(perl "$ksrc/scripts/checkpatch.pl" --strict --no-tree --terse -q -f)
+# The compatibility header is the one place allowed to test versions.
+compat=include/tpm-compat.h
+out=$("${cp[@]}" $(printf '%s\n' "${files[@]}" | grep -vx "$compat") 2>&1
+      "${cp[@]}" --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON,MACRO_WITH_FLOW_CONTROL "$compat" 2>&1)
+out=$(echo "$out" | grep -v "^total: 0 errors, 0 warnings, 0 checks" | grep -v "^$")
+if [ -z "$out" ]; then echo "TEST-PASS: lint/checkpatch"
+else echo "$out" | head -n 20; echo "TEST-FAIL: lint/checkpatch: $(echo "$out" | wc -l) findings"; fi
+
+cfiles=()
+for f in "${files[@]}"; do [[ $f == *.c ]] && cfiles+=("$f"); done
+out=$(perl "$ksrc/scripts/kernel-doc" -none -Wall "${cfiles[@]}" 2>&1)
+if [ -z "$out" ]; then echo "TEST-PASS: lint/kernel-doc"
+else echo "$out" | head -n 20; echo "TEST-FAIL: lint/kernel-doc: $(echo "$out" | wc -l) findings"; fi
+
+sdir=$kbuild/tpm-oot-sparse
+rm -rf "$sdir"; mkdir -p "$sdir"
+cp -a Kbuild ./*.c include "$sdir"/
+out=$(make -C "$kbuild" M="$sdir" C=2 W=1 modules 2>&1 | grep -E 'warning|error' )
+if [ -z "$out" ]; then echo "TEST-PASS: lint/sparse-W1"
+else echo "$out" | head -n 20; echo "TEST-FAIL: lint/sparse-W1: $(echo "$out" | wc -l) findings"; fi

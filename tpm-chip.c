@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * TPM chips: allocation, device numbers, registration and the unregister
+ * fence.  The locking rules are described at the top of include/tpm.h.
+ */
+#include <linux/cdev.h>
+#include <linux/idr.h>
+#include <linux/major.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include "tpm.h"
+
+static DEFINE_IDR(tpm_idr);
+static DEFINE_MUTEX(tpm_idr_lock);
+dev_t tpm_devt;
+
+static ssize_t tpm_version_major_show(struct device *dev,
+				      struct device_attribute *attr, char *buf)
+{
+	struct tpm_chip *chip = to_tpm_chip(dev);
+
+	return sysfs_emit(buf, "%d\n", chip->flags & TPM_CHIP_FLAG_TPM2 ? 2 : 1);
+}
+static DEVICE_ATTR_RO(tpm_version_major);
+
+static struct attribute *tpm_dev_attrs[] = {
+	&dev_attr_tpm_version_major.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(tpm_dev);
+
+/* System shutdown: the TPM sees its Shutdown command and nothing after. */
+static int tpm_class_shutdown(struct device *dev)
+{
+	tpm_chip_fence(to_tpm_chip(dev));
+	return 0;
+}
+
+struct class tpm_class = {
+	.name = "tpm",
+	.shutdown_pre = tpm_class_shutdown,
+};
+
+/**
+ * tpm_chip_start() - make the device ready to take commands
+ * @chip: the chip
+ *
+ * Requests locality 0 if the chip holds none, turns on its clock and
+ * moves it to the command-ready state, for the drivers that have those
+ * callbacks.
+ *
+ * Context: process context; the caller holds chip->ops_sem and
+ * chip->tpm_mutex (tpm_try_get_ops() does this).
+ * Return: 0, or the driver's error.
+ */
+int tpm_chip_start(struct tpm_chip *chip)
+{
+	const struct tpm_class_ops *ops = chip->ops;
+	int rc;
+
+	if (ops->clk_enable)
+		ops->clk_enable(chip, true);
+
+	if (chip->locality == -1 && ops->request_locality) {
+		rc = ops->request_locality(chip, 0);
+		if (rc < 0)
+			goto err_clk;
+		chip->locality = 0;
+	}
+
+	if (ops->cmd_ready) {
+		rc = ops->cmd_ready(chip);
+		if (rc)
+			goto err_locality;
+	}
+	return 0;
+
+err_locality:
+	if (chip->locality != -1 && ops->relinquish_locality)
+		ops->relinquish_locality(chip, chip->locality);
+	chip->locality = -1;
+err_clk:
+	if (ops->clk_enable)
+		ops->clk_enable(chip, false);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(tpm_chip_start);
+
+/**
+ * tpm_chip_stop() - undo tpm_chip_start()
+ * @chip: the chip
+ *
+ * Context: process context; the caller holds chip->ops_sem and
+ * chip->tpm_mutex.
+ */
+void tpm_chip_stop(struct tpm_chip *chip)
+{
+	const struct tpm_class_ops *ops = chip->ops;
+
+	if (ops->go_idle)
+		ops->go_idle(chip);
+	if (chip->locality != -1 && ops->relinquish_locality)
+		ops->relinquish_locality(chip, chip->locality);
+	chip->locality = -1;
+	if (ops->clk_enable)
+		ops->clk_enable(chip, false);
+}
+EXPORT_SYMBOL_GPL(tpm_chip_stop);
+
+/**
+ * tpm_try_get_ops() - get the right to call the chip's driver
+ * @chip: the chip
+ *
+ * On success the caller holds a reference on the chip, chip->ops_sem for
+ * read and chip->tpm_mutex, and the device has been started; it must call
+ * tpm_put_ops() when done.  Holding the ops delays tpm_chip_unregister()
+ * until they are put; the fence never interrupts a holder.
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -ENODEV if the chip has been unregistered; the driver's
+ * error if the device could not be started.
+ */
+int tpm_try_get_ops(struct tpm_chip *chip)
+{
+	int rc = -ENODEV;
+
+	get_device(&chip->dev);
+	down_read(&chip->ops_sem);
+	if (!chip->ops)
+		goto err_unlock;
+
+	mutex_lock(&chip->tpm_mutex);
+	rc = tpm_chip_start(chip);
+	if (rc)
+		goto err_mutex;
+	return 0;
+
+err_mutex:
+	mutex_unlock(&chip->tpm_mutex);
+err_unlock:
+	up_read(&chip->ops_sem);
+	put_device(&chip->dev);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(tpm_try_get_ops);
+
+/**
+ * tpm_put_ops() - give back what tpm_try_get_ops() took
+ * @chip: the chip
+ *
+ * Context: process context, may sleep.
+ */
+void tpm_put_ops(struct tpm_chip *chip)
+{
+	tpm_chip_stop(chip);
+	mutex_unlock(&chip->tpm_mutex);
+	up_read(&chip->ops_sem);
+	put_device(&chip->dev);
+}
+EXPORT_SYMBOL_GPL(tpm_put_ops);
+
+static void tpm_free_dev_num(struct tpm_chip *chip)
+{
+	if (chip->dev_num < 0)
+		return;
+	mutex_lock(&tpm_idr_lock);
+	idr_remove(&tpm_idr, chip->dev_num);
+	mutex_unlock(&tpm_idr_lock);
+	chip->dev_num = -1;
+}
+
+static void tpm_dev_release(struct device *dev)
+{
+	struct tpm_chip *chip = to_tpm_chip(dev);
+
+	tpm_free_dev_num(chip);
+	kfree(tpm_chip_priv(chip));
+}
+
+static int tpm_alloc_dev_num(struct tpm_chip *chip)
+{
+	int rc;
+
+	mutex_lock(&tpm_idr_lock);
+	rc = idr_alloc(&tpm_idr, NULL, 0, TPM_NUM_DEVICES, GFP_KERNEL);
+	mutex_unlock(&tpm_idr_lock);
+	if (rc < 0)
+		return rc;
+	chip->dev_num = rc;
+	return 0;
+}
+
+/**
+ * tpm_chip_alloc() - allocate a chip
+ * @pdev:	the parent device: the bus device that owns the hardware
+ * @ops:	the driver's callbacks
+ *
+ * The chip is not visible until tpm_chip_register().  Its memory belongs
+ * to the reference count of chip->dev: drop the caller's reference with
+ * put_device() (or use tpmm_chip_alloc()).
+ *
+ * Context: process context, may sleep.
+ * Return: the chip, or an ERR_PTR().
+ */
+struct tpm_chip *tpm_chip_alloc(struct device *pdev,
+				const struct tpm_class_ops *ops)
+{
+	struct tpm_chip_priv *priv;
+	struct tpm_chip *chip;
+	int rc;
+
+	priv = kzalloc(sizeof(*priv), GFP_KERNEL);
+	if (!priv)
+		return ERR_PTR(-ENOMEM);
+	chip = &priv->chip;
+
+	init_rwsem(&chip->ops_sem);
+	mutex_init(&chip->tpm_mutex);
+	init_waitqueue_head(&priv->event_wq);
+	chip->ops = ops;
+	chip->locality = -1;
+	chip->dev_num = -1;
+
+	rc = tpm_alloc_dev_num(chip);
+	if (rc) {
+		kfree(priv);
+		return ERR_PTR(rc);
+	}
+
+	device_initialize(&chip->dev);
+	chip->dev.class = &tpm_class;
+	chip->dev.release = tpm_dev_release;
+	chip->dev.parent = pdev;
+	chip->dev.groups = tpm_dev_groups;
+	/* /dev/tpm0 keeps the misc number user space has always known. */
+	if (chip->dev_num == 0)
+		chip->dev.devt = MKDEV(MISC_MAJOR, TPM_MISC_MINOR);
+	else
+		chip->dev.devt = MKDEV(MAJOR(tpm_devt), chip->dev_num);
+
+	rc = dev_set_name(&chip->dev, "tpm%d", chip->dev_num);
+	if (rc) {
+		put_device(&chip->dev);
+		return ERR_PTR(rc);
+	}
+
+	cdev_init(&chip->cdev, &tpm_fops);
+	chip->cdev.owner = THIS_MODULE;
+	return chip;
+}
+EXPORT_SYMBOL_GPL(tpm_chip_alloc);
+
+static void tpm_put_chip_action(void *data)
+{
+	put_device(data);
+}
+
+/**
+ * tpmm_chip_alloc() - tpm_chip_alloc() whose reference is managed by devres
+ * @pdev:	the parent device, whose unbind drops the reference
+ * @ops:	the driver's callbacks
+ *
+ * The devres action only drops the allocation's reference; open files
+ * keep the chip's memory alive after the parent is unbound.
+ *
+ * Context: process context, may sleep.
+ * Return: the chip, or an ERR_PTR().
+ */
+struct tpm_chip *tpmm_chip_alloc(struct device *pdev,
+				 const struct tpm_class_ops *ops)
+{
+	struct tpm_chip *chip;
+	int rc;
+
+	chip = tpm_chip_alloc(pdev, ops);
+	if (IS_ERR(chip))
+		return chip;
+
+	rc = devm_add_action_or_reset(pdev, tpm_put_chip_action, &chip->dev);
+	if (rc)
+		return ERR_PTR(rc);
+
+	dev_set_drvdata(pdev, chip);
+	return chip;
+}
+EXPORT_SYMBOL_GPL(tpmm_chip_alloc);
+
+static int tpm_chip_bootstrap(struct tpm_chip *chip)
+{
+	int rc;
+
+	if (!(chip->flags & TPM_CHIP_FLAG_TPM2)) {
+		dev_err(&chip->dev, "TPM 1.2 devices are not supported\n");
+		return -ENODEV;
+	}
+
+	rc = tpm_try_get_ops(chip);
+	if (rc)
+		return rc;
+	rc = tpm2_auto_startup(chip);
+	tpm_put_ops(chip);
+	return rc;
+}
+
+/**
+ * tpm_chip_register() - start the TPM and make it visible to user space
+ * @chip: a chip from tpm_chip_alloc()
+ *
+ * Sets the timeouts, runs the self test and TPM2_Startup when the TPM has
+ * not been started, then creates /dev/tpmN.  On failure nothing is
+ * visible and the caller still owns its reference.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 or a negative errno.
+ */
+int tpm_chip_register(struct tpm_chip *chip)
+{
+	int rc;
+
+	rc = tpm_chip_bootstrap(chip);
+	if (rc)
+		return rc;
+
+	rc = cdev_device_add(&chip->cdev, &chip->dev);
+	if (rc) {
+		dev_err(&chip->dev, "cannot add %s: %d\n",
+			dev_name(&chip->dev), rc);
+		return rc;
+	}
+	tpm_chip_priv(chip)->registered = true;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(tpm_chip_register);
+
+/**
+ * tpm_chip_fence() - make the driver uncallable
+ * @chip: the chip
+ *
+ * Waits for every holder of the ops to finish, sends TPM2_Shutdown(CLEAR)
+ * as the last command, sets chip->ops to NULL and wakes the sleepers in
+ * the file operations.  Calling it again does nothing.
+ *
+ * Context: process context, may sleep.
+ */
+void tpm_chip_fence(struct tpm_chip *chip)
+{
+	down_write(&chip->ops_sem);
+	if (chip->ops) {
+		mutex_lock(&chip->tpm_mutex);
+		if ((chip->flags & TPM_CHIP_FLAG_TPM2) &&
+		    !tpm_is_firmware_upgrade(chip) && !tpm_chip_start(chip)) {
+			tpm2_shutdown(chip, TPM2_SU_CLEAR);
+			tpm_chip_stop(chip);
+		}
+		WRITE_ONCE(chip->ops, NULL);
+		mutex_unlock(&chip->tpm_mutex);
+	}
+	up_write(&chip->ops_sem);
+	wake_up_all(&tpm_chip_priv(chip)->event_wq);
+}
+
+/**
+ * tpm_chip_unregister() - unplug a chip: the strong fence
+ * @chip: a registered chip
+ *
+ * Removes /dev/tpmN so nobody new can open it, then waits for every
+ * holder of the ops, sends TPM2_Shutdown(CLEAR) as the last command the
+ * device sees and makes the ops NULL.  When it returns no driver callback
+ * is running and none will ever run again, so the driver may free its
+ * IRQ, unmap its registers and unload.  Open files stay valid and get
+ * -EPIPE; sleepers in read and poll are woken.  The device number is
+ * released at once, so a device bound again gets the same /dev/tpmN.
+ *
+ * Context: process context, may sleep.
+ */
+void tpm_chip_unregister(struct tpm_chip *chip)
+{
+	struct tpm_chip_priv *priv = tpm_chip_priv(chip);
+
+	if (WARN_ON(!priv->registered))
+		return;
+	priv->registered = false;
+	cdev_device_del(&chip->cdev, &chip->dev);
+	tpm_chip_fence(chip);
+	tpm_free_dev_num(chip);
+}
+EXPORT_SYMBOL_GPL(tpm_chip_unregister);
+
+int tpm_chip_subsys_init(void)
+{
+	int rc;
+
+	rc = class_register(&tpm_class);
+	if (rc)
+		return rc;
+	rc = alloc_chrdev_region(&tpm_devt, 0, TPM_NUM_DEVICES, "tpm");
+	if (rc)
+		goto err_class;
+	return 0;
+
+err_class:
+	class_unregister(&tpm_class);
+	return rc;
+}
+
+void tpm_chip_subsys_exit(void)
+{
+	unregister_chrdev_region(tpm_devt, TPM_NUM_DEVICES);
+	class_unregister(&tpm_class);
+	idr_destroy(&tpm_idr);
+}

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Sending a command to a chip and getting its response back, and the
+ * module's entry points.
+ */
+#include <linux/module.h>
+#include <linux/jiffies.h>
+#include "tpm.h"
+
+/**
+ * tpm_calc_ordinal_duration() - how long a command may take to complete
+ * @chip:	the chip
+ * @ordinal:	the command code
+ *
+ * A chip whose durations are not known yet (a driver probing the family
+ * before registration) gets the generous default rather than none.
+ *
+ * Context: any context.
+ * Return: the duration in jiffies.
+ */
+unsigned long tpm_calc_ordinal_duration(struct tpm_chip *chip, u32 ordinal)
+{
+	unsigned long duration = tpm2_duration(chip, ordinal);
+
+	return duration ?: msecs_to_jiffies(TPM2_DURATION_DEFAULT);
+}
+EXPORT_SYMBOL_GPL(tpm_calc_ordinal_duration);
+
+/**
+ * tpm_poll_sleep() - one sleep of an adaptive polling loop
+ * @step_us:	the current step, TPM_POLL_MIN_US at first; doubled here up
+ *		to TPM_POLL_MAX_US
+ *
+ * Context: process context, sleeps.
+ */
+void tpm_poll_sleep(unsigned int *step_us)
+{
+	usleep_range(*step_us, *step_us + *step_us / 4);
+	*step_us = min(*step_us * 2, TPM_POLL_MAX_US);
+}
+EXPORT_SYMBOL_GPL(tpm_poll_sleep);
+
+static bool tpm_req_complete(struct tpm_chip *chip, u8 status)
+{
+	return (status & chip->ops->req_complete_mask) ==
+	       chip->ops->req_complete_val;
+}
+
+/*
+ * Poll the status until the command completes, the device cancels it or
+ * its duration runs out.  The status is read after every sleep before the
+ * deadline is checked, so a command that completed during the last sleep
+ * is found even if that sleep crossed the deadline.
+ */
+static int tpm_wait_for_completion(struct tpm_chip *chip, u32 ordinal)
+{
+	unsigned long stop = jiffies + tpm_calc_ordinal_duration(chip, ordinal);
+	unsigned int step = TPM_POLL_MIN_US;
+	u8 status;
+
+	for (;;) {
+		status = chip->ops->status(chip);
+		if (tpm_req_complete(chip, status))
+			return 0;
+		if (chip->ops->req_canceled(chip, status))
+			return -ECANCELED;
+		if (time_after(jiffies, stop))
+			break;
+		tpm_poll_sleep(&step);
+	}
+
+	chip->ops->cancel(chip);
+	dev_err(&chip->dev, "command 0x%04x timed out\n", ordinal);
+	return -ETIME;
+}
+
+static ssize_t tpm_try_transmit(struct tpm_chip *chip, u8 *buf, size_t bufsiz)
+{
+	u32 count, ordinal;
+	ssize_t len;
+	int rc;
+
+	if (bufsiz < TPM_HEADER_SIZE)
+		return -EINVAL;
+	bufsiz = min_t(size_t, bufsiz, TPM_BUFSIZE);
+	count = tpm_hdr_len(buf);
+	ordinal = tpm_hdr_code(buf);
+	if (count < TPM_HEADER_SIZE)
+		return -EINVAL;
+	if (count > bufsiz)
+		return -E2BIG;
+
+	rc = chip->ops->send(chip, buf, count);
+	if (rc < 0) {
+		if (rc != -EPIPE)
+			dev_err(&chip->dev, "send of 0x%04x failed: %d\n",
+				ordinal, rc);
+		return rc;
+	}
+
+	/* With an IRQ the driver's send returns once the command completed. */
+	if (!(chip->flags & TPM_CHIP_FLAG_IRQ)) {
+		rc = tpm_wait_for_completion(chip, ordinal);
+		if (rc)
+			return rc;
+	}
+
+	len = chip->ops->recv(chip, buf, bufsiz);
+	if (len < 0) {
+		dev_err(&chip->dev, "receive of 0x%04x failed: %zd\n",
+			ordinal, len);
+		return len;
+	}
+	if (len < TPM_HEADER_SIZE || len != tpm_hdr_len(buf)) {
+		dev_err(&chip->dev, "response to 0x%04x: %zd bytes, header says %u\n",
+			ordinal, len, len >= TPM_HEADER_SIZE ? tpm_hdr_len(buf) : 0);
+		return -EFAULT;
+	}
+	return len;
+}
+
+static bool tpm_should_retry(struct tpm_chip *chip, u32 ordinal, u32 rc)
+{
+	if (!(chip->flags & TPM_CHIP_FLAG_TPM2))
+		return false;
+	return rc == TPM2_RC_RETRY ||
+	       (rc == TPM2_RC_TESTING && ordinal != TPM2_CC_SELF_TEST);
+}
+
+/**
+ * tpm_transmit() - send a command and receive its response in @buf
+ * @chip:	the chip, whose ops the caller holds
+ * @buf:	the command on entry, the response on return
+ * @bufsiz:	the size of @buf
+ *
+ * The command's length is taken from its header.  A TPM that answers
+ * TPM2_RC_RETRY (or TPM2_RC_TESTING to anything but the self test) gets
+ * the command again after a growing delay, for up to TPM_RETRY_TOTAL_MS.
+ * Such an answer is a bare header, so only the first TPM_HEADER_SIZE
+ * bytes of @buf were overwritten and restoring them restores the command.
+ *
+ * Context: process context, may sleep; the caller holds the ops.
+ * Return: the response's length, or a negative errno: -EINVAL or -E2BIG
+ * for a command whose header is wrong, -ETIME when it did not complete in
+ * its duration (it was cancelled), -EFAULT for a response whose length
+ * disagrees with its header, or the driver's error.
+ */
+ssize_t tpm_transmit(struct tpm_chip *chip, u8 *buf, size_t bufsiz)
+{
+	unsigned int delay = TPM_RETRY_FIRST_MS, waited = 0;
+	u8 header[TPM_HEADER_SIZE];
+	ssize_t len;
+	u32 ordinal;
+
+	if (bufsiz < TPM_HEADER_SIZE)
+		return -EINVAL;
+	memcpy(header, buf, TPM_HEADER_SIZE);
+	ordinal = tpm_hdr_code(header);
+
+	for (;;) {
+		len = tpm_try_transmit(chip, buf, bufsiz);
+		if (len != TPM_HEADER_SIZE ||
+		    !tpm_should_retry(chip, ordinal, tpm_hdr_code(buf)) ||
+		    waited + delay > TPM_RETRY_TOTAL_MS)
+			return len;
+		msleep(delay);
+		waited += delay;
+		delay *= 2;
+		memcpy(buf, header, TPM_HEADER_SIZE);
+	}
+}
+EXPORT_SYMBOL_GPL(tpm_transmit);
+
+static int __init tpm_init(void)
+{
+	int rc;
+
+	rc = tpm_chip_subsys_init();
+	if (rc)
+		return rc;
+	rc = tpm_dev_init();
+	if (rc)
+		goto err_chip;
+	return 0;
+
+err_chip:
+	tpm_chip_subsys_exit();
+	return rc;
+}
+
+static void __exit tpm_exit(void)
+{
+	tpm_dev_exit();
+	tpm_chip_subsys_exit();
+}
+
+module_init(tpm_init);
+module_exit(tpm_exit);
+MODULE_DESCRIPTION("TPM core: chips, commands and /dev/tpmN");
+MODULE_LICENSE("GPL");

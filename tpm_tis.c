@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * TIS over memory-mapped I/O: the TPM as firmware describes it in ACPI
+ * (MSFT0101, as QEMU's tpm-tis presents it), or at the legacy address
+ * when asked to with force=1.  The registers and the chip's reference are
+ * managed on the platform device; tpm_chip_unregister() fences the chip
+ * before devres unmaps anything.
+ */
+#include <linux/acpi.h>
+#include <linux/io.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include "tpm_tis_core.h"
+
+#define TIS_LEGACY_BASE		0xFED40000
+#define TIS_LEGACY_LEN		0x5000
+
+static bool force;
+module_param(force, bool, 0444);
+MODULE_PARM_DESC(force, "Probe the legacy address 0xFED40000 without ACPI");
+
+struct tpm_tis_mmio {
+	struct tpm_tis_data tis;
+	void __iomem *regs;
+};
+
+static struct tpm_tis_mmio *to_mmio(struct tpm_tis_data *data)
+{
+	return container_of(data, struct tpm_tis_mmio, tis);
+}
+
+static int tis_mmio_read_bytes(struct tpm_tis_data *data, u32 addr, u16 len,
+			       u8 *result)
+{
+	void __iomem *reg = to_mmio(data)->regs + addr;
+
+	if (addr != TPM_DATA_FIFO(data->locality) && len == sizeof(u32)) {
+		put_unaligned_le32(ioread32(reg), result);
+		return 0;
+	}
+	while (len--)
+		*result++ = ioread8(reg);
+	return 0;
+}
+
+static int tis_mmio_write_bytes(struct tpm_tis_data *data, u32 addr, u16 len,
+				const u8 *value)
+{
+	void __iomem *reg = to_mmio(data)->regs + addr;
+
+	while (len--)
+		iowrite8(*value++, reg);
+	return 0;
+}
+
+static const struct tpm_tis_phy_ops tis_mmio_phy_ops = {
+	.read_bytes = tis_mmio_read_bytes,
+	.write_bytes = tis_mmio_write_bytes,
+};
+
+static int tpm_tis_plat_probe(struct platform_device *pdev)
+{
+	struct tpm_tis_mmio *mmio;
+
+	mmio = devm_kzalloc(&pdev->dev, sizeof(*mmio), GFP_KERNEL);
+	if (!mmio)
+		return -ENOMEM;
+	mmio->regs = devm_platform_ioremap_resource(pdev, 0);
+	if (IS_ERR(mmio->regs))
+		return PTR_ERR(mmio->regs);
+	return tpm_tis_core_init(&pdev->dev, &mmio->tis, &tis_mmio_phy_ops);
+}
+
+static void tpm_tis_plat_remove(struct platform_device *pdev)
+{
+	tpm_tis_remove(platform_get_drvdata(pdev));
+}
+
+TPM_PLATFORM_REMOVE(tpm_tis_plat_remove_cb, tpm_tis_plat_remove);
+
+static const struct acpi_device_id tpm_tis_acpi_ids[] = {
+	{ "MSFT0101" },
+	{ }
+};
+MODULE_DEVICE_TABLE(acpi, tpm_tis_acpi_ids);
+
+static struct platform_driver tpm_tis_driver = {
+	.probe = tpm_tis_plat_probe,
+	.TPM_PLATFORM_REMOVE_MEMBER = tpm_tis_plat_remove_cb,
+	.driver = {
+		.name = "tpm_tis",
+		.acpi_match_table = tpm_tis_acpi_ids,
+	},
+};
+
+static struct platform_device *tpm_tis_forced;
+
+static int tpm_tis_force_device(void)
+{
+	static const struct resource res =
+		DEFINE_RES_MEM(TIS_LEGACY_BASE, TIS_LEGACY_LEN);
+
+	tpm_tis_forced = platform_device_register_simple("tpm_tis", -1,
+							 &res, 1);
+	return PTR_ERR_OR_ZERO(tpm_tis_forced);
+}
+
+static int __init tpm_tis_init(void)
+{
+	int rc;
+
+	if (force) {
+		rc = tpm_tis_force_device();
+		if (rc)
+			return rc;
+	}
+	rc = platform_driver_register(&tpm_tis_driver);
+	if (rc && tpm_tis_forced)
+		platform_device_unregister(tpm_tis_forced);
+	return rc;
+}
+
+static void __exit tpm_tis_exit(void)
+{
+	platform_driver_unregister(&tpm_tis_driver);
+	if (tpm_tis_forced)
+		platform_device_unregister(tpm_tis_forced);
+}
+
+module_init(tpm_tis_init);
+module_exit(tpm_tis_exit);
+MODULE_DESCRIPTION("TPM TIS driver for memory-mapped registers");
+MODULE_LICENSE("GPL");

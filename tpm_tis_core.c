@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * TPM Interface Specification (FIFO interface) core.
+ *
+ * A command goes in through the FIFO in bursts of at most burstCount
+ * bytes, with Expect checked after each burst (set: the TPM wants more)
+ * and after the last byte (clear: it has it all); tpmGo starts it.  The
+ * core polls STS until dataAvail|stsValid.  The response comes out as its
+ * 10-byte header, then the body up to its last byte, then that byte, with
+ * dataAvail checked before every burst and found clear at the end.  A read
+ * that goes wrong (a byte dropped or delivered twice, a header that makes
+ * no sense) is asked for again with responseRetry, a bounded number of
+ * times.  Every wait on the device is bounded by one of the timeouts A-D.
+ */
+#include <linux/module.h>
+#include <kunit/visibility.h>
+#include "tpm_tis_core.h"
+
+/* Interface timeouts of TIS 1.2, used until the TPM's family is known. */
+#define TIS_TIMEOUT_A_MS	750
+#define TIS_TIMEOUT_B_MS	2000
+#define TIS_TIMEOUT_C_MS	750
+#define TIS_TIMEOUT_D_MS	750
+
+static struct tpm_tis_data *tis_data(struct tpm_chip *chip)
+{
+	return dev_get_drvdata(&chip->dev);
+}
+
+static int tis_read8(struct tpm_tis_data *d, u32 addr, u8 *v)
+{
+	return d->phy_ops->read_bytes(d, addr, 1, v);
+}
+
+static int tis_write8(struct tpm_tis_data *d, u32 addr, u8 v)
+{
+	return d->phy_ops->write_bytes(d, addr, 1, &v);
+}
+
+static int tis_read32(struct tpm_tis_data *d, u32 addr, u32 *v)
+{
+	__le32 le;
+	int rc;
+
+	rc = d->phy_ops->read_bytes(d, addr, sizeof(le), (u8 *)&le);
+	*v = le32_to_cpu(le);
+	return rc;
+}
+
+/* STS, or -ENODEV when it reads as all ones: the device is gone. */
+static int tis_read_sts(struct tpm_tis_data *d, u32 *sts)
+{
+	int rc;
+
+	rc = tis_read32(d, TPM_STS(d->locality), sts);
+	if (rc)
+		return rc;
+	return *sts == ~0U ? -ENODEV : 0;
+}
+
+static int tis_wait_sts(struct tpm_tis_data *d, u8 mask,
+			unsigned long timeout, u32 *sts)
+{
+	unsigned long stop = jiffies + timeout;
+	unsigned int step = TPM_POLL_MIN_US;
+	int rc;
+
+	for (;;) {
+		rc = tis_read_sts(d, sts);
+		if (rc)
+			return rc;
+		if ((*sts & mask) == mask)
+			return 0;
+		if (time_after(jiffies, stop))
+			return -ETIME;
+		tpm_poll_sleep(&step);
+	}
+}
+
+static int tis_burst_count(struct tpm_chip *chip, struct tpm_tis_data *d)
+{
+	unsigned long stop = jiffies + chip->timeout_d;
+	unsigned int step = TPM_POLL_MIN_US;
+	u32 sts, burst;
+	int rc;
+
+	for (;;) {
+		rc = tis_read_sts(d, &sts);
+		if (rc)
+			return rc;
+		burst = (sts >> TPM_STS_BURST_SHIFT) & TPM_STS_BURST_MASK;
+		if (burst)
+			return burst;
+		if (time_after(jiffies, stop))
+			return -ETIME;
+		tpm_poll_sleep(&step);
+	}
+}
+
+static int tis_access(struct tpm_tis_data *d, int l, u8 *access)
+{
+	int rc;
+
+	rc = tis_read8(d, TPM_ACCESS(l), access);
+	if (rc)
+		return rc;
+	/* A reserved bit set means nothing answers at this address. */
+	return *access & TPM_ACCESS_RESERVED ? -ENODEV : 0;
+}
+
+static bool tis_locality_granted(u8 access)
+{
+	return (access & (TPM_ACCESS_VALID | TPM_ACCESS_ACTIVE_LOCALITY)) ==
+	       (TPM_ACCESS_VALID | TPM_ACCESS_ACTIVE_LOCALITY);
+}
+
+static int tpm_tis_request_locality(struct tpm_chip *chip, int l)
+{
+	struct tpm_tis_data *d = tis_data(chip);
+	unsigned long stop = jiffies + chip->timeout_a;
+	unsigned int step = TPM_POLL_MIN_US;
+	u8 access;
+	int rc;
+
+	rc = tis_access(d, l, &access);
+	if (rc)
+		return rc;
+	if (!tis_locality_granted(access)) {
+		rc = tis_write8(d, TPM_ACCESS(l), TPM_ACCESS_REQUEST_USE);
+		if (rc)
+			return rc;
+	}
+	for (;;) {
+		rc = tis_access(d, l, &access);
+		if (rc)
+			return rc;
+		if (tis_locality_granted(access))
+			break;
+		if (time_after(jiffies, stop)) {
+			dev_err(&chip->dev, "locality %d not granted\n", l);
+			return -EBUSY;
+		}
+		tpm_poll_sleep(&step);
+	}
+	d->locality = l;
+	return 0;
+}
+
+static int tpm_tis_relinquish_locality(struct tpm_chip *chip, int l)
+{
+	return tis_write8(tis_data(chip), TPM_ACCESS(l),
+			  TPM_ACCESS_ACTIVE_LOCALITY);
+}
+
+static u8 tpm_tis_status(struct tpm_chip *chip)
+{
+	u32 sts;
+
+	if (tis_read_sts(tis_data(chip), &sts))
+		return 0xff;
+	return sts & 0xff;
+}
+
+/* commandReady: abort whatever the TPM is doing and make it ready. */
+static int tis_abort(struct tpm_tis_data *d)
+{
+	return tis_write8(d, TPM_STS(d->locality), TPM_STS_COMMAND_READY);
+}
+
+static void tpm_tis_cancel(struct tpm_chip *chip)
+{
+	tis_abort(tis_data(chip));
+}
+
+static bool tpm_tis_req_canceled(struct tpm_chip *chip, u8 status)
+{
+	return status == TPM_STS_COMMAND_READY;
+}
+
+static int tis_ready(struct tpm_chip *chip, struct tpm_tis_data *d)
+{
+	u32 sts;
+	int rc;
+
+	rc = tis_read_sts(d, &sts);
+	if (rc || (sts & TPM_STS_COMMAND_READY))
+		return rc;
+	rc = tis_abort(d);
+	if (rc)
+		return rc;
+	return tis_wait_sts(d, TPM_STS_COMMAND_READY, chip->timeout_b, &sts);
+}
+
+/* Write @len bytes through the FIFO; Expect must still be set after them. */
+static int tis_send_data(struct tpm_chip *chip, struct tpm_tis_data *d,
+			 const u8 *buf, size_t len)
+{
+	size_t done = 0;
+	int burst, rc;
+	u32 sts;
+
+	while (done < len) {
+		burst = tis_burst_count(chip, d);
+		if (burst < 0)
+			return burst;
+		burst = min_t(size_t, burst, len - done);
+		rc = d->phy_ops->write_bytes(d, TPM_DATA_FIFO(d->locality),
+					     burst, buf + done);
+		if (rc)
+			return rc;
+		done += burst;
+		rc = tis_wait_sts(d, TPM_STS_VALID, chip->timeout_c, &sts);
+		if (rc)
+			return rc;
+		if (!(sts & TPM_STS_EXPECT))
+			return -EIO;
+	}
+	return 0;
+}
+
+static int tpm_tis_send(struct tpm_chip *chip, u8 *buf, size_t len)
+{
+	struct tpm_tis_data *d = tis_data(chip);
+	u32 sts;
+	int rc;
+
+	rc = tis_ready(chip, d);
+	if (rc)
+		goto err_abort;
+
+	rc = tis_send_data(chip, d, buf, len - 1);
+	if (rc)
+		goto err_abort;
+
+	/* The last byte: afterwards the TPM must expect nothing more. */
+	rc = d->phy_ops->write_bytes(d, TPM_DATA_FIFO(d->locality), 1,
+				     buf + len - 1);
+	if (rc)
+		goto err_abort;
+	rc = tis_wait_sts(d, TPM_STS_VALID, chip->timeout_c, &sts);
+	if (rc)
+		goto err_abort;
+	if (sts & TPM_STS_EXPECT) {
+		rc = -EIO;
+		goto err_abort;
+	}
+
+	rc = tis_write8(d, TPM_STS(d->locality), TPM_STS_GO);
+	if (rc)
+		goto err_abort;
+	return 0;
+
+err_abort:
+	tis_abort(d);
+	return rc;
+}
+
+/* Read @count bytes; dataAvail must be set before every burst. */
+static int tis_recv_data(struct tpm_chip *chip, struct tpm_tis_data *d,
+			 u8 *buf, size_t count)
+{
+	size_t done = 0;
+	int burst, rc;
+	u32 sts;
+
+	while (done < count) {
+		rc = tis_wait_sts(d, TPM_STS_DATA_AVAIL | TPM_STS_VALID,
+				  chip->timeout_c, &sts);
+		if (rc)
+			return rc == -ETIME ? -EIO : rc;
+		burst = tis_burst_count(chip, d);
+		if (burst < 0)
+			return burst;
+		burst = min_t(size_t, burst, count - done);
+		rc = d->phy_ops->read_bytes(d, TPM_DATA_FIFO(d->locality),
+					    burst, buf + done);
+		if (rc)
+			return rc;
+		done += burst;
+	}
+	return 0;
+}
+
+/* One attempt at the response; -EIO when asking again may help. */
+static int tis_recv_once(struct tpm_chip *chip, struct tpm_tis_data *d,
+			 u8 *buf, size_t bufsiz)
+{
+	size_t size;
+	u32 sts;
+	int rc;
+
+	rc = tis_recv_data(chip, d, buf, TPM_HEADER_SIZE);
+	if (rc)
+		return rc;
+	size = tpm_hdr_len(buf);
+	if (size < TPM_HEADER_SIZE || size > bufsiz)
+		return -EIO;
+
+	/*
+	 * The last byte is read on its own so that a response one byte short
+	 * (a byte dropped on the way) shows as dataAvail clear before it.
+	 */
+	if (size > TPM_HEADER_SIZE) {
+		rc = tis_recv_data(chip, d, buf + TPM_HEADER_SIZE,
+				   size - TPM_HEADER_SIZE - 1);
+		if (!rc)
+			rc = tis_recv_data(chip, d, buf + size - 1, 1);
+		if (rc)
+			return rc;
+	}
+
+	rc = tis_wait_sts(d, TPM_STS_VALID, chip->timeout_c, &sts);
+	if (rc)
+		return rc == -ETIME ? -EIO : rc;
+	if (sts & TPM_STS_DATA_AVAIL)
+		return -EIO;
+	return size;
+}
+
+static int tpm_tis_recv(struct tpm_chip *chip, u8 *buf, size_t bufsiz)
+{
+	struct tpm_tis_data *d = tis_data(chip);
+	unsigned int try;
+	int rc;
+
+	for (try = 0; ; try++) {
+		rc = tis_recv_once(chip, d, buf, bufsiz);
+		if (rc != -EIO || try == TPM_TIS_READ_RETRIES)
+			break;
+		d->read_retries++;
+		rc = tis_write8(d, TPM_STS(d->locality), TPM_STS_RESPONSE_RETRY);
+		if (rc)
+			break;
+	}
+	if (rc == -EIO)
+		dev_err(&chip->dev, "response unreadable after %u retries\n",
+			TPM_TIS_READ_RETRIES);
+	/* Done with this response either way. */
+	tis_abort(d);
+	return rc;
+}
+
+VISIBLE_IF_KUNIT const struct tpm_class_ops tpm_tis_ops = {
+	.req_complete_mask = TPM_STS_DATA_AVAIL | TPM_STS_VALID,
+	.req_complete_val = TPM_STS_DATA_AVAIL | TPM_STS_VALID,
+	.req_canceled = tpm_tis_req_canceled,
+	.status = tpm_tis_status,
+	.send = tpm_tis_send,
+	.recv = tpm_tis_recv,
+	.cancel = tpm_tis_cancel,
+	.request_locality = tpm_tis_request_locality,
+	.relinquish_locality = tpm_tis_relinquish_locality,
+};
+EXPORT_SYMBOL_IF_KUNIT(tpm_tis_ops);
+
+static void tis_set_default_timeouts(struct tpm_chip *chip)
+{
+	chip->timeout_a = msecs_to_jiffies(TIS_TIMEOUT_A_MS);
+	chip->timeout_b = msecs_to_jiffies(TIS_TIMEOUT_B_MS);
+	chip->timeout_c = msecs_to_jiffies(TIS_TIMEOUT_C_MS);
+	chip->timeout_d = msecs_to_jiffies(TIS_TIMEOUT_D_MS);
+}
+
+static int tis_identify(struct tpm_chip *chip, struct tpm_tis_data *d)
+{
+	u32 did_vid;
+	u8 rid;
+	int rc;
+
+	rc = tpm_try_get_ops(chip);
+	if (rc)
+		return rc;
+	rc = tis_read32(d, TPM_DID_VID(d->locality), &did_vid);
+	if (!rc)
+		rc = tis_read8(d, TPM_RID(d->locality), &rid);
+	tpm_put_ops(chip);
+	if (rc)
+		return rc;
+	if (did_vid == ~0U || !did_vid)
+		return -ENODEV;
+	dev_info(chip->dev.parent, "TIS device 0x%04x:0x%04x, revision %u\n",
+		 did_vid & 0xffff, did_vid >> 16, rid);
+	return 0;
+}
+
+/**
+ * tpm_tis_core_init() - find a TPM behind a TIS register file and register it
+ * @dev:	the bus device; the chip is its drvdata, its resources stay
+ *		managed on it
+ * @data:	the driver's TIS state, living as long as @dev is bound
+ * @phy_ops:	register access
+ *
+ * Context: process context, may sleep.
+ * Return: 0, -ENODEV if no TPM answers, or another negative errno.
+ */
+int tpm_tis_core_init(struct device *dev, struct tpm_tis_data *data,
+		      const struct tpm_tis_phy_ops *phy_ops)
+{
+	struct tpm_chip *chip;
+	int rc;
+
+	chip = tpmm_chip_alloc(dev, &tpm_tis_ops);
+	if (IS_ERR(chip))
+		return PTR_ERR(chip);
+
+	data->phy_ops = phy_ops;
+	data->locality = 0;
+	dev_set_drvdata(&chip->dev, data);
+	tis_set_default_timeouts(chip);
+
+	rc = tis_identify(chip, data);
+	if (rc)
+		return rc;
+	rc = tpm2_probe(chip);
+	if (rc)
+		return rc;
+	if (chip->flags & TPM_CHIP_FLAG_TPM2)
+		tpm2_set_default_timeouts(chip);
+
+	return tpm_chip_register(chip);
+}
+EXPORT_SYMBOL_GPL(tpm_tis_core_init);
+
+/**
+ * tpm_tis_remove() - unregister a TIS chip
+ * @chip: the chip tpm_tis_core_init() registered
+ *
+ * After it returns the TIS core will not touch the registers again, so
+ * the bus driver's managed resources may go.
+ *
+ * Context: process context, may sleep.
+ */
+void tpm_tis_remove(struct tpm_chip *chip)
+{
+	tpm_chip_unregister(chip);
+}
+EXPORT_SYMBOL_GPL(tpm_tis_remove);
+
+MODULE_DESCRIPTION("TPM Interface Specification (FIFO) core");
+MODULE_LICENSE("GPL");
