@@ -26,6 +26,7 @@ int tpm_cmd_init(struct tpm_cmd *cmd, u16 tag, u32 code)
 	tpm_cmd_put_u32(cmd, code);
 	return 0;
 }
+EXPORT_SYMBOL_GPL(tpm_cmd_init);
 
 /**
  * tpm_cmd_free() - release a command's buffer
@@ -38,6 +39,7 @@ void tpm_cmd_free(struct tpm_cmd *cmd)
 	kfree(cmd->data);
 	cmd->data = NULL;
 }
+EXPORT_SYMBOL_GPL(tpm_cmd_free);
 
 /**
  * tpm_cmd_put() - append bytes to a command
@@ -56,25 +58,50 @@ void tpm_cmd_put(struct tpm_cmd *cmd, const void *src, size_t n)
 	memcpy(cmd->data + cmd->len, src, n);
 	cmd->len += n;
 }
+EXPORT_SYMBOL_GPL(tpm_cmd_put);
 
+/**
+ * tpm_cmd_put_u8() - append a byte to a command
+ * @cmd:	the command
+ * @v:		the byte
+ *
+ * Context: any context.
+ */
 void tpm_cmd_put_u8(struct tpm_cmd *cmd, u8 v)
 {
 	tpm_cmd_put(cmd, &v, 1);
 }
+EXPORT_SYMBOL_GPL(tpm_cmd_put_u8);
 
+/**
+ * tpm_cmd_put_u16() - append a big-endian 16-bit value to a command
+ * @cmd:	the command
+ * @v:		the value
+ *
+ * Context: any context.
+ */
 void tpm_cmd_put_u16(struct tpm_cmd *cmd, u16 v)
 {
 	__be16 be = cpu_to_be16(v);
 
 	tpm_cmd_put(cmd, &be, sizeof(be));
 }
+EXPORT_SYMBOL_GPL(tpm_cmd_put_u16);
 
+/**
+ * tpm_cmd_put_u32() - append a big-endian 32-bit value to a command
+ * @cmd:	the command
+ * @v:		the value
+ *
+ * Context: any context.
+ */
 void tpm_cmd_put_u32(struct tpm_cmd *cmd, u32 v)
 {
 	__be32 be = cpu_to_be32(v);
 
 	tpm_cmd_put(cmd, &be, sizeof(be));
 }
+EXPORT_SYMBOL_GPL(tpm_cmd_put_u32);
 
 /**
  * tpm_cmd_run() - send a command built with tpm_cmd_init() and check the answer
@@ -112,3 +139,4 @@ ssize_t tpm_cmd_run(struct tpm_chip *chip, struct tpm_cmd *cmd,
 		return -EFAULT;
 	return 0;
 }
+EXPORT_SYMBOL_GPL(tpm_cmd_run);

@@ -74,6 +74,15 @@ static int tpm_wait_for_completion(struct tpm_chip *chip, u32 ordinal)
 	return -ETIME;
 }
 
+/* A device going away (EPIPE, ECANCELED) is an outcome, not an error. */
+static void tpm_log_failure(struct tpm_chip *chip, const char *what,
+			    u32 ordinal, long rc)
+{
+	if (rc != -EPIPE && rc != -ECANCELED)
+		dev_err_ratelimited(&chip->dev, "%s of 0x%04x failed: %ld\n",
+				    what, ordinal, rc);
+}
+
 static ssize_t tpm_try_transmit(struct tpm_chip *chip, u8 *buf, size_t bufsiz)
 {
 	u32 count, ordinal;
@@ -92,13 +101,11 @@ static ssize_t tpm_try_transmit(struct tpm_chip *chip, u8 *buf, size_t bufsiz)
 
 	rc = chip->ops->send(chip, buf, count);
 	if (rc < 0) {
-		if (rc != -EPIPE)
-			dev_err(&chip->dev, "send of 0x%04x failed: %d\n",
-				ordinal, rc);
+		tpm_log_failure(chip, "send", ordinal, rc);
 		return rc;
 	}
 
-	/* With an IRQ the driver's send returns once the command completed. */
+	/* TPM_CHIP_FLAG_IRQ: the driver's send or recv waits by itself. */
 	if (!(chip->flags & TPM_CHIP_FLAG_IRQ)) {
 		rc = tpm_wait_for_completion(chip, ordinal);
 		if (rc)
@@ -107,8 +114,7 @@ static ssize_t tpm_try_transmit(struct tpm_chip *chip, u8 *buf, size_t bufsiz)
 
 	len = chip->ops->recv(chip, buf, bufsiz);
 	if (len < 0) {
-		dev_err(&chip->dev, "receive of 0x%04x failed: %zd\n",
-			ordinal, len);
+		tpm_log_failure(chip, "receive", ordinal, len);
 		return len;
 	}
 	if (len < TPM_HEADER_SIZE || len != tpm_hdr_len(buf)) {

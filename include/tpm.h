@@ -22,6 +22,11 @@
  *
  * The order of the fence in tpm_chip_unregister() is the contract with the
  * drivers; see the kernel-doc there.
+ *
+ * Completion: by default the core polls ops->status until the command
+ * completes.  A driver that sets TPM_CHIP_FLAG_IRQ waits in its own send
+ * or recv instead (bounded by tpm_calc_ordinal_duration()), and need not
+ * provide status, cancel or req_canceled.
  */
 #ifndef __TPM_INTERNAL_H__
 #define __TPM_INTERNAL_H__

@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
 	*) suites+=("$1"); shift ;;
 	esac
 done
-[ ${#suites[@]} -gt 0 ] || suites=(tools smoke cdev unbind modcycle)
+[ ${#suites[@]} -gt 0 ] || suites=(tools smoke cdev unbind modcycle vtpm)
 case $driver in ours|upstream) ;; *) echo "--driver ours|upstream" >&2; exit 2 ;; esac
 
 cache=${TPM_OOT_CACHE:-$HOME/.cache/tpm-oot}
@@ -60,8 +60,8 @@ for _ in $(seq 50); do [ -S "$run/swtpm.sock" ] && break; sleep 0.1; done
 
 qemu=(qemu-system-x86_64 -accel tcg -m 2048 -smp 2 -nographic -no-reboot
 	-kernel "$kbuild/arch/x86/boot/bzImage"
-	-append "console=ttyS0 root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144 ro init=$top/tests/guest/init.sh pci=noacpi panic=-1 loglevel=6 TPMTEST_RUN=$run"
-	-fsdev local,id=rootfs,path=/,readonly=on,security_model=none,multidevs=remap
+	-append "console=ttyS0 root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro init=$top/tests/guest/init.sh pci=noacpi panic=-1 loglevel=6 TPMTEST_RUN=$run"
+	-fsdev local,id=rootfs,path=/,readonly=on,security_model=none
 	-device virtio-9p-pci,fsdev=rootfs,mount_tag=root
 	-chardev socket,id=chrtpm,path="$run/swtpm.sock"
 	-tpmdev emulator,id=tpm0,chardev=chrtpm
@@ -75,7 +75,7 @@ fi
 
 limit=${TPMTEST_TIMEOUT:-2400}
 set +e
-timeout "$limit" "${qemu[@]}" </dev/null 2>&1 | tr -d '\r' | tee "$log" |
+timeout "$limit" "${qemu[@]}" </dev/null 2>&1 | sed -u 's/\r$//' | tee "$log" |
 	grep --line-buffered -E '^(TEST-|guest:)'
 qrc=${PIPESTATUS[0]}
 set -e

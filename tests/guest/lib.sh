@@ -10,14 +10,30 @@ export TPM2TOOLS_TCTI=$TCTI
 pass() { echo "TEST-PASS: $SUITE/$1"; }
 fail() { echo "TEST-FAIL: $SUITE/$1: ${*:2}"; }
 
-# check <name> <command...>: pass if the command succeeds
+# Where every task sleeps: printed when a check times out.
+dump_tasks() {
+	local p
+	for p in /proc/[0-9]*; do
+		[ -r "$p/stack" ] || continue
+		echo "guest: task ${p#/proc/} $(tr '\0' ' ' <"$p/cmdline" | cut -c1-60) state=$(awk '/^State/ {print $2}' "$p/status")"
+		sed 's/^/guest:     /' "$p/stack"
+	done 2>/dev/null
+}
+
+# check <name> <command...>: pass if the command succeeds within 120 s
 check() {
-	local name=$1 out
+	local name=$1 out rc
 	shift
-	if out=$("$@" 2>&1); then
+	( sleep 110; dump_tasks ) &
+	local watchdog=$!
+	out=$(timeout 120 "$@" 2>&1)
+	rc=$?
+	kill "$watchdog" 2>/dev/null
+	wait "$watchdog" 2>/dev/null
+	if [ $rc = 0 ]; then
 		pass "$name"
 	else
-		fail "$name" "$(echo "$out" | tail -n 3 | tr '\n' ' ')"
+		fail "$name" "exit $rc: $(echo "$out" | tail -n 3 | tr '\n' ' ')"
 	fi
 }
 
@@ -36,9 +52,17 @@ load_driver() {
 	wait_for_dev /dev/tpm0
 }
 
+load_vtpm() {
+	if [ "$TPMTEST_DRIVER" = upstream ]; then
+		insmod "$TPMTEST_KBUILD/drivers/char/tpm/tpm_vtpm_proxy.ko"
+	else
+		insmod "$TPMTEST_MODDIR/tpm_vtpm_proxy.ko"
+	fi
+}
+
 unload_driver() {
 	local m
-	for m in tpm_tis tpm_tis_core tpm; do
+	for m in tpm_vtpm_proxy tpm_tis tpm_tis_core tpm; do
 		if [ -d "/sys/module/$m" ]; then
 			rmmod "$m" || return 1
 		fi
@@ -68,8 +92,11 @@ run_suite() {
 		unload_driver
 		return
 	fi
+	local t0=$SECONDS
 	timeout 600 bash "$G/suite-$SUITE.sh" || fail suite "exited with $?"
 	unload_driver || fail unload "rmmod failed"
+	echo "guest: suite $SUITE took $((SECONDS - t0)) s;" \
+		"$(awk '/MemAvailable|^Slab/ {printf "%s %d MiB ", $1, $2 / 1024}' /proc/meminfo)"
 }
 
 kmemleak_clear() {

@@ -5,12 +5,18 @@
   tpmdev.py cdev            write checks, partial reads, O_NONBLOCK, poll
   tpmdev.py holder <ctl>    hold /dev/tpm0 open across an unbind (see
                             suite-unbind.sh) and expect EPIPE afterwards
+  tpmdev.py sleepers <info> <pid>
+                            with vtpmsrv.py holding a command, block in
+                            read and in poll, kill the server, and check
+                            that both wake promptly with the right result
 """
 import errno
 import os
 import select
 import struct
+import signal
 import sys
+import threading
 import time
 
 DEV = '/dev/tpm0'
@@ -229,7 +235,64 @@ def holder(ctl):
     return 0
 
 
+def sleepers(info, srv_pid):
+    num = int(open(info).read().split()[0])
+    dev = '/dev/tpm%d' % num
+    fd = os.open(dev, os.O_RDWR | os.O_NONBLOCK)
+    os.write(fd, get_random_cmd())
+    for _ in range(100):
+        if os.path.exists(info + '.holding'):
+            break
+        time.sleep(0.05)
+    else:
+        print('TEST-FAIL: vtpm/sleepers: the server never got the command')
+        return 1
+    os.set_blocking(fd, True)
+    got = {}
+
+    def reader():
+        try:
+            got['read'] = os.read(fd, 4096)
+        except OSError as e:
+            got['read'] = e.errno
+        got['read_t'] = time.monotonic()
+
+    def poller():
+        p = select.poll()
+        p.register(fd, select.POLLIN)
+        got['poll'] = dict(p.poll(10000)).get(fd, 0)
+        got['poll_t'] = time.monotonic()
+
+    threads = [threading.Thread(target=reader), threading.Thread(target=poller)]
+    for t in threads:
+        t.start()
+    time.sleep(0.5)
+    if got:
+        print('TEST-FAIL: vtpm/sleepers-block: returned before the unplug: %r' % got)
+        return 1
+    t0 = time.monotonic()
+    os.kill(srv_pid, signal.SIGKILL)
+    for t in threads:
+        t.join(10)
+    os.close(fd)
+    ok = True
+    want = (errno.ECANCELED,) if OURS else (errno.ECANCELED, errno.EPIPE)
+    if got.get('read') in want:
+        print('TEST-PASS: vtpm/reader-woken-%s (%d ms)' % (errno.errorcode[got['read']], (got['read_t'] - t0) * 1000))
+    else:
+        print('TEST-FAIL: vtpm/reader-woken: read gave %r' % (got.get('read'),))
+        ok = False
+    if 'poll_t' in got and got['poll_t'] - t0 < 5:
+        print('TEST-PASS: vtpm/poller-woken (0x%x, %d ms)' % (got['poll'], (got['poll_t'] - t0) * 1000))
+    else:
+        print('TEST-FAIL: vtpm/poller-woken: %r' % (got,))
+        ok = False
+    return 0 if ok else 1
+
+
 if __name__ == '__main__':
+    if sys.argv[1] == 'sleepers':
+        sys.exit(sleepers(sys.argv[2], int(sys.argv[3])))
     if sys.argv[1] == 'cdev':
         sys.exit(cdev())
     if sys.argv[1] == 'holder':

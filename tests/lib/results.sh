@@ -26,7 +26,7 @@ else
 	passed=$((passed + 1))
 fi
 # Every suite that ran must have reported at least one check.
-for suite in $(sed -n 's/^guest: suite //p' "$log"); do
+for suite in $(sed -n 's/^guest: suite \([a-z0-9-]*\)$/\1/p' "$log"); do
 	if ! grep -q "^TEST-[A-Z]*: $suite/" "$log"; then
 		echo "TEST-FAIL: $label/$suite: the suite reported nothing"
 		failed=$((failed + 1))

@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""A small vtpm proxy server for the guest tests.
+
+  vtpmsrv.py serve <info-file>   create a TPM 2.0 proxy device, write its
+                                 number to <info-file>, answer commands
+  vtpmsrv.py hold <info-file>    the same, but leave the first client
+                                 command unanswered (the test kills us)
+
+Answers: success to start-up, self test, shutdown and set-locality;
+GetRandom with bytes; TPM_RC_COMMAND_CODE to anything else.
+"""
+import fcntl
+import os
+import signal
+import struct
+import sys
+
+VTPM_PROXY_IOC_NEW_DEV = 0xC014A100     # _IOWR(0xa1, 0x00, 5 * u32)
+VTPM_PROXY_FLAG_TPM2 = 1
+ST_NO_SESSIONS = 0x8001
+CC_SELF_TEST, CC_STARTUP, CC_SHUTDOWN = 0x143, 0x144, 0x145
+CC_GET_RANDOM = 0x17B
+CC_SET_LOCALITY = 0x20001000
+RC_COMMAND_CODE = 0x143
+DRIVER_CCS = (CC_SELF_TEST, CC_STARTUP, CC_SHUTDOWN, CC_SET_LOCALITY)
+
+
+def header(rc, body=b''):
+    return struct.pack('>HII', ST_NO_SESSIONS, 10 + len(body), rc) + body
+
+
+def answer(cmd):
+    cc = struct.unpack('>I', cmd[6:10])[0]
+    if cc in DRIVER_CCS:
+        return header(0)
+    if cc == CC_GET_RANDOM:
+        n = min(struct.unpack('>H', cmd[10:12])[0], 64)
+        return header(0, struct.pack('>H', n) + os.urandom(n))
+    return header(RC_COMMAND_CODE)
+
+
+def main(mode, info):
+    vtpmx = os.open('/dev/vtpmx', os.O_RDWR)
+    arg = struct.pack('<5I', VTPM_PROXY_FLAG_TPM2, 0, 0, 0, 0)
+    _, num, fd, major, minor = struct.unpack('<5I', fcntl.ioctl(vtpmx, VTPM_PROXY_IOC_NEW_DEV, arg))
+    os.close(vtpmx)
+    with open(info + '.tmp', 'w') as f:
+        f.write('%d %d %d\n' % (num, major, minor))
+    os.rename(info + '.tmp', info)
+    while True:
+        try:
+            cmd = os.read(fd, 4096)
+        except OSError:
+            return 0        # EPIPE: the chip went away
+        cc = struct.unpack('>I', cmd[6:10])[0]
+        if mode == 'hold' and cc not in DRIVER_CCS:
+            open(info + '.holding', 'w').close()
+            while True:
+                signal.pause()
+        os.write(fd, answer(cmd))
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1], sys.argv[2]))
