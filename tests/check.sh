@@ -24,8 +24,13 @@ step() {
 }
 
 step lint "$top/tests/lint.sh"
+# The stress suite runs against ours only: upstream's outcomes under
+# unplug are measured by hand for comparison (see README), not asserted.
 for d in ${CHECK_DRIVERS:-ours upstream}; do
-	step "guest suites, $d modules, debug kernel" "$top/tests/guest.sh" --kernel debug --driver "$d"
+	suites=(tools smoke cdev unbind modcycle vtpm)
+	[ "$d" = ours ] && suites+=(stress)
+	step "guest suites, $d modules, debug kernel" \
+		"$top/tests/guest.sh" --kernel debug --driver "$d" "${suites[@]}"
 done
 
 passed=$(grep -c '^TEST-PASS:' "$all")

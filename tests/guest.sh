@@ -5,7 +5,7 @@
 # suites in it, or give an interactive shell.
 #
 #   tests/guest.sh [--kernel debug|plain] [--driver ours|upstream]
-#                  [--shell] [suite...]
+#                  [--env NAME=VALUE]... [--shell] [suite...]
 #
 # Suites are tests/guest/suite-<name>.sh.  Prints each check's result and
 # ends with "N passed, N failed"; a kernel report (KASAN, lockdep, WARNING,
@@ -17,16 +17,18 @@ flavour=debug
 driver=ours
 mode=suites
 suites=()
+extra_env=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) flavour=$2; shift 2 ;;
 	--driver) driver=$2; shift 2 ;;
 	--shell) mode=shell; shift ;;
+	--env) extra_env+=("$2"); shift 2 ;;
 	-h|--help) sed -n '3,13p' "$0"; exit 0 ;;
 	*) suites+=("$1"); shift ;;
 	esac
 done
-[ ${#suites[@]} -gt 0 ] || suites=(tools smoke cdev unbind modcycle vtpm)
+[ ${#suites[@]} -gt 0 ] || suites=(tools smoke cdev unbind modcycle vtpm stress)
 case $driver in ours|upstream) ;; *) echo "--driver ours|upstream" >&2; exit 2 ;; esac
 
 cache=${TPM_OOT_CACHE:-$HOME/.cache/tpm-oot}
@@ -34,6 +36,7 @@ series=${KVER:-6.12}
 "$top/tests/lib/deps.sh"
 kbuild=$("$top/tests/lib/guest-kernel.sh" "$flavour" "$series")
 moddir=$("$top/tests/lib/modules.sh" "$kbuild")
+tools=$("$top/tests/lib/tools.sh")
 
 run=$(mktemp -d "$cache/runs/run-XXXXXX" 2>/dev/null) || {
 	mkdir -p "$cache/runs"; run=$(mktemp -d "$cache/runs/run-XXXXXX"); }
@@ -44,9 +47,15 @@ TPMTEST_KBUILD=$kbuild
 TPMTEST_KSRC=$cache/linux-source-$series
 TPMTEST_MODDIR=$moddir
 TPMTEST_DRIVER=$driver
+TPMTEST_FLAVOUR=$flavour
 TPMTEST_MODE=$mode
 TPMTEST_SUITES="${suites[*]}"
+TPMTEST_TOOLS=$tools
 ENV
+for e in "${extra_env[@]}"; do
+	case $e in TPMTEST_*=*) echo "$e" >>"$run/env" ;;
+	*) echo "--env takes TPMTEST_NAME=VALUE, not '$e'" >&2; exit 2 ;; esac
+done
 
 mkdir -p "$run/tpmstate"
 swtpm socket --tpm2 --tpmstate dir="$run/tpmstate" \
@@ -61,7 +70,7 @@ for _ in $(seq 50); do [ -S "$run/swtpm.sock" ] && break; sleep 0.1; done
 qemu=(qemu-system-x86_64 -accel tcg -m 2048 -smp 2 -nographic -no-reboot
 	-kernel "$kbuild/arch/x86/boot/bzImage"
 	-append "console=ttyS0 root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro init=$top/tests/guest/init.sh pci=noacpi panic=-1 loglevel=6 TPMTEST_RUN=$run"
-	-fsdev local,id=rootfs,path=/,readonly=on,security_model=none
+	-fsdev local,id=rootfs,path=/,readonly=on,security_model=none,multidevs=remap
 	-device virtio-9p-pci,fsdev=rootfs,mount_tag=root
 	-chardev socket,id=chrtpm,path="$run/swtpm.sock"
 	-tpmdev emulator,id=tpm0,chardev=chrtpm

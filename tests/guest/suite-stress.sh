@@ -1,0 +1,29 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Hot-unplug stress (tests/stress/tpm-stress.c): vtpm churn with servers
+# killed or closing, then TIS unbind/bind, with clients hammering the
+# device throughout.  TPMTEST_STRESS_CYCLES sets the vtpm cycles.
+SUITE=stress
+. "$TPMTEST_REPO/tests/guest/lib.sh"
+stress=$TPMTEST_TOOLS/tpm-stress
+vcycles=${TPMTEST_STRESS_CYCLES:-200}
+tcycles=${TPMTEST_STRESS_TIS_CYCLES:-20}
+
+# run_stress <label> <args...>: print the figures, pass on exit 0
+run_stress() {
+	local label=$1 out rc
+	shift
+	out=$(timeout 3000 "$stress" "$@" 2>&1)
+	rc=$?
+	echo "$out" | sed "s/^/guest:   $label: /"
+	echo "$out" >>/tmp/stress-figures
+	if [ $rc = 0 ]; then pass "$label ($(echo "$out" | grep -o '[0-9]* cycles' | head -n 1))"
+	else fail "$label" "exit $rc: $(echo "$out" | grep -v '^\(mode\|outcomes\|worst\)' | head -n 3 | tr '\n' ' ')"; fi
+}
+
+dev=$(tis_device)
+[ -n "$dev" ] && run_stress tis-unbind-bind tis -n "$tcycles" -c 4 -d "$dev"
+
+rmmod tpm_tis tpm_tis_core
+load_vtpm && wait_for_dev /dev/vtpmx || { fail setup "no /dev/vtpmx"; exit 0; }
+run_stress vtpm-churn vtpm -n "$vcycles" -c 4

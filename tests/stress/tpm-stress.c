@@ -1,0 +1,517 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hot-unplug stress: clients hammer /dev/tpmN while the chip is unplugged
+ * and plugged again, and every client operation must end as a valid
+ * response or a clean errno -- never a hang, a malformed response or a
+ * response meant for another command.
+ *
+ *   tpm-stress vtpm [-n cycles] [-c clients]
+ *	Each cycle forks a vtpm proxy server (a child answering GetRandom),
+ *	lets the clients run, then SIGKILLs the server (even cycles) or has
+ *	it close its fd (odd cycles).
+ *   tpm-stress tis [-n cycles] [-c clients] -d <MSFT0101 device>
+ *	Each cycle unbinds the TIS device from tpm_tis and binds it again.
+ *
+ * Clients open, write GetRandom(n) with n varying per command, wait
+ * (blocking read, or poll with O_NONBLOCK), check the response carries
+ * exactly n bytes, and close.  Output: cycles, commands, outcomes by
+ * errno, cycles per second, the worst time from unplug to the last
+ * sleeper woken and from unplug to /dev/tpmN gone.  Exit status 0 only if
+ * nothing went wrong.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/vtpm_proxy.h>
+
+#define MAX_CLIENTS	16
+#define HANG_NS		(10LL * 1000000000)
+#define ST_NO_SESSIONS	0x8001
+#define CC_GET_RANDOM	0x17B
+#define CC_GET_CAP	0x17A
+#define CAP_COMMANDS	2
+#define CAP_PCRS	5
+#define CAP_PROPERTIES	6
+
+enum { O_OK, O_EPIPE, O_ECANCELED, O_ENODEV, O_EBUSY, O_ENOENT, O_ENXIO,
+       O_HUP, O_NR };
+static const char *const outcome_name[O_NR] = {
+	"ok", "EPIPE", "ECANCELED", "ENODEV", "EBUSY", "ENOENT", "ENXIO",
+	"poll-HUP",
+};
+static atomic_long outcomes[O_NR];
+static atomic_long bad;		/* malformed or misrouted responses, odd errnos */
+static atomic_long commands;
+
+struct client {
+	pthread_t thread;
+	int id;
+	int nonblock;
+	atomic_llong call_start;	/* ns; 0 when not in a blocking call */
+	atomic_llong call_end;
+};
+
+static struct client clients[MAX_CLIENTS];
+static int nr_clients = 4;
+static atomic_int stop;
+static char dev_path[64];
+static pthread_mutex_t path_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void put_be16(uint8_t *p, uint16_t v) { p[0] = v >> 8; p[1] = v; }
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v;
+}
+static uint16_t be16(const uint8_t *p) { return p[0] << 8 | p[1]; }
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
+
+static void count_errno(int err, const char *what, int id)
+{
+	switch (err) {
+	case EPIPE: outcomes[O_EPIPE]++; break;
+	case ECANCELED: outcomes[O_ECANCELED]++; break;
+	case ENODEV: outcomes[O_ENODEV]++; break;
+	case EBUSY: outcomes[O_EBUSY]++; break;
+	case ENOENT: outcomes[O_ENOENT]++; break;
+	case ENXIO: outcomes[O_ENXIO]++; break;
+	default:
+		bad++;
+		fprintf(stderr, "client %d: %s: unexpected %s\n", id, what,
+			strerror(err));
+	}
+}
+
+static void call_begin(struct client *c) { c->call_start = now_ns(); }
+static void call_done(struct client *c)
+{
+	c->call_end = now_ns();
+	c->call_start = 0;
+}
+
+/* One command; returns 0 to go on with this fd, -1 to close it. */
+static int client_command(struct client *c, int fd, unsigned int seq)
+{
+	uint8_t cmd[12], rsp[4096];
+	uint16_t n = 1 + (seq * 7 + c->id) % 32;
+	ssize_t len;
+
+	put_be16(cmd, ST_NO_SESSIONS);
+	put_be32(cmd + 2, sizeof(cmd));
+	put_be32(cmd + 6, CC_GET_RANDOM);
+	put_be16(cmd + 10, n);
+
+	call_begin(c);
+	len = write(fd, cmd, sizeof(cmd));
+	call_done(c);
+	if (len < 0) {
+		count_errno(errno, "write", c->id);
+		return -1;
+	}
+	commands++;
+	if (c->nonblock) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int rc;
+
+		call_begin(c);
+		rc = poll(&p, 1, HANG_NS / 1000000);
+		call_done(c);
+		if (rc == 0) {
+			bad++;
+			fprintf(stderr, "client %d: poll hung\n", c->id);
+			return -1;
+		}
+		if ((p.revents & POLLHUP) && !(p.revents & POLLIN)) {
+			outcomes[O_HUP]++;
+			return -1;
+		}
+	}
+	call_begin(c);
+	len = read(fd, rsp, sizeof(rsp));
+	call_done(c);
+	if (len < 0) {
+		count_errno(errno, "read", c->id);
+		return -1;
+	}
+	if (len < 10 || be16(rsp) != ST_NO_SESSIONS || be32(rsp + 2) != len ||
+	    be32(rsp + 6) != 0 || len != 12 + n || be16(rsp + 10) != n) {
+		bad++;
+		fprintf(stderr, "client %d: bad response (%zd bytes) to GetRandom(%u)\n",
+			c->id, len, n);
+		return -1;
+	}
+	outcomes[O_OK]++;
+	return 0;
+}
+
+static void *client_main(void *arg)
+{
+	struct client *c = arg;
+	unsigned int seq = 0;
+	char path[64];
+	int fd, i;
+
+	while (!stop) {
+		pthread_mutex_lock(&path_lock);
+		strcpy(path, dev_path);
+		pthread_mutex_unlock(&path_lock);
+		if (!path[0]) {
+			usleep(1000);
+			continue;
+		}
+		fd = open(path, O_RDWR | (c->nonblock ? O_NONBLOCK : 0));
+		if (fd < 0) {
+			count_errno(errno, "open", c->id);
+			usleep(200 + c->id * 100);
+			continue;
+		}
+		for (i = 0; i < 8 && !stop; i++)
+			if (client_command(c, fd, seq++))
+				break;
+		close(fd);
+	}
+	return NULL;
+}
+
+/*
+ * After an unplug at @t_unplug: wait until every client that was inside a
+ * blocking call then has returned; return the worst wake-up time in ns,
+ * or -1 if one is still asleep after HANG_NS.
+ */
+static long long wait_sleepers(long long t_unplug)
+{
+	long long worst = 0;
+	int i, asleep;
+
+	do {
+		asleep = 0;
+		for (i = 0; i < nr_clients; i++) {
+			long long s = clients[i].call_start;
+
+			if (s && s < t_unplug)
+				asleep++;
+		}
+		if (!asleep)
+			break;
+		if (now_ns() - t_unplug > HANG_NS)
+			return -1;
+		usleep(500);
+	} while (asleep);
+
+	for (i = 0; i < nr_clients; i++) {
+		long long e = clients[i].call_end;
+
+		if (e > t_unplug && e - t_unplug > worst)
+			worst = e - t_unplug;
+	}
+	return worst;
+}
+
+static long long wait_gone(const char *path, long long t0)
+{
+	struct stat st;
+
+	while (stat(path, &st) == 0) {
+		if (now_ns() - t0 > HANG_NS)
+			return -1;
+		usleep(200);
+	}
+	return now_ns() - t0;
+}
+
+static int wait_present(const char *path)
+{
+	long long t0 = now_ns();
+	struct stat st;
+
+	while (stat(path, &st) != 0) {
+		if (now_ns() - t0 > HANG_NS)
+			return -1;
+		usleep(200);
+	}
+	return 0;
+}
+
+static void set_path(const char *p)
+{
+	pthread_mutex_lock(&path_lock);
+	snprintf(dev_path, sizeof(dev_path), "%s", p);
+	pthread_mutex_unlock(&path_lock);
+}
+
+/*
+ * GetCapability as much as a registering chip asks: the PCR banks (one
+ * SHA-256 bank), the command count (1) and the command list (GetRandom).
+ * Returns the response length.
+ */
+static size_t answer_get_cap(const uint8_t *req, uint8_t *rsp)
+{
+	uint32_t cap = be32(req + 10), prop = be32(req + 14);
+	uint8_t *p = rsp + 10;
+
+	*p++ = 0;			/* moreData */
+	put_be32(p, cap);
+	p += 4;
+	put_be32(p, 1);			/* one entry */
+	p += 4;
+	if (cap == CAP_PCRS) {
+		put_be16(p, 0x000B);	/* TPM_ALG_SHA256 */
+		p[2] = 3;
+		p[3] = p[4] = p[5] = 0xff;
+		p += 6;
+	} else if (cap == CAP_PROPERTIES) {
+		put_be32(p, prop);
+		put_be32(p + 4, 1);
+		p += 8;
+	} else if (cap == CAP_COMMANDS) {
+		put_be32(p, CC_GET_RANDOM);
+		p += 4;
+	}
+	return p - rsp;
+}
+
+/* The vtpm server child: answers until told to stop or killed. */
+static void serve(int fd, int ctl)
+{
+	uint8_t req[4096], rsp[4096];
+	struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
+			       { .fd = ctl, .events = POLLIN } };
+	ssize_t len;
+
+	for (;;) {
+		if (poll(p, 2, -1) < 0)
+			_exit(1);
+		if (p[1].revents) {
+			close(fd);
+			_exit(0);
+		}
+		len = read(fd, req, sizeof(req));
+		if (len < 0)
+			_exit(errno == EPIPE ? 0 : 1);
+		if (len < 10)
+			_exit(1);
+		memset(rsp, 0, 12);
+		put_be16(rsp, ST_NO_SESSIONS);
+		put_be32(rsp + 2, 10);
+		if (be32(req + 6) == CC_GET_RANDOM && len >= 12) {
+			uint16_t n = be16(req + 10);
+
+			if (n > 64)
+				n = 64;
+			put_be16(rsp + 10, n);
+			for (int i = 0; i < n; i++)
+				rsp[12 + i] = rand();
+			put_be32(rsp + 2, 12 + n);
+		} else if (be32(req + 6) == CC_GET_CAP && len >= 22) {
+			put_be32(rsp + 2, answer_get_cap(req, rsp));
+		}
+		if (write(fd, rsp, be32(rsp + 2)) < 0)
+			_exit(errno == EPIPE ? 0 : 1);
+	}
+}
+
+static pid_t start_server(int *ctl_out, unsigned int *num)
+{
+	int info[2], ctl[2];
+	pid_t pid;
+
+	if (pipe(info) || pipe(ctl))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		struct vtpm_proxy_new_dev nd = { .flags = VTPM_PROXY_FLAG_TPM2 };
+		int vtpmx = open("/dev/vtpmx", O_RDWR);
+
+		if (vtpmx < 0 || ioctl(vtpmx, VTPM_PROXY_IOC_NEW_DEV, &nd))
+			_exit(2);
+		close(vtpmx);
+		if (write(info[1], &nd.tpm_num, sizeof(nd.tpm_num)) < 0)
+			_exit(2);
+		close(ctl[1]);
+		serve(nd.fd, ctl[0]);
+	}
+	close(info[1]);
+	close(ctl[0]);
+	if (read(info[0], num, sizeof(*num)) != sizeof(*num)) {
+		close(info[0]);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	close(info[0]);
+	*ctl_out = ctl[1];
+	return pid;
+}
+
+/* The node of the chip bound to a platform device, once it exists. */
+static int find_tis_node(const char *dev, char *path, size_t size)
+{
+	long long t0 = now_ns();
+	char dir[256];
+
+	snprintf(dir, sizeof(dir), "/sys/bus/platform/devices/%s/tpm", dev);
+	while (now_ns() - t0 < HANG_NS) {
+		FILE *ls;
+		char name[32];
+		char cmd[300];
+
+		snprintf(cmd, sizeof(cmd), "ls %s 2>/dev/null", dir);
+		ls = popen(cmd, "r");
+		if (ls && fscanf(ls, "%31s", name) == 1) {
+			pclose(ls);
+			snprintf(path, size, "/dev/%s", name);
+			if (!wait_present(path))
+				return 0;
+		} else if (ls) {
+			pclose(ls);
+		}
+		usleep(1000);
+	}
+	return -1;
+}
+
+static int sysfs_write(const char *file, const char *val)
+{
+	int fd = open(file, O_WRONLY);
+	int rc = -1;
+
+	if (fd >= 0) {
+		rc = write(fd, val, strlen(val)) < 0 ? -1 : 0;
+		close(fd);
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	long long worst_wake = 0, worst_gone = 0, t0, t_unplug, w, g;
+	const char *mode = argc > 1 ? argv[1] : "";
+	const char *tis_dev = NULL;
+	int cycles = 20, i, cycle, opt, failed = 0;
+	char path[64];
+
+	optind = 2;
+	while ((opt = getopt(argc, argv, "n:c:d:")) != -1) {
+		if (opt == 'n')
+			cycles = atoi(optarg);
+		else if (opt == 'c')
+			nr_clients = atoi(optarg);
+		else if (opt == 'd')
+			tis_dev = optarg;
+	}
+	if ((strcmp(mode, "vtpm") && strcmp(mode, "tis")) ||
+	    (!strcmp(mode, "tis") && !tis_dev) ||
+	    nr_clients < 1 || nr_clients > MAX_CLIENTS) {
+		fprintf(stderr, "usage: tpm-stress vtpm|tis [-n cycles] [-c clients] [-d tis-device]\n");
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	srand(getpid());
+
+	if (!strcmp(mode, "tis")) {
+		if (find_tis_node(tis_dev, path, sizeof(path))) {
+			fprintf(stderr, "no TPM bound to %s\n", tis_dev);
+			return 1;
+		}
+		set_path(path);
+	}
+	for (i = 0; i < nr_clients; i++) {
+		clients[i].id = i;
+		clients[i].nonblock = i & 1;
+		pthread_create(&clients[i].thread, NULL, client_main, &clients[i]);
+	}
+
+	t0 = now_ns();
+	for (cycle = 0; cycle < cycles && !failed; cycle++) {
+		if (!strcmp(mode, "vtpm")) {
+			unsigned int num;
+			int ctl;
+			pid_t pid = start_server(&ctl, &num);
+
+			if (pid < 0) {
+				fprintf(stderr, "cycle %d: cannot create a vtpm device\n", cycle);
+				failed = 1;
+				break;
+			}
+			snprintf(path, sizeof(path), "/dev/tpm%u", num);
+			if (wait_present(path)) {
+				fprintf(stderr, "cycle %d: %s never appeared\n", cycle, path);
+				failed = 1;
+			}
+			set_path(path);
+			usleep(5000 + rand() % 20000);
+			t_unplug = now_ns();
+			if (cycle & 1) {
+				if (write(ctl, "x", 1) < 0)
+					failed = 1;
+			} else {
+				kill(pid, SIGKILL);
+			}
+			waitpid(pid, NULL, 0);
+			close(ctl);
+		} else {
+			usleep(20000 + rand() % 30000);
+			t_unplug = now_ns();
+			if (sysfs_write("/sys/bus/platform/drivers/tpm_tis/unbind", tis_dev)) {
+				fprintf(stderr, "cycle %d: unbind failed\n", cycle);
+				failed = 1;
+			}
+		}
+		w = wait_sleepers(t_unplug);
+		g = wait_gone(path, t_unplug);
+		if (w < 0 || g < 0) {
+			fprintf(stderr, "cycle %d: %s\n", cycle,
+				w < 0 ? "a sleeper was not woken within 10 s" :
+					"the device node did not go away");
+			failed = 1;
+		}
+		if (w > worst_wake)
+			worst_wake = w;
+		if (g > worst_gone)
+			worst_gone = g;
+		if (!strcmp(mode, "tis")) {
+			if (sysfs_write("/sys/bus/platform/drivers/tpm_tis/bind", tis_dev) ||
+			    find_tis_node(tis_dev, path, sizeof(path))) {
+				fprintf(stderr, "cycle %d: bind failed\n", cycle);
+				failed = 1;
+			}
+			set_path(path);
+		}
+	}
+	t0 = now_ns() - t0;
+	stop = 1;
+	for (i = 0; i < nr_clients; i++)
+		pthread_join(clients[i].thread, NULL);
+
+	printf("mode %s: %d cycles, %d clients, %ld commands in %.1f s (%.2f cycles/s)\n",
+	       mode, cycle, nr_clients, (long)commands, t0 / 1e9, cycle / (t0 / 1e9));
+	printf("outcomes:");
+	for (i = 0; i < O_NR; i++)
+		printf(" %s=%ld", outcome_name[i], (long)outcomes[i]);
+	printf(" bad=%ld\n", (long)bad);
+	printf("worst unplug to last sleeper woken: %.1f ms\n", worst_wake / 1e6);
+	printf("worst unplug to %s gone: %.1f ms\n", "device node", worst_gone / 1e6);
+	return failed || bad || !outcomes[O_OK] ? 1 : 0;
+}
