@@ -10,7 +10,9 @@ series=${KVER:-6.12}
 kbuild=$("$top/tests/lib/guest-kernel.sh" debug "$series") || exit 1
 ksrc=${TPM_OOT_CACHE:-$HOME/.cache/tpm-oot}/linux-source-$series
 cd "$top" || exit 1
-mapfile -t files < <(git ls-files '*.c' '*.h' 2>/dev/null; ls ./*.c include/*.h tests/kunit/*.c 2>/dev/null)
+# Kernel sources only: the user-space test tools are not kernel code.
+mapfile -t files < <(git ls-files -- ':(glob)*.c' ':(glob)include/*.h' ':(glob)tests/*_kunit.c' 2>/dev/null
+		     ls ./*.c include/*.h tests/*_kunit.c 2>/dev/null)
 mapfile -t files < <(printf '%s\n' "${files[@]}" | sed 's|^\./||' | grep -v '\.mod\.c$' | sort -u)
 
 cp=(perl "$ksrc/scripts/checkpatch.pl" --strict --no-tree --terse -q -f)

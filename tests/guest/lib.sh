@@ -93,7 +93,8 @@ run_suite() {
 		return
 	fi
 	local t0=$SECONDS
-	timeout 600 bash "$G/suite-$SUITE.sh" || fail suite "exited with $?"
+	timeout "${TPMTEST_SUITE_TIMEOUT:-600}" bash "$G/suite-$SUITE.sh" ||
+		fail suite "exited with $?"
 	unload_driver || fail unload "rmmod failed"
 	echo "guest: suite $SUITE took $((SECONDS - t0)) s;" \
 		"$(awk '/MemAvailable|^Slab/ {printf "%s %d MiB ", $1, $2 / 1024}' /proc/meminfo)"

@@ -13,7 +13,7 @@ tcycles=${TPMTEST_STRESS_TIS_CYCLES:-20}
 run_stress() {
 	local label=$1 out rc
 	shift
-	out=$(timeout 3000 "$stress" "$@" 2>&1)
+	out=$(timeout "${TPMTEST_SUITE_TIMEOUT:-600}" "$stress" "$@" 2>&1)
 	rc=$?
 	echo "$out" | sed "s/^/guest:   $label: /"
 	echo "$out" >>/tmp/stress-figures

@@ -40,6 +40,7 @@ out=$(cd /tmp/vtpm-selftests && timeout 300 bash ./test_smoke.sh 2>&1)
 if echo "$out" | grep -q '^OK'; then pass SmokeTest
 else fail SmokeTest "$(echo "$out" | grep -E '^(FAIL|ERROR)' | tr '\n' ' ')"; fi
 python3 "$G/tpmdev.py" cdev | sed 's|TEST-\([A-Z]*\): cdev/|TEST-\1: vtpm/cdev-|'
+python3 "$G/tpmdev.py" set-locality
 
 # 2. SIGKILL the server: /dev/tpm0 goes away within a second.
 ms=$(kill_gone_ms "$swtpm" /dev/tpm0)

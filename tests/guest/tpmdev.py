@@ -189,6 +189,18 @@ def t_nonblock_error_via_read(fd):
     t_nonblock(fd)
 
 
+def set_locality():
+    # The proxy's private command is the driver's, not the clients'.
+    s = Suite('vtpm')
+
+    def t(fd):
+        cmd = struct.pack('>HIIB', 0x8002, 11, 0x20001000, 3)
+        expect_errno(errno.EINVAL if OURS else errno.EFAULT, os.write, fd, cmd)
+        round_trip(fd)
+    s.run('set-locality-refused', with_dev(t))
+    return 0
+
+
 def cdev():
     s = Suite('cdev')
     s.run('short-write-EINVAL', with_dev(t_short_write))
@@ -308,6 +320,8 @@ if __name__ == '__main__':
         sys.exit(sleepers(sys.argv[2], int(sys.argv[3])))
     if sys.argv[1] == 'cdev':
         sys.exit(cdev())
+    if sys.argv[1] == 'set-locality':
+        sys.exit(set_locality())
     if sys.argv[1] == 'holder':
         sys.exit(holder(sys.argv[2]))
     sys.exit('usage: tpmdev.py cdev | holder <ctl>')

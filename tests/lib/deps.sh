@@ -20,5 +20,5 @@ echo "deps: installing ${missing[*]}" >&2
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 $SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
 	"${missing[@]}" >&2
