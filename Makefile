@@ -7,13 +7,14 @@
 #   make run        demo: boot a guest, load our modules, use /dev/tpm0
 #   make shell      interactive guest with our modules loaded
 #   make check      every test; ends with "N passed, N failed"
+#   make kunit      the KUnit suites under kunit.py (UML)
 #   make clean
 
 KVER ?= 6.12
 export KVER
 KDIR ?=
 
-.PHONY: all modules deps run shell check clean
+.PHONY: all modules deps run shell check kunit clean
 
 all: modules
 
@@ -33,6 +34,9 @@ shell:
 
 check:
 	@tests/check.sh
+
+kunit:
+	@tests/kunit.sh
 
 clean:
 	rm -rf *.o *.ko *.mod *.mod.c .*.cmd Module.symvers modules.order .tmp_versions

@@ -48,23 +48,25 @@ static bool tpm_req_complete(struct tpm_chip *chip, u8 status)
 
 /*
  * Poll the status until the command completes, the device cancels it or
- * its duration runs out.  The status is read after every sleep before the
- * deadline is checked, so a command that completed during the last sleep
- * is found even if that sleep crossed the deadline.
+ * its duration runs out.  The deadline is tested before the status is
+ * read, so the last look at the status always comes after the deadline
+ * passed: a command that completed during the last sleep is found.
  */
 static int tpm_wait_for_completion(struct tpm_chip *chip, u32 ordinal)
 {
 	unsigned long stop = jiffies + tpm_calc_ordinal_duration(chip, ordinal);
 	unsigned int step = TPM_POLL_MIN_US;
+	bool expired;
 	u8 status;
 
 	for (;;) {
+		expired = time_after(jiffies, stop);
 		status = chip->ops->status(chip);
 		if (tpm_req_complete(chip, status))
 			return 0;
 		if (chip->ops->req_canceled(chip, status))
 			return -ECANCELED;
-		if (time_after(jiffies, stop))
+		if (expired)
 			break;
 		tpm_poll_sleep(&step);
 	}

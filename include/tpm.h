@@ -31,6 +31,15 @@
 #ifndef __TPM_INTERNAL_H__
 #define __TPM_INTERNAL_H__
 
+/*
+ * <linux/tpm.h> declares the TPM API only when the kernel's own TPM core
+ * is configured (otherwise it gives inline stubs).  This tree is a TPM
+ * core, so it wants the declarations whatever that option says: built
+ * into a UML kernel for KUnit, or against a kernel with TCG_TPM=n.
+ */
+#ifndef CONFIG_TCG_TPM
+#define CONFIG_TCG_TPM 1
+#endif
 #include <linux/tpm.h>
 #include <linux/wait.h>
 #include <linux/delay.h>

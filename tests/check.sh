@@ -16,14 +16,21 @@ mkdir -p "$logdir"
 all=$logdir/all.log
 : >"$all"
 
+# step <name> <command...>: run a step; its TEST- lines are counted, and
+# a step that fails without saying why counts as one more failure.
 step() {
-	local name=$1
+	local name=$1 rc
 	shift
 	echo "== $name"
-	"$@" 2>&1 | tee -a "$all" | grep --line-buffered -E '^(TEST-|guest: suite|[a-z/]+: [0-9]+ passed)'
+	"$@" 2>&1 | tee -a "$all" | grep --line-buffered -E '^(TEST-|guest: suite|guest-kernel:|modules:|deps:|kunit:|[a-z/]+: [0-9]+ passed)'
+	rc=${PIPESTATUS[0]}
+	if [ "$rc" != 0 ]; then
+		echo "TEST-FAIL: step/$name: exited with $rc" | tee -a "$all"
+	fi
 }
 
 step lint "$top/tests/lint.sh"
+step kunit "$top/tests/kunit.sh"
 # The stress suite runs against ours only: upstream's outcomes under
 # unplug are measured by hand for comparison (see README), not asserted.
 for d in ${CHECK_DRIVERS:-ours upstream}; do

@@ -11,8 +11,28 @@ export HOME=/tmp PYTHONDONTWRITEBYTECODE=1 LANG=C.UTF-8
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mountpoint -q /dev || mount -t devtmpfs dev /dev
-mount -t tmpfs tmp /tmp
+
+# The run's settings, read while the host's /tmp is still visible.
+set -a
+. "$TPMTEST_RUN/env"
+set +a
+
+# Scratch space is tmpfs on /tmp and /run.  The host paths the run needs
+# (the repository, the cache, the run directory) stay reachable even if
+# they live under the host's /tmp: they are moved onto the new tmpfs.
 mount -t tmpfs run /run
+keep=()
+for p in "$TPMTEST_RUN" "$TPMTEST_REPO" "$TPMTEST_KBUILD" "$TPMTEST_KSRC" \
+	 "$TPMTEST_MODDIR" "$TPMTEST_TOOLS"; do
+	case $p in /tmp/*) ;; *) continue ;; esac
+	mkdir -p "/run/keep/${#keep[@]}"
+	mount --bind "$p" "/run/keep/${#keep[@]}" && keep+=("$p")
+done
+mount -t tmpfs tmp /tmp
+for i in "${!keep[@]}"; do
+	mkdir -p "${keep[$i]}"
+	mount --move "/run/keep/$i" "${keep[$i]}"
+done
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
 mkdir -p /dev/pts /dev/shm
@@ -21,9 +41,6 @@ mount -t tmpfs shm /dev/shm
 ip link set lo up 2>/dev/null
 
 # shellcheck source=/dev/null
-set -a
-. "$TPMTEST_RUN/env"
-set +a
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 
 # Whatever kmemleak found during boot is not ours to report.

@@ -25,7 +25,17 @@ else
 	echo "TEST-PASS: $label/kernel-reports: none"
 	passed=$((passed + 1))
 fi
-# Every suite that ran must have reported at least one check.
+# Every suite asked for must have started ...
+run_env=$(dirname "$log")/env
+if [ -f "$run_env" ]; then
+	for suite in $(sed -n 's/^TPMTEST_SUITES="\(.*\)"$/\1/p' "$run_env"); do
+		if ! grep -qx "guest: suite $suite" "$log"; then
+			echo "TEST-FAIL: $label/$suite: the suite never started"
+			failed=$((failed + 1))
+		fi
+	done
+fi
+# ... and every suite that ran must have reported at least one check.
 for suite in $(sed -n 's/^guest: suite \([a-z0-9-]*\)$/\1/p' "$log"); do
 	if ! grep -q "^TEST-[A-Z]*: $suite/" "$log"; then
 		echo "TEST-FAIL: $label/$suite: the suite reported nothing"

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit: the TPM core with a fake driver -- the unregister fence and the
+ * transmit path's checks, timeouts and retries.
+ */
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/kthread.h>
+#include "tpm.h"
+
+#define FAKE_COMPLETE	BIT(0)
+#define FAKE_MAX_SENT	64
+
+struct fake_tpm {
+	u32 sent[FAKE_MAX_SENT];
+	int nsent;
+	u8 rsp[TPM_BUFSIZE];
+	size_t rsp_len;
+	int retries;		/* answer TPM2_RC_RETRY this many times */
+	bool never_complete;
+	unsigned long complete_at;	/* status says complete from then on */
+	bool lie_len;		/* the response header's length is wrong */
+	int cancels;
+};
+
+static struct fake_tpm *to_fake(struct tpm_chip *chip)
+{
+	return dev_get_drvdata(&chip->dev);
+}
+
+static void fake_answer(struct fake_tpm *f, u32 ordinal, const u8 *cmd)
+{
+	u32 rc = 0;
+	u16 n = 0;
+
+	if (f->retries > 0) {
+		f->retries--;
+		rc = TPM2_RC_RETRY;
+	} else if (ordinal == TPM2_CC_GET_RANDOM) {
+		n = get_unaligned_be16(cmd + TPM_HEADER_SIZE);
+	}
+	put_unaligned_be16(TPM2_ST_NO_SESSIONS, f->rsp);
+	put_unaligned_be32(rc, f->rsp + 6);
+	f->rsp_len = TPM_HEADER_SIZE;
+	if (n) {
+		put_unaligned_be16(n, f->rsp + TPM_HEADER_SIZE);
+		memset(f->rsp + TPM_HEADER_SIZE + 2, 0x5a, n);
+		f->rsp_len += 2 + n;
+	}
+	put_unaligned_be32(f->rsp_len + (f->lie_len ? 1 : 0), f->rsp + 2);
+}
+
+static int fake_send(struct tpm_chip *chip, u8 *buf, size_t len)
+{
+	struct fake_tpm *f = to_fake(chip);
+	u32 ordinal = tpm_hdr_code(buf);
+
+	if (f->nsent < FAKE_MAX_SENT)
+		f->sent[f->nsent++] = ordinal;
+	fake_answer(f, ordinal, buf);
+	return 0;
+}
+
+static int fake_recv(struct tpm_chip *chip, u8 *buf, size_t len)
+{
+	struct fake_tpm *f = to_fake(chip);
+
+	memcpy(buf, f->rsp, f->rsp_len);
+	return f->rsp_len;
+}
+
+static u8 fake_status(struct tpm_chip *chip)
+{
+	struct fake_tpm *f = to_fake(chip);
+
+	if (f->never_complete || time_before(jiffies, f->complete_at))
+		return 0;
+	return FAKE_COMPLETE;
+}
+
+static void fake_cancel(struct tpm_chip *chip)
+{
+	to_fake(chip)->cancels++;
+}
+
+static bool fake_req_canceled(struct tpm_chip *chip, u8 status)
+{
+	return false;
+}
+
+static const struct tpm_class_ops fake_ops = {
+	.req_complete_mask = FAKE_COMPLETE,
+	.req_complete_val = FAKE_COMPLETE,
+	.req_canceled = fake_req_canceled,
+	.status = fake_status,
+	.send = fake_send,
+	.recv = fake_recv,
+	.cancel = fake_cancel,
+};
+
+static void fake_put_chip(void *chip)
+{
+	put_device(&((struct tpm_chip *)chip)->dev);
+}
+
+static struct tpm_chip *fake_chip(struct kunit *test, struct fake_tpm **fp)
+{
+	struct fake_tpm *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	struct tpm_chip *chip;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	chip = tpm_chip_alloc(NULL, &fake_ops);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(chip));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, fake_put_chip, chip));
+	dev_set_drvdata(&chip->dev, f);
+	chip->flags |= TPM_CHIP_FLAG_TPM2;
+	tpm2_set_default_timeouts(chip);
+	*fp = f;
+	return chip;
+}
+
+static void get_random_cmd(u8 *buf, u16 n)
+{
+	put_unaligned_be16(TPM2_ST_NO_SESSIONS, buf);
+	put_unaligned_be32(12, buf + 2);
+	put_unaligned_be32(TPM2_CC_GET_RANDOM, buf + 6);
+	put_unaligned_be16(n, buf + 10);
+}
+
+static ssize_t send_get_random(struct tpm_chip *chip, u8 *buf, u16 n)
+{
+	ssize_t rc;
+
+	get_random_cmd(buf, n);
+	rc = tpm_try_get_ops(chip);
+	if (rc)
+		return rc;
+	rc = tpm_transmit(chip, buf, TPM_BUFSIZE);
+	tpm_put_ops(chip);
+	return rc;
+}
+
+static void fence_shutdown_is_last(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct fake_tpm *f;
+	struct tpm_chip *chip = fake_chip(test, &f);
+	int nsent;
+
+	KUNIT_ASSERT_EQ(test, 0, tpm_chip_register(chip));
+	KUNIT_EXPECT_EQ(test, 44, send_get_random(chip, buf, 32));
+	tpm_chip_unregister(chip);
+
+	KUNIT_ASSERT_GT(test, f->nsent, 1);
+	KUNIT_EXPECT_EQ(test, f->sent[f->nsent - 1], (u32)TPM2_CC_SHUTDOWN);
+	KUNIT_EXPECT_NULL(test, chip->ops);
+	nsent = f->nsent;
+	KUNIT_EXPECT_EQ(test, -ENODEV, tpm_try_get_ops(chip));
+	KUNIT_EXPECT_EQ(test, -ENODEV, send_get_random(chip, buf, 8));
+	KUNIT_EXPECT_EQ(test, nsent, f->nsent);
+}
+
+struct fence_ctx {
+	struct tpm_chip *chip;
+	struct completion done;
+};
+
+static int fence_thread(void *data)
+{
+	struct fence_ctx *ctx = data;
+
+	tpm_chip_unregister(ctx->chip);
+	complete(&ctx->done);
+	return 0;
+}
+
+static void fence_waits_for_holder(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct fence_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	struct fake_tpm *f;
+	struct tpm_chip *chip = fake_chip(test, &f);
+	struct task_struct *t;
+
+	KUNIT_ASSERT_EQ(test, 0, tpm_chip_register(chip));
+	ctx->chip = chip;
+	init_completion(&ctx->done);
+
+	KUNIT_ASSERT_EQ(test, 0, tpm_try_get_ops(chip));
+	t = kthread_run(fence_thread, ctx, "tpm-fence-test");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+
+	/* The fence must wait while we hold the ops ... */
+	KUNIT_EXPECT_EQ(test, 0UL,
+			wait_for_completion_timeout(&ctx->done, msecs_to_jiffies(200)));
+	/* ... and must not interrupt us: our command still goes through. */
+	get_random_cmd(buf, 16);
+	KUNIT_EXPECT_EQ(test, 28, tpm_transmit(chip, buf, TPM_BUFSIZE));
+	KUNIT_EXPECT_EQ(test, f->sent[f->nsent - 1], (u32)TPM2_CC_GET_RANDOM);
+	tpm_put_ops(chip);
+
+	KUNIT_EXPECT_NE(test, 0UL,
+			wait_for_completion_timeout(&ctx->done, 5 * HZ));
+	KUNIT_EXPECT_EQ(test, f->sent[f->nsent - 1], (u32)TPM2_CC_SHUTDOWN);
+	KUNIT_EXPECT_NULL(test, chip->ops);
+}
+
+static void transmit_bad_sizes(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct fake_tpm *f;
+	struct tpm_chip *chip = fake_chip(test, &f);
+
+	KUNIT_ASSERT_EQ(test, 0, tpm_try_get_ops(chip));
+	get_random_cmd(buf, 8);
+	put_unaligned_be32(8, buf + 2);
+	KUNIT_EXPECT_EQ(test, -EINVAL, tpm_transmit(chip, buf, TPM_BUFSIZE));
+	get_random_cmd(buf, 8);
+	KUNIT_EXPECT_EQ(test, -E2BIG, tpm_transmit(chip, buf, 11));
+	KUNIT_EXPECT_EQ(test, -EINVAL, tpm_transmit(chip, buf, 9));
+	tpm_put_ops(chip);
+	KUNIT_EXPECT_EQ(test, 0, f->nsent);
+}
+
+static void transmit_length_mismatch(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct fake_tpm *f;
+	struct tpm_chip *chip = fake_chip(test, &f);
+
+	f->lie_len = true;
+	KUNIT_EXPECT_EQ(test, -EFAULT, send_get_random(chip, buf, 8));
+}
+
+static void transmit_timeout_cancels(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct fake_tpm *f;
+	struct tpm_chip *chip = fake_chip(test, &f);
+
+	chip->duration[TPM_LONG] = msecs_to_jiffies(50);
+	f->never_complete = true;
+	KUNIT_EXPECT_EQ(test, -ETIME, send_get_random(chip, buf, 8));
+	KUNIT_EXPECT_EQ(test, 1, f->cancels);
+}
+
+/*
+ * The command completes only after its duration has run out: the core
+ * must look at the status once more before cancelling.
+ */
+static void transmit_completion_after_deadline(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct fake_tpm *f;
+	struct tpm_chip *chip = fake_chip(test, &f);
+
+	chip->duration[TPM_LONG] = msecs_to_jiffies(20);
+	f->complete_at = jiffies + msecs_to_jiffies(20) + 1;
+	KUNIT_EXPECT_EQ(test, 20, send_get_random(chip, buf, 8));
+	KUNIT_EXPECT_EQ(test, 0, f->cancels);
+}
+
+static void transmit_retry_backoff(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct fake_tpm *f;
+	struct tpm_chip *chip = fake_chip(test, &f);
+	unsigned long t0 = jiffies;
+
+	f->retries = 2;
+	KUNIT_EXPECT_EQ(test, 28, send_get_random(chip, buf, 16));
+	KUNIT_EXPECT_EQ(test, 3, f->nsent);
+	KUNIT_EXPECT_EQ(test, 0U, tpm_hdr_code(buf));
+	/* 20 ms, then 40 ms */
+	KUNIT_EXPECT_GE(test, jiffies_to_msecs(jiffies - t0), 60U);
+}
+
+static void transmit_retry_gives_up(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct fake_tpm *f;
+	struct tpm_chip *chip = fake_chip(test, &f);
+
+	f->retries = 1000;
+	KUNIT_EXPECT_EQ(test, TPM_HEADER_SIZE, send_get_random(chip, buf, 16));
+	KUNIT_EXPECT_EQ(test, (u32)TPM2_RC_RETRY, tpm_hdr_code(buf));
+	/* delays 20+40+...+640 = 1260 ms fit in TPM_RETRY_TOTAL_MS; 1280 more do not */
+	KUNIT_EXPECT_EQ(test, 7, f->nsent);
+}
+
+static struct kunit_case tpm_core_cases[] = {
+	KUNIT_CASE(fence_shutdown_is_last),
+	KUNIT_CASE(fence_waits_for_holder),
+	KUNIT_CASE(transmit_bad_sizes),
+	KUNIT_CASE(transmit_length_mismatch),
+	KUNIT_CASE(transmit_timeout_cancels),
+	KUNIT_CASE(transmit_completion_after_deadline),
+	KUNIT_CASE(transmit_retry_backoff),
+	KUNIT_CASE(transmit_retry_gives_up),
+	{}
+};
+
+static struct kunit_suite tpm_core_suite = {
+	.name = "tpm_core",
+	.test_cases = tpm_core_cases,
+};
+
+kunit_test_suite(tpm_core_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the TPM core");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,519 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit: the TIS core against a TIS register file simulated here, driven
+ * through the same phy callbacks as the MMIO driver, with the device
+ * misbehaving on purpose.
+ */
+#include <kunit/test.h>
+#include <kunit/visibility.h>
+#include "tpm_tis_core.h"
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+enum sim_state { SIM_IDLE, SIM_READY, SIM_RECEPTION, SIM_COMPLETION };
+
+/**
+ * struct tis_sim - a TIS device with fault knobs
+ * @data:		what the TIS core sees
+ * @active:		locality 0 is active
+ * @state:		the FIFO state machine
+ * @cmd:		the command written so far
+ * @cmd_len:		its length
+ * @rsp:		the response the device answers with
+ * @rsp_len:		its length (including any extra bytes)
+ * @rd:			read offset into @rsp
+ * @burst_zero:		the next this many STS reads report burstCount 0;
+ *			negative: forever
+ * @never_valid:	stsValid never set
+ * @never_avail:	dataAvail never set
+ * @expect_early:	Expect drops before the command is complete
+ * @expect_late:	Expect stays set after the command is complete
+ * @hdr_len:		if set, the response header claims this length
+ * @extra:		bytes left over after the declared length
+ * @dup_at:		index of a byte delivered twice ...
+ * @drop_at:		... or skipped (-1: none)
+ * @glitches:		how many reads of the response suffer it
+ * @no_locality:	locality requests are never granted
+ * @ignore_ready:	commandReady writes are ignored
+ * @gone:		everything reads as all ones
+ * @retries:		responseRetry writes seen
+ */
+struct tis_sim {
+	struct tpm_tis_data data;
+	bool active;
+	enum sim_state state;
+	u8 cmd[TPM_BUFSIZE];
+	size_t cmd_len;
+	u8 rsp[TPM_BUFSIZE + 16];
+	int rsp_len;
+	int rd;
+	int burst_zero;
+	bool never_valid, never_avail, expect_early, expect_late;
+	u32 hdr_len;
+	int extra;
+	int dup_at, drop_at, glitches;
+	bool no_locality, ignore_ready, gone;
+	int retries;
+};
+
+static struct tis_sim *to_sim(struct tpm_tis_data *data)
+{
+	return container_of(data, struct tis_sim, data);
+}
+
+static bool sim_cmd_complete(struct tis_sim *s)
+{
+	return s->cmd_len >= 6 && s->cmd_len >= tpm_hdr_len(s->cmd);
+}
+
+static u32 sim_sts(struct tis_sim *s)
+{
+	u32 sts = s->never_valid ? 0 : TPM_STS_VALID;
+	u32 burst = 64;
+
+	if (s->burst_zero) {
+		burst = 0;
+		if (s->burst_zero > 0)
+			s->burst_zero--;
+	}
+	switch (s->state) {
+	case SIM_READY:
+		sts |= TPM_STS_COMMAND_READY;
+		break;
+	case SIM_RECEPTION:
+		if (s->expect_late ||
+		    (!sim_cmd_complete(s) && !(s->expect_early && s->cmd_len > 4)))
+			sts |= TPM_STS_EXPECT;
+		break;
+	case SIM_COMPLETION:
+		if (s->rd < s->rsp_len && !s->never_avail)
+			sts |= TPM_STS_DATA_AVAIL;
+		break;
+	default:
+		break;
+	}
+	return sts | burst << TPM_STS_BURST_SHIFT;
+}
+
+/* The device runs the command: GetRandom(n) gets n bytes, anything else OK. */
+static void sim_execute(struct tis_sim *s)
+{
+	u16 n = 0;
+
+	if (tpm_hdr_code(s->cmd) == TPM2_CC_GET_RANDOM)
+		n = get_unaligned_be16(s->cmd + TPM_HEADER_SIZE);
+	put_unaligned_be16(TPM2_ST_NO_SESSIONS, s->rsp);
+	put_unaligned_be32(0, s->rsp + 6);
+	s->rsp_len = TPM_HEADER_SIZE;
+	if (n) {
+		put_unaligned_be16(n, s->rsp + TPM_HEADER_SIZE);
+		get_random_bytes(s->rsp + TPM_HEADER_SIZE + 2, n);
+		s->rsp_len += 2 + n;
+	}
+	put_unaligned_be32(s->hdr_len ?: s->rsp_len, s->rsp + 2);
+	memset(s->rsp + s->rsp_len, 0xee, s->extra);
+	s->rsp_len += s->extra;
+	s->rd = 0;
+	s->state = SIM_COMPLETION;
+}
+
+static u8 sim_fifo_read(struct tis_sim *s)
+{
+	u8 v;
+
+	if (s->state != SIM_COMPLETION || s->rd >= s->rsp_len)
+		return 0xff;
+	if (s->glitches && s->drop_at >= 0 && s->rd == s->drop_at) {
+		s->glitches--;
+		s->rd++;	/* this byte is lost on the way */
+		if (s->rd >= s->rsp_len)
+			return 0xff;
+	}
+	v = s->rsp[s->rd];
+	if (s->glitches && s->dup_at >= 0 && s->rd == s->dup_at) {
+		s->glitches--;
+		return v;	/* the next read delivers it again */
+	}
+	s->rd++;
+	return v;
+}
+
+static int sim_read_bytes(struct tpm_tis_data *data, u32 addr, u16 len,
+			  u8 *result)
+{
+	struct tis_sim *s = to_sim(data);
+	u32 v = 0;
+	int i;
+
+	if (s->gone) {
+		memset(result, 0xff, len);
+		return 0;
+	}
+	switch (addr) {
+	case TPM_ACCESS(0):
+		v = TPM_ACCESS_VALID | (s->active ? TPM_ACCESS_ACTIVE_LOCALITY : 0);
+		break;
+	case TPM_STS(0):
+		v = s->active ? sim_sts(s) : ~0U;
+		break;
+	case TPM_DID_VID(0):
+		v = 0x00011014;
+		break;
+	case TPM_RID(0):
+		v = 1;
+		break;
+	case TPM_DATA_FIFO(0):
+		for (i = 0; i < len; i++)
+			result[i] = sim_fifo_read(s);
+		return 0;
+	}
+	for (i = 0; i < len; i++)
+		result[i] = v >> (8 * i);
+	return 0;
+}
+
+static void sim_sts_write(struct tis_sim *s, u8 v)
+{
+	if (v & TPM_STS_COMMAND_READY && !s->ignore_ready) {
+		s->state = SIM_READY;
+		s->cmd_len = 0;
+	}
+	if (v & TPM_STS_GO && s->state == SIM_RECEPTION && sim_cmd_complete(s))
+		sim_execute(s);
+	if (v & TPM_STS_RESPONSE_RETRY && s->state == SIM_COMPLETION) {
+		s->rd = 0;
+		s->retries++;
+	}
+}
+
+static int sim_write_bytes(struct tpm_tis_data *data, u32 addr, u16 len,
+			   const u8 *value)
+{
+	struct tis_sim *s = to_sim(data);
+
+	if (s->gone)
+		return 0;
+	switch (addr) {
+	case TPM_ACCESS(0):
+		if (value[0] & TPM_ACCESS_REQUEST_USE && !s->no_locality)
+			s->active = true;
+		if (value[0] & TPM_ACCESS_ACTIVE_LOCALITY)
+			s->active = false;
+		break;
+	case TPM_STS(0):
+		if (s->active)
+			sim_sts_write(s, value[0]);
+		break;
+	case TPM_DATA_FIFO(0):
+		if (!s->active)
+			break;
+		if (s->state == SIM_READY)
+			s->state = SIM_RECEPTION;
+		if (s->state == SIM_RECEPTION && s->cmd_len + len <= sizeof(s->cmd)) {
+			memcpy(s->cmd + s->cmd_len, value, len);
+			s->cmd_len += len;
+		}
+		break;
+	}
+	return 0;
+}
+
+static const struct tpm_tis_phy_ops sim_phy_ops = {
+	.read_bytes = sim_read_bytes,
+	.write_bytes = sim_write_bytes,
+};
+
+static void sim_put_chip(void *chip)
+{
+	put_device(&((struct tpm_chip *)chip)->dev);
+}
+
+static struct tpm_chip *sim_chip(struct kunit *test, struct tis_sim **sp)
+{
+	struct tis_sim *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct tpm_chip *chip;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->data.phy_ops = &sim_phy_ops;
+	s->dup_at = -1;
+	s->drop_at = -1;
+	chip = tpm_chip_alloc(NULL, &tpm_tis_ops);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(chip));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, sim_put_chip, chip));
+	dev_set_drvdata(&chip->dev, &s->data);
+	chip->flags |= TPM_CHIP_FLAG_TPM2;
+	tpm2_set_default_timeouts(chip);
+	/* Keep the failing cases short. */
+	chip->timeout_a = msecs_to_jiffies(50);
+	chip->timeout_b = msecs_to_jiffies(50);
+	chip->duration[TPM_LONG] = msecs_to_jiffies(100);
+	*sp = s;
+	return chip;
+}
+
+/* GetRandom(n) through the core; returns the response length or errno. */
+static ssize_t sim_get_random(struct tpm_chip *chip, u8 *buf, u16 n)
+{
+	ssize_t rc;
+
+	put_unaligned_be16(TPM2_ST_NO_SESSIONS, buf);
+	put_unaligned_be32(12, buf + 2);
+	put_unaligned_be32(TPM2_CC_GET_RANDOM, buf + 6);
+	put_unaligned_be16(n, buf + 10);
+	rc = tpm_try_get_ops(chip);
+	if (rc)
+		return rc;
+	rc = tpm_transmit(chip, buf, TPM_BUFSIZE);
+	tpm_put_ops(chip);
+	return rc;
+}
+
+/* A good command afterwards: nothing was left stuck. */
+static void expect_recovers(struct kunit *test, struct tpm_chip *chip,
+			    struct tis_sim *s, u8 *buf)
+{
+	s->burst_zero = 0;
+	s->never_valid = false;
+	s->never_avail = false;
+	s->expect_early = false;
+	s->expect_late = false;
+	s->hdr_len = 0;
+	s->extra = 0;
+	s->glitches = 0;
+	s->ignore_ready = false;
+	KUNIT_EXPECT_EQ(test, 20, sim_get_random(chip, buf, 8));
+	KUNIT_EXPECT_FALSE(test, s->active);
+}
+
+static void tis_round_trip(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct tis_sim *s;
+	struct tpm_chip *chip = sim_chip(test, &s);
+
+	KUNIT_EXPECT_EQ(test, 44, sim_get_random(chip, buf, 32));
+	KUNIT_EXPECT_MEMEQ(test, buf, s->rsp, 44);
+	KUNIT_EXPECT_EQ(test, 0, s->retries);
+	KUNIT_EXPECT_FALSE(test, s->active);
+}
+
+static void tis_burst_zero_then_recovers(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct tis_sim *s;
+	struct tpm_chip *chip = sim_chip(test, &s);
+
+	s->burst_zero = 3;
+	KUNIT_EXPECT_EQ(test, 44, sim_get_random(chip, buf, 32));
+	KUNIT_EXPECT_EQ(test, 0, s->burst_zero);
+}
+
+static void tis_burst_zero_forever(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct tis_sim *s;
+	struct tpm_chip *chip = sim_chip(test, &s);
+
+	s->burst_zero = -1;
+	KUNIT_EXPECT_EQ(test, -ETIME, sim_get_random(chip, buf, 32));
+	KUNIT_EXPECT_FALSE(test, s->active);
+	expect_recovers(test, chip, s, buf);
+}
+
+static void tis_sts_valid_never(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct tis_sim *s;
+	struct tpm_chip *chip = sim_chip(test, &s);
+
+	s->never_valid = true;
+	KUNIT_EXPECT_EQ(test, -ETIME, sim_get_random(chip, buf, 32));
+	expect_recovers(test, chip, s, buf);
+}
+
+static void tis_data_avail_never(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct tis_sim *s;
+	struct tpm_chip *chip = sim_chip(test, &s);
+
+	s->never_avail = true;
+	KUNIT_EXPECT_EQ(test, -ETIME, sim_get_random(chip, buf, 32));
+	expect_recovers(test, chip, s, buf);
+}
+
+static void tis_expect_wrong_during_write(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct tis_sim *s;
+	struct tpm_chip *chip = sim_chip(test, &s);
+
+	s->expect_early = true;
+	KUNIT_EXPECT_EQ(test, -EIO, sim_get_random(chip, buf, 32));
+	expect_recovers(test, chip, s, buf);
+}
+
+static void tis_expect_wrong_after_write(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct tis_sim *s;
+	struct tpm_chip *chip = sim_chip(test, &s);
+
+	s->expect_late = true;
+	KUNIT_EXPECT_EQ(test, -EIO, sim_get_random(chip, buf, 32));
+	expect_recovers(test, chip, s, buf);
+}
+
+static void tis_header_too_short(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct tis_sim *s;
+	struct tpm_chip *chip = sim_chip(test, &s);
+
+	s->hdr_len = 6;
+	KUNIT_EXPECT_EQ(test, -EIO, sim_get_random(chip, buf, 32));
+	KUNIT_EXPECT_EQ(test, TPM_TIS_READ_RETRIES, s->retries);
+	expect_recovers(test, chip, s, buf);
+}
+
+static void tis_header_too_long(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct tis_sim *s;
+	struct tpm_chip *chip = sim_chip(test, &s);
+
+	s->hdr_len = TPM_BUFSIZE + 1;
+	KUNIT_EXPECT_EQ(test, -EIO, sim_get_random(chip, buf, 32));
+	KUNIT_EXPECT_EQ(test, TPM_TIS_READ_RETRIES, s->retries);
+	expect_recovers(test, chip, s, buf);
+}
+
+static void tis_left_over_data(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct tis_sim *s;
+	struct tpm_chip *chip = sim_chip(test, &s);
+
+	s->extra = 2;
+	KUNIT_EXPECT_EQ(test, -EIO, sim_get_random(chip, buf, 32));
+	KUNIT_EXPECT_EQ(test, TPM_TIS_READ_RETRIES, s->retries);
+	expect_recovers(test, chip, s, buf);
+}
+
+static void tis_byte_twice_recovered(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct tis_sim *s;
+	struct tpm_chip *chip = sim_chip(test, &s);
+
+	s->dup_at = 20;
+	s->glitches = 1;
+	KUNIT_EXPECT_EQ(test, 44, sim_get_random(chip, buf, 32));
+	KUNIT_EXPECT_EQ(test, 1, s->retries);
+	KUNIT_EXPECT_MEMEQ(test, buf, s->rsp, 44);
+}
+
+static void tis_byte_dropped_recovered(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct tis_sim *s;
+	struct tpm_chip *chip = sim_chip(test, &s);
+
+	s->drop_at = 20;
+	s->glitches = 1;
+	KUNIT_EXPECT_EQ(test, 44, sim_get_random(chip, buf, 32));
+	KUNIT_EXPECT_EQ(test, 1, s->retries);
+	KUNIT_EXPECT_MEMEQ(test, buf, s->rsp, 44);
+}
+
+static void tis_byte_in_header_twice_recovered(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct tis_sim *s;
+	struct tpm_chip *chip = sim_chip(test, &s);
+
+	s->dup_at = 3;
+	s->glitches = 1;
+	KUNIT_EXPECT_EQ(test, 44, sim_get_random(chip, buf, 32));
+	KUNIT_EXPECT_EQ(test, 1, s->retries);
+	KUNIT_EXPECT_MEMEQ(test, buf, s->rsp, 44);
+}
+
+static void tis_byte_twice_always(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct tis_sim *s;
+	struct tpm_chip *chip = sim_chip(test, &s);
+
+	s->dup_at = 20;
+	s->glitches = 1000;
+	KUNIT_EXPECT_EQ(test, -EIO, sim_get_random(chip, buf, 32));
+	KUNIT_EXPECT_EQ(test, TPM_TIS_READ_RETRIES, s->retries);
+	expect_recovers(test, chip, s, buf);
+}
+
+static void tis_locality_never_granted(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct tis_sim *s;
+	struct tpm_chip *chip = sim_chip(test, &s);
+
+	s->no_locality = true;
+	KUNIT_EXPECT_EQ(test, -EBUSY, sim_get_random(chip, buf, 32));
+	KUNIT_EXPECT_FALSE(test, s->active);
+	s->no_locality = false;
+	expect_recovers(test, chip, s, buf);
+}
+
+static void tis_command_ready_ignored(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct tis_sim *s;
+	struct tpm_chip *chip = sim_chip(test, &s);
+
+	s->ignore_ready = true;
+	KUNIT_EXPECT_EQ(test, -ETIME, sim_get_random(chip, buf, 32));
+	KUNIT_EXPECT_FALSE(test, s->active);
+	expect_recovers(test, chip, s, buf);
+}
+
+static void tis_device_gone(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct tis_sim *s;
+	struct tpm_chip *chip = sim_chip(test, &s);
+
+	s->gone = true;
+	KUNIT_EXPECT_EQ(test, -ENODEV, sim_get_random(chip, buf, 32));
+}
+
+static struct kunit_case tpm_tis_cases[] = {
+	KUNIT_CASE(tis_round_trip),
+	KUNIT_CASE(tis_burst_zero_then_recovers),
+	KUNIT_CASE(tis_burst_zero_forever),
+	KUNIT_CASE(tis_sts_valid_never),
+	KUNIT_CASE(tis_data_avail_never),
+	KUNIT_CASE(tis_expect_wrong_during_write),
+	KUNIT_CASE(tis_expect_wrong_after_write),
+	KUNIT_CASE(tis_header_too_short),
+	KUNIT_CASE(tis_header_too_long),
+	KUNIT_CASE(tis_left_over_data),
+	KUNIT_CASE(tis_byte_twice_recovered),
+	KUNIT_CASE(tis_byte_dropped_recovered),
+	KUNIT_CASE(tis_byte_in_header_twice_recovered),
+	KUNIT_CASE(tis_byte_twice_always),
+	KUNIT_CASE(tis_locality_never_granted),
+	KUNIT_CASE(tis_command_ready_ignored),
+	KUNIT_CASE(tis_device_gone),
+	{}
+};
+
+static struct kunit_suite tpm_tis_suite = {
+	.name = "tpm_tis_core",
+	.test_cases = tpm_tis_cases,
+};
+
+kunit_test_suite(tpm_tis_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the TIS core against a simulated device");
+MODULE_LICENSE("GPL");
