@@ -37,7 +37,7 @@
  * core, so it wants the declarations whatever that option says: built
  * into a UML kernel for KUnit, or against a kernel with TCG_TPM=n.
  */
-#ifndef CONFIG_TCG_TPM
+#if !defined(CONFIG_TCG_TPM) && !defined(CONFIG_TCG_TPM_MODULE)
 #define CONFIG_TCG_TPM 1
 #endif
 #include <linux/tpm.h>
