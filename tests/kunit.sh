@@ -46,6 +46,18 @@ awk '/^ +# Subtest: / { suite = $3 }
      /^ +not ok [0-9]+ / { print "TEST-FAIL: kunit/" suite "/" $4 }' "$out"
 passed=$(grep -cE '^ +ok [0-9]+ ' "$out")
 failed=$(grep -cE '^ +not ok [0-9]+ ' "$out")
+# A sanitizer or lockdep report fails the run even if every case passed.
+# Only what the kernel says once the tests start counts: UML's own boot
+# (virt-pci without a device) warns before that on every run.
+reports='BUG:|WARNING:|KASAN|possible circular locking|possible recursive locking|'
+reports+='inconsistent lock state|suspicious RCU usage|sleeping function called'
+if sed -n '/KTAP version/,$p' "$out" | grep -Eq "$reports"; then
+	echo "TEST-FAIL: kunit/kernel-reports: see $out"
+	sed -n '/KTAP version/,$p' "$out" | grep -En -A10 "$reports" | head -n 40
+	failed=$((failed + 1))
+else
+	echo "TEST-PASS: kunit/kernel-reports: none"
+fi
 if [ "$rc" != 0 ] && [ "$failed" = 0 ]; then
 	echo "TEST-FAIL: kunit/run: kunit.py failed (exit $rc); see $out"
 	failed=1
