@@ -46,8 +46,10 @@
 #define CAP_PCRS	5
 #define CAP_PROPERTIES	6
 
-enum { O_OK, O_EPIPE, O_ECANCELED, O_ENODEV, O_EBUSY, O_ENOENT, O_ENXIO,
-       O_HUP, O_NR };
+enum {
+	O_OK, O_EPIPE, O_ECANCELED, O_ENODEV, O_EBUSY, O_ENOENT, O_ENXIO,
+	O_HUP, O_NR
+};
 static const char *const outcome_name[O_NR] = {
 	"ok", "EPIPE", "ECANCELED", "ENODEV", "EBUSY", "ENOENT", "ENXIO",
 	"poll-HUP",
@@ -78,15 +80,26 @@ static long long now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static void put_be16(uint8_t *p, uint16_t v) { p[0] = v >> 8; p[1] = v; }
+static void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
 static void put_be32(uint8_t *p, uint32_t v)
 {
-	p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v;
+	put_be16(p, v >> 16);
+	put_be16(p + 2, v);
 }
-static uint16_t be16(const uint8_t *p) { return p[0] << 8 | p[1]; }
+
+static uint16_t be16(const uint8_t *p)
+{
+	return p[0] << 8 | p[1];
+}
+
 static uint32_t be32(const uint8_t *p)
 {
-	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+	return (uint32_t)be16(p) << 16 | be16(p + 2);
 }
 
 /* The errnos an unplug may legitimately produce, by outcome slot. */
@@ -110,7 +123,11 @@ static void count_errno(int err, const char *what, int id)
 		strerror(err));
 }
 
-static void call_begin(struct client *c) { c->call_start = now_ns(); }
+static void call_begin(struct client *c)
+{
+	c->call_start = now_ns();
+}
+
 static void call_done(struct client *c)
 {
 	c->call_end = now_ns();
@@ -181,7 +198,7 @@ static void *client_main(void *arg)
 
 	while (!stop) {
 		pthread_mutex_lock(&path_lock);
-		strcpy(path, dev_path);
+		snprintf(path, sizeof(path), "%s", dev_path);
 		pthread_mutex_unlock(&path_lock);
 		if (!path[0]) {
 			usleep(1000);
