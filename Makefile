@@ -8,13 +8,16 @@
 #   make shell      interactive guest with our modules loaded
 #   make check      every test; ends with "N passed, N failed"
 #   make kunit      the KUnit suites under kunit.py (UML)
+#   make bench      upstream vs ours vs the swtpm floor, on the plain
+#                   guest kernel; prints the table (BENCH_ARGS: --rounds,
+#                   --secs)
 #   make clean
 
 KVER ?= 6.12
 export KVER
 KDIR ?=
 
-.PHONY: all modules deps run shell check kunit clean
+.PHONY: all modules deps run shell check kunit bench clean
 
 all: modules
 
@@ -37,6 +40,9 @@ check:
 
 kunit:
 	@tests/kunit.sh
+
+bench:
+	@tests/bench/run.sh $(BENCH_ARGS)
 
 clean:
 	rm -rf *.o *.ko *.mod *.mod.c .*.cmd Module.symvers modules.order .tmp_versions

@@ -296,7 +296,11 @@ const struct file_operations tpm_fops = {
 
 int tpm_dev_init(void)
 {
-	tpm_dev_wq = alloc_workqueue("tpm_dev_wq", WQ_UNBOUND, 0);
+	/*
+	 * Per-CPU: an O_NONBLOCK command runs on the CPU that wrote it, where
+	 * the writer is about to sleep in poll, rather than waking another.
+	 */
+	tpm_dev_wq = alloc_workqueue("tpm_dev_wq", 0, 0);
 	return tpm_dev_wq ? 0 : -ENOMEM;
 }
 

@@ -28,15 +28,15 @@ EXPORT_SYMBOL_GPL(tpm_calc_ordinal_duration);
 
 /**
  * tpm_poll_sleep() - one sleep of an adaptive polling loop
- * @step_us:	the current step, TPM_POLL_MIN_US at first; doubled here up
- *		to TPM_POLL_MAX_US
+ * @step_us:	the current step, TPM_POLL_MIN_US at first; grown here by a
+ *		quarter, up to TPM_POLL_MAX_US
  *
  * Context: process context, sleeps.
  */
 void tpm_poll_sleep(unsigned int *step_us)
 {
-	usleep_range(*step_us, *step_us + *step_us / 4);
-	*step_us = min(*step_us * 2, TPM_POLL_MAX_US);
+	usleep_range(*step_us, *step_us + *step_us / 8);
+	*step_us = min(*step_us + *step_us / 4, TPM_POLL_MAX_US);
 }
 EXPORT_SYMBOL_GPL(tpm_poll_sleep);
 

@@ -29,14 +29,24 @@ static struct tpm_tis_mmio *to_mmio(struct tpm_tis_data *data)
 	return container_of(data, struct tpm_tis_mmio, tis);
 }
 
+static bool tis_mmio_fifo(struct tpm_tis_data *data, u32 addr)
+{
+	return addr == TPM_DATA_FIFO(data->locality);
+}
+
 static int tis_mmio_read_bytes(struct tpm_tis_data *data, u32 addr, u16 len,
 			       u8 *result)
 {
 	void __iomem *reg = to_mmio(data)->regs + addr;
+	bool fifo = tis_mmio_fifo(data, addr);
 
-	if (addr != TPM_DATA_FIFO(data->locality) && len == sizeof(u32)) {
+	if (!fifo && len == sizeof(u32)) {
 		put_unaligned_le32(ioread32(reg), result);
 		return 0;
+	}
+	for (; fifo && data->wide_fifo && len >= sizeof(u32); len -= sizeof(u32)) {
+		put_unaligned_le32(ioread32(reg), result);
+		result += sizeof(u32);
 	}
 	while (len--)
 		*result++ = ioread8(reg);
@@ -47,7 +57,16 @@ static int tis_mmio_write_bytes(struct tpm_tis_data *data, u32 addr, u16 len,
 				const u8 *value)
 {
 	void __iomem *reg = to_mmio(data)->regs + addr;
+	bool fifo = tis_mmio_fifo(data, addr);
 
+	if (!fifo && len == sizeof(u32)) {
+		iowrite32(get_unaligned_le32(value), reg);
+		return 0;
+	}
+	for (; fifo && data->wide_fifo && len >= sizeof(u32); len -= sizeof(u32)) {
+		iowrite32(get_unaligned_le32(value), reg);
+		value += sizeof(u32);
+	}
 	while (len--)
 		iowrite8(*value++, reg);
 	return 0;

@@ -22,6 +22,11 @@
 #define TIS_TIMEOUT_C_MS	750
 #define TIS_TIMEOUT_D_MS	750
 
+static bool wide_fifo = true;
+module_param(wide_fifo, bool, 0444);
+MODULE_PARM_DESC(wide_fifo,
+		 "Move FIFO data 4 bytes per access where the interface allows it");
+
 static struct tpm_tis_data *tis_data(struct tpm_chip *chip)
 {
 	return dev_get_drvdata(&chip->dev);
@@ -58,42 +63,56 @@ static int tis_read_sts(struct tpm_tis_data *d, u32 *sts)
 	return *sts == ~0U ? -ENODEV : 0;
 }
 
+/*
+ * Wait until every bit of @mask is set in STS.  The deadline is tested
+ * before each read, so the last read comes after it: a device that got
+ * there during the last sleep is not given up on.
+ */
 static int tis_wait_sts(struct tpm_tis_data *d, u8 mask,
 			unsigned long timeout, u32 *sts)
 {
 	unsigned long stop = jiffies + timeout;
 	unsigned int step = TPM_POLL_MIN_US;
+	bool expired;
 	int rc;
 
 	for (;;) {
+		expired = time_after(jiffies, stop);
 		rc = tis_read_sts(d, sts);
 		if (rc)
 			return rc;
 		if ((*sts & mask) == mask)
 			return 0;
-		if (time_after(jiffies, stop))
+		if (expired)
 			return -ETIME;
 		tpm_poll_sleep(&step);
 	}
 }
 
-static int tis_burst_count(struct tpm_chip *chip, struct tpm_tis_data *d)
+/*
+ * The burst count in @sts, the status the caller just read; while it is
+ * zero, in fresh reads of STS.  One read of STS serves both the caller's
+ * check and the burst count, which matters where each access is a trip
+ * to a device model or across a bus.
+ */
+static int tis_burst_count(struct tpm_chip *chip, struct tpm_tis_data *d,
+			   u32 sts)
 {
 	unsigned long stop = jiffies + chip->timeout_d;
 	unsigned int step = TPM_POLL_MIN_US;
-	u32 sts, burst;
+	u32 burst;
 	int rc;
 
 	for (;;) {
-		rc = tis_read_sts(d, &sts);
-		if (rc)
-			return rc;
 		burst = (sts >> TPM_STS_BURST_SHIFT) & TPM_STS_BURST_MASK;
 		if (burst)
 			return burst;
 		if (time_after(jiffies, stop))
 			return -ETIME;
 		tpm_poll_sleep(&step);
+		rc = tis_read_sts(d, &sts);
+		if (rc)
+			return rc;
 	}
 }
 
@@ -177,30 +196,32 @@ static bool tpm_tis_req_canceled(struct tpm_chip *chip, u8 status)
 	return status == TPM_STS_COMMAND_READY;
 }
 
-static int tis_ready(struct tpm_chip *chip, struct tpm_tis_data *d)
+/* Make the TPM ready for a command; @sts is its status then. */
+static int tis_ready(struct tpm_chip *chip, struct tpm_tis_data *d, u32 *sts)
 {
-	u32 sts;
 	int rc;
 
-	rc = tis_read_sts(d, &sts);
-	if (rc || (sts & TPM_STS_COMMAND_READY))
+	rc = tis_read_sts(d, sts);
+	if (rc || (*sts & TPM_STS_COMMAND_READY))
 		return rc;
 	rc = tis_abort(d);
 	if (rc)
 		return rc;
-	return tis_wait_sts(d, TPM_STS_COMMAND_READY, chip->timeout_b, &sts);
+	return tis_wait_sts(d, TPM_STS_COMMAND_READY, chip->timeout_b, sts);
 }
 
-/* Write @len bytes through the FIFO; Expect must still be set after them. */
+/*
+ * Write @len bytes through the FIFO, @sts being the status read last;
+ * Expect must still be set after them.
+ */
 static int tis_send_data(struct tpm_chip *chip, struct tpm_tis_data *d,
-			 const u8 *buf, size_t len)
+			 const u8 *buf, size_t len, u32 sts)
 {
 	size_t done = 0;
 	int burst, rc;
-	u32 sts;
 
 	while (done < len) {
-		burst = tis_burst_count(chip, d);
+		burst = tis_burst_count(chip, d, sts);
 		if (burst < 0)
 			return burst;
 		burst = min_t(size_t, burst, len - done);
@@ -224,11 +245,11 @@ static int tpm_tis_send(struct tpm_chip *chip, u8 *buf, size_t len)
 	u32 sts;
 	int rc;
 
-	rc = tis_ready(chip, d);
+	rc = tis_ready(chip, d, &sts);
 	if (rc)
 		goto err_abort;
 
-	rc = tis_send_data(chip, d, buf, len - 1);
+	rc = tis_send_data(chip, d, buf, len - 1, sts);
 	if (rc)
 		goto err_abort;
 
@@ -268,7 +289,7 @@ static int tis_recv_data(struct tpm_chip *chip, struct tpm_tis_data *d,
 				  chip->timeout_c, &sts);
 		if (rc)
 			return rc == -ETIME ? -EIO : rc;
-		burst = tis_burst_count(chip, d);
+		burst = tis_burst_count(chip, d, sts);
 		if (burst < 0)
 			return burst;
 		burst = min_t(size_t, burst, count - done);
@@ -363,7 +384,7 @@ static void tis_set_default_timeouts(struct tpm_chip *chip)
 
 static int tis_identify(struct tpm_chip *chip, struct tpm_tis_data *d)
 {
-	u32 did_vid;
+	u32 did_vid, caps;
 	u8 rid;
 	int rc;
 
@@ -373,13 +394,18 @@ static int tis_identify(struct tpm_chip *chip, struct tpm_tis_data *d)
 	rc = tis_read32(d, TPM_DID_VID(d->locality), &did_vid);
 	if (!rc)
 		rc = tis_read8(d, TPM_RID(d->locality), &rid);
+	if (!rc)
+		rc = tis_read32(d, TPM_INTF_CAPS(d->locality), &caps);
 	tpm_put_ops(chip);
 	if (rc)
 		return rc;
 	if (did_vid == ~0U || !did_vid)
 		return -ENODEV;
-	dev_info(chip->dev.parent, "TIS device 0x%04x:0x%04x, revision %u\n",
-		 did_vid & 0xffff, did_vid >> 16, rid);
+	d->wide_fifo = wide_fifo && caps != ~0U &&
+		       (caps & TPM_INTF_XFER_SIZE_MASK);
+	dev_info(chip->dev.parent, "TIS device 0x%04x:0x%04x, revision %u, %s FIFO accesses\n",
+		 did_vid & 0xffff, did_vid >> 16, rid,
+		 d->wide_fifo ? "4-byte" : "1-byte");
 	return 0;
 }
 

@@ -139,9 +139,10 @@ unsigned long tpm_calc_ordinal_duration(struct tpm_chip *chip, u32 ordinal);
 void tpm_poll_sleep(unsigned int *step_us);
 
 /*
- * Polling a device: the first sleep is short, each next one twice as long,
- * up to TPM_POLL_MAX_US.  Fast commands are seen soon after they complete;
- * slow ones cost few wake-ups.
+ * Polling a device: the first sleep is short and each next one a quarter
+ * longer, up to TPM_POLL_MAX_US.  A command is seen at most a quarter of
+ * its run time (or TPM_POLL_MAX_US) after it completed, so fast commands
+ * stay fast, and a slow one costs a wake-up per millisecond at most.
  */
 #define TPM_POLL_MIN_US		16
 #define TPM_POLL_MAX_US		1024

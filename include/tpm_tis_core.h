@@ -41,6 +41,9 @@ enum tpm_tis_status {
 #define TPM_STS_BURST_SHIFT	8
 #define TPM_STS_BURST_MASK	0xffff
 
+/* TPM_INTF_CAPS: transfers wider than one byte (0: legacy, byte only). */
+#define TPM_INTF_XFER_SIZE_MASK	(3U << 9)
+
 /* How often a response read that went wrong is asked for again. */
 #define TPM_TIS_READ_RETRIES	3
 
@@ -49,8 +52,9 @@ struct tpm_tis_data;
 /**
  * struct tpm_tis_phy_ops - access to the register file
  * @read_bytes:	read @len bytes from register @addr (the FIFO stays at
- *		one address: each byte is a separate access)
- * @write_bytes: write @len bytes to register @addr
+ *		one address: one byte per access, or four at a time where
+ *		the data says wide_fifo)
+ * @write_bytes: write @len bytes to register @addr, the same way
  *
  * Both return 0 or a negative errno.  Multi-byte registers are read and
  * written little-endian through these.
@@ -66,11 +70,14 @@ struct tpm_tis_phy_ops {
  * struct tpm_tis_data - a TIS device
  * @phy_ops:	register access
  * @locality:	the locality commands are sent in
+ * @wide_fifo:	the interface takes 4-byte FIFO accesses (set by the core
+ *		from TPM_INTF_CAPS before the first command)
  * @read_retries: responseRetry requests made so far (for the tests)
  */
 struct tpm_tis_data {
 	const struct tpm_tis_phy_ops *phy_ops;
 	int locality;
+	bool wide_fifo;
 	unsigned int read_retries;
 };
 

@@ -37,6 +37,7 @@ enum sim_state { SIM_IDLE, SIM_READY, SIM_RECEPTION, SIM_COMPLETION };
  * @ignore_ready:	commandReady writes are ignored
  * @gone:		everything reads as all ones
  * @retries:		responseRetry writes seen
+ * @sts_reads:		reads of STS
  */
 struct tis_sim {
 	struct tpm_tis_data data;
@@ -54,6 +55,7 @@ struct tis_sim {
 	int dup_at, drop_at, glitches;
 	bool no_locality, ignore_ready, gone;
 	int retries;
+	int sts_reads;
 };
 
 static struct tis_sim *to_sim(struct tpm_tis_data *data)
@@ -154,6 +156,7 @@ static int sim_read_bytes(struct tpm_tis_data *data, u32 addr, u16 len,
 		v = TPM_ACCESS_VALID | (s->active ? TPM_ACCESS_ACTIVE_LOCALITY : 0);
 		break;
 	case TPM_STS(0):
+		s->sts_reads++;
 		v = s->active ? sim_sts(s) : ~0U;
 		break;
 	case TPM_DID_VID(0):
@@ -295,6 +298,28 @@ static void tis_round_trip(struct kunit *test)
 	KUNIT_EXPECT_MEMEQ(test, buf, s->rsp, 44);
 	KUNIT_EXPECT_EQ(test, 0, s->retries);
 	KUNIT_EXPECT_FALSE(test, s->active);
+}
+
+/*
+ * Each STS read is a trip to the device.  With a device that completes at
+ * once and takes the whole command in one burst, a command costs: ready
+ * (2 on the first command: read, then wait after commandReady), Expect
+ * after the body and after the last byte (2), completion (1), and for the
+ * response dataAvail before the header, the body and the last byte, and
+ * clear at the end (4) -- the burst counts come from those same reads.
+ */
+static void tis_sts_reads_per_command(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct tis_sim *s;
+	struct tpm_chip *chip = sim_chip(test, &s);
+
+	KUNIT_EXPECT_EQ(test, 44, sim_get_random(chip, buf, 32));
+	KUNIT_EXPECT_EQ(test, 9, s->sts_reads);
+	/* The device was left ready: one read fewer from now on. */
+	s->sts_reads = 0;
+	KUNIT_EXPECT_EQ(test, 44, sim_get_random(chip, buf, 32));
+	KUNIT_EXPECT_EQ(test, 8, s->sts_reads);
 }
 
 static void tis_burst_zero_then_recovers(struct kunit *test)
@@ -489,6 +514,7 @@ static void tis_device_gone(struct kunit *test)
 
 static struct kunit_case tpm_tis_cases[] = {
 	KUNIT_CASE(tis_round_trip),
+	KUNIT_CASE(tis_sts_reads_per_command),
 	KUNIT_CASE(tis_burst_zero_then_recovers),
 	KUNIT_CASE(tis_burst_zero_forever),
 	KUNIT_CASE(tis_sts_valid_never),

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Build the test tools (tests/stress/*.c, tests/bench/*.c) on the host;
+# Build the test tools (tests/stress/*.c, tests/bench/*.c, with the shared
+# tests/lib/tpmtool.h) on the host;
 # the guest runs them from the host's file system.  Prints the directory.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -9,8 +10,13 @@ mkdir -p "$out"
 for src in "$top"/tests/stress/*.c "$top"/tests/bench/*.c; do
 	[ -f "$src" ] || continue
 	bin=$out/$(basename "$src" .c)
-	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
-		gcc -O2 -Wall -Wextra -Werror -pthread -o "$bin" "$src" >&2
+	# Keyed by content: the cache outlives checkouts of other commits.
+	sum=$(cat "$src" "$top/tests/lib/tpmtool.h" | sha256sum)
+	if [ ! -x "$bin" ] || [ "$(cat "$bin.sum" 2>/dev/null)" != "$sum" ]; then
+		gcc -O2 -Wall -Wextra -Werror -pthread -I"$top/tests/lib" \
+			-o "$bin.tmp" "$src" >&2
+		mv "$bin.tmp" "$bin"
+		echo "$sum" >"$bin.sum"
 	fi
 done
 echo "$out"

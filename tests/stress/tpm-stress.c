@@ -20,31 +20,16 @@
  * nothing went wrong.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-#include <linux/vtpm_proxy.h>
+#include "tpmtool.h"
 
 #define MAX_CLIENTS	16
 #define HANG_NS		(10LL * 1000000000)
-#define ST_NO_SESSIONS	0x8001
-#define CC_GET_RANDOM	0x17B
-#define CC_GET_CAP	0x17A
-#define CAP_COMMANDS	2
-#define CAP_PCRS	5
-#define CAP_PROPERTIES	6
 
 enum {
 	O_OK, O_EPIPE, O_ECANCELED, O_ENODEV, O_EBUSY, O_ENOENT, O_ENXIO,
@@ -71,36 +56,6 @@ static int nr_clients = 4;
 static atomic_int stop;
 static char dev_path[64];
 static pthread_mutex_t path_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	put_be16(p, v >> 16);
-	put_be16(p + 2, v);
-}
-
-static uint16_t be16(const uint8_t *p)
-{
-	return p[0] << 8 | p[1];
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)be16(p) << 16 | be16(p + 2);
-}
 
 /* The errnos an unplug may legitimately produce, by outcome slot. */
 static const int clean_errno[O_NR] = {
@@ -284,77 +239,6 @@ static void set_path(const char *p)
 	pthread_mutex_unlock(&path_lock);
 }
 
-/*
- * GetCapability as much as a registering chip asks: the PCR banks (one
- * SHA-256 bank), the command count (1) and the command list (GetRandom).
- * Returns the response length.
- */
-static size_t answer_get_cap(const uint8_t *req, uint8_t *rsp)
-{
-	uint32_t cap = be32(req + 10), prop = be32(req + 14);
-	uint8_t *p = rsp + 10;
-
-	*p++ = 0;			/* moreData */
-	put_be32(p, cap);
-	p += 4;
-	put_be32(p, 1);			/* one entry */
-	p += 4;
-	if (cap == CAP_PCRS) {
-		put_be16(p, 0x000B);	/* TPM_ALG_SHA256 */
-		p[2] = 3;
-		p[3] = p[4] = p[5] = 0xff;
-		p += 6;
-	} else if (cap == CAP_PROPERTIES) {
-		put_be32(p, prop);
-		put_be32(p + 4, 1);
-		p += 8;
-	} else if (cap == CAP_COMMANDS) {
-		put_be32(p, CC_GET_RANDOM);
-		p += 4;
-	}
-	return p - rsp;
-}
-
-/* The vtpm server child: answers until told to stop or killed. */
-static void serve(int fd, int ctl)
-{
-	uint8_t req[4096], rsp[4096];
-	struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
-			       { .fd = ctl, .events = POLLIN } };
-	ssize_t len;
-
-	for (;;) {
-		if (poll(p, 2, -1) < 0)
-			_exit(1);
-		if (p[1].revents) {
-			close(fd);
-			_exit(0);
-		}
-		len = read(fd, req, sizeof(req));
-		if (len < 0)
-			_exit(errno == EPIPE ? 0 : 1);
-		if (len < 10)
-			_exit(1);
-		memset(rsp, 0, 12);
-		put_be16(rsp, ST_NO_SESSIONS);
-		put_be32(rsp + 2, 10);
-		if (be32(req + 6) == CC_GET_RANDOM && len >= 12) {
-			uint16_t n = be16(req + 10);
-
-			if (n > 64)
-				n = 64;
-			put_be16(rsp + 10, n);
-			for (int i = 0; i < n; i++)
-				rsp[12 + i] = rand();
-			put_be32(rsp + 2, 12 + n);
-		} else if (be32(req + 6) == CC_GET_CAP && len >= 22) {
-			put_be32(rsp + 2, answer_get_cap(req, rsp));
-		}
-		if (write(fd, rsp, be32(rsp + 2)) < 0)
-			_exit(errno == EPIPE ? 0 : 1);
-	}
-}
-
 static pid_t start_server(int *ctl_out, unsigned int *num)
 {
 	int info[2], ctl[2];
@@ -364,16 +248,13 @@ static pid_t start_server(int *ctl_out, unsigned int *num)
 		return -1;
 	pid = fork();
 	if (pid == 0) {
-		struct vtpm_proxy_new_dev nd = { .flags = VTPM_PROXY_FLAG_TPM2 };
-		int vtpmx = open("/dev/vtpmx", O_RDWR);
+		unsigned int n;
+		int fd = vtpm_create(&n);
 
-		if (vtpmx < 0 || ioctl(vtpmx, VTPM_PROXY_IOC_NEW_DEV, &nd))
-			_exit(2);
-		close(vtpmx);
-		if (write(info[1], &nd.tpm_num, sizeof(nd.tpm_num)) < 0)
+		if (fd < 0 || write(info[1], &n, sizeof(n)) < 0)
 			_exit(2);
 		close(ctl[1]);
-		serve(nd.fd, ctl[0]);
+		_exit(vtpm_serve(fd, ctl[0]));
 	}
 	close(info[1]);
 	close(ctl[0]);

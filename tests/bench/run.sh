@@ -1,0 +1,61 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: the swtpm floor on the host, then one boot of the plain
+# (non-debug) guest running the same workloads through upstream's modules
+# and ours (tests/guest/suite-bench.sh); prints the table
+# (tests/bench/table.py) and keeps it in $cache/bench/.
+#
+#   tests/bench/run.sh [--rounds N] [--secs S]
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+rounds=2
+secs=3
+while [ $# -gt 0 ]; do
+	case $1 in
+	--rounds) rounds=$2; shift 2 ;;
+	--secs) secs=$2; shift 2 ;;
+	*) echo "usage: $0 [--rounds N] [--secs S]" >&2; exit 2 ;;
+	esac
+done
+cache=${TPM_OOT_CACHE:-$HOME/.cache/tpm-oot}
+"$top/tests/lib/deps.sh"
+tools=$("$top/tests/lib/tools.sh")
+out=$cache/bench/$(date +%Y%m%d-%H%M%S)
+mkdir -p "$out"
+raw=$out/raw
+
+# The floor: swtpm answering over its socket, no guest in between.
+mkdir -p "$out/floor-state"
+swtpm socket --tpm2 --tpmstate dir="$out/floor-state" \
+	--server type=unixio,path="$out/floor.sock" \
+	--flags not-need-init,startup-clear >"$out/floor.log" 2>&1 &
+swtpm_pid=$!
+trap 'kill $swtpm_pid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do [ -S "$out/floor.sock" ] && break; sleep 0.1; done
+for r in $(seq "$rounds"); do
+	for w in getrandom pcr-read pcr-extend nv-read create-primary; do
+		line=$("$tools/tpm-bench" -u "$out/floor.sock" -t "$secs" "$w")
+		echo "target=floor round=$r $line" | tee -a "$raw"
+	done
+done
+kill $swtpm_pid
+wait $swtpm_pid 2>/dev/null || true
+
+set +e
+TPMTEST_TIMEOUT=$((900 + rounds * secs * 60)) \
+	"$top/tests/guest.sh" --kernel plain --driver ours \
+	--env TPMTEST_BENCH_ROUNDS="$rounds" --env TPMTEST_BENCH_SECS="$secs" \
+	--env TPMTEST_SUITE_TIMEOUT=$((600 + rounds * secs * 60)) bench |
+	tee "$out/guest.log"
+rc=${PIPESTATUS[0]}
+set -e
+sed -n 's/^guest: bench \(target=\)/\1/p' "$out/guest.log" >>"$raw"
+
+{
+	echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+	echo "guest: Linux $(sed -n 's/^guest: up, kernel \([^,]*\),.*/\1/p' "$out/guest.log") (no debug options), QEMU $(qemu-system-x86_64 --version | head -n 1 | awk '{print $4}') TCG, 2 vCPUs; swtpm $(swtpm --version | awk '{print $NF}'); $rounds rounds of ${secs} s per workload"
+	python3 "$top/tests/bench/table.py" "$raw"
+} | tee "$out/table"
+echo "bench: raw figures and table in $out"
+exit "$rc"

@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * TPM round trips, timed.
+ *
+ *   tpm-bench [-d /dev/tpmN | -u socket] [-N] [-t secs] [-n max] [-w warmup]
+ *	     workload
+ *	workload: getrandom, pcr-read, pcr-extend, nv-read (a 1 KiB
+ *	response), create-primary (RSA-2048, flushed after each, untimed)
+ *	-d  a TPM character device (default /dev/tpm0); -N opens it with
+ *	    O_NONBLOCK and waits in poll() before each read
+ *	-u  swtpm's unix socket (swtpm socket --server type=unixio): the floor,
+ *	    what the TPM itself costs
+ *   tpm-bench vtpm-server
+ *	Creates a TPM 2.0 vtpm proxy device, prints its number and answers
+ *	GetRandom until killed.
+ *
+ * Prints one line of key=value pairs: ops, secs, rate (round trips per
+ * second), p50_us, p99_us, max_us, cpu_us (this process's CPU time per
+ * round trip) and sys_us (the whole machine's busy time per round trip,
+ * from /proc/stat, so that kernel threads and interrupts count too).
+ * Every response is checked; a bad one ends the run with exit status 1.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include "tpmtool.h"
+
+#define RH_OWNER	0x40000001
+#define RS_PW		0x40000009
+#define CC_NV_UNDEFINE	0x122
+#define CC_NV_DEFINE	0x12A
+#define CC_CREATE_PRIM	0x131
+#define CC_NV_WRITE	0x137
+#define CC_NV_READ	0x14E
+#define CC_FLUSH	0x165
+#define CC_PCR_READ	0x17E
+#define CC_PCR_EXTEND	0x182
+#define ALG_SHA256	0x000B
+#define NV_INDEX	0x0150BE0C
+#define NV_SIZE		1024
+#define PCR_DEBUG	16
+#define RSP_MAX		4096
+#define WAIT_MS		60000
+
+struct conn {
+	int fd;
+	int sock;	/* a byte stream: the response is read in two steps */
+	int nonblock;
+};
+
+struct cmd {
+	uint8_t b[2048];
+	size_t len;
+};
+
+struct workload {
+	const char *name;
+	int (*setup)(struct conn *c);
+	/* One round trip; *ns is how long the measured part took. */
+	int (*run)(struct conn *c, long long *ns);
+	void (*teardown)(struct conn *c);
+};
+
+static void cmd_init(struct cmd *c, uint16_t tag, uint32_t cc)
+{
+	put_be16(c->b, tag);
+	put_be32(c->b + 6, cc);
+	c->len = TPM_HDR;
+}
+
+static void cmd_u8(struct cmd *c, uint8_t v)
+{
+	c->b[c->len++] = v;
+}
+
+static void cmd_u16(struct cmd *c, uint16_t v)
+{
+	put_be16(c->b + c->len, v);
+	c->len += 2;
+}
+
+static void cmd_u32(struct cmd *c, uint32_t v)
+{
+	put_be32(c->b + c->len, v);
+	c->len += 4;
+}
+
+static void cmd_fill(struct cmd *c, uint8_t v, size_t n)
+{
+	memset(c->b + c->len, v, n);
+	c->len += n;
+}
+
+/* The password session with an empty password, as the only session. */
+static void cmd_pw_session(struct cmd *c)
+{
+	cmd_u32(c, 9);
+	cmd_u32(c, RS_PW);
+	cmd_u16(c, 0);		/* nonce */
+	cmd_u8(c, 0);		/* attributes */
+	cmd_u16(c, 0);		/* password */
+}
+
+static int read_all(int fd, uint8_t *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = read(fd, buf, len);
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static ssize_t xfer_sock(struct conn *c, const struct cmd *cmd, uint8_t *rsp)
+{
+	uint32_t len;
+
+	if (write(c->fd, cmd->b, cmd->len) != (ssize_t)cmd->len ||
+	    read_all(c->fd, rsp, TPM_HDR))
+		return -1;
+	len = be32(rsp + 2);
+	if (len < TPM_HDR || len > RSP_MAX ||
+	    read_all(c->fd, rsp + TPM_HDR, len - TPM_HDR))
+		return -1;
+	return len;
+}
+
+/* Send @cmd, get the response in @rsp; its length, or -1 with a message. */
+static ssize_t xfer(struct conn *c, struct cmd *cmd, uint8_t *rsp)
+{
+	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	ssize_t len;
+
+	put_be32(cmd->b + 2, cmd->len);
+	if (c->sock) {
+		len = xfer_sock(c, cmd, rsp);
+		if (len < 0)
+			perror("socket");
+		return len;
+	}
+	len = write(c->fd, cmd->b, cmd->len);
+	if (len != (ssize_t)cmd->len) {
+		perror("write");
+		return -1;
+	}
+	if (c->nonblock && poll(&p, 1, WAIT_MS) != 1) {
+		fprintf(stderr, "poll: no response after %d ms\n", WAIT_MS);
+		return -1;
+	}
+	len = read(c->fd, rsp, RSP_MAX);
+	if (len < 0)
+		perror("read");
+	return len;
+}
+
+/* Send @cmd and check the response: rc 0 and at least @min bytes. */
+static ssize_t xfer_ok(struct conn *c, struct cmd *cmd, uint8_t *rsp,
+		       size_t min)
+{
+	ssize_t len = xfer(c, cmd, rsp);
+
+	if (len < 0)
+		return -1;
+	if (len < TPM_HDR || be32(rsp + 2) != len || be32(rsp + 6) ||
+	    (size_t)len < min) {
+		fprintf(stderr, "command 0x%x: bad response: %zd bytes, rc 0x%x\n",
+			be32(cmd->b + 6), len,
+			len >= TPM_HDR ? be32(rsp + 6) : 0);
+		return -1;
+	}
+	return len;
+}
+
+/* Time one command whose response must have rc 0 and @min bytes. */
+static ssize_t timed(struct conn *c, struct cmd *cmd, uint8_t *rsp,
+		     size_t min, long long *ns)
+{
+	long long t0 = now_ns();
+	ssize_t len = xfer_ok(c, cmd, rsp, min);
+
+	*ns = now_ns() - t0;
+	return len;
+}
+
+static int run_getrandom(struct conn *c, long long *ns)
+{
+	uint8_t rsp[RSP_MAX];
+	struct cmd cmd;
+
+	cmd_init(&cmd, ST_NO_SESSIONS, CC_GET_RANDOM);
+	cmd_u16(&cmd, 32);
+	if (timed(c, &cmd, rsp, 12 + 32, ns) < 0)
+		return -1;
+	return be16(rsp + 10) == 32 ? 0 : -1;
+}
+
+static int run_pcr_read(struct conn *c, long long *ns)
+{
+	uint8_t rsp[RSP_MAX];
+	struct cmd cmd;
+
+	cmd_init(&cmd, ST_NO_SESSIONS, CC_PCR_READ);
+	cmd_u32(&cmd, 1);
+	cmd_u16(&cmd, ALG_SHA256);
+	cmd_u8(&cmd, 3);		/* select PCR 16 only */
+	cmd_u8(&cmd, 0);
+	cmd_u8(&cmd, 0);
+	cmd_u8(&cmd, 1 << (PCR_DEBUG - 16));
+	/* header, update counter, one selection, one digest */
+	if (timed(c, &cmd, rsp, TPM_HDR + 4 + 10 + 4 + 2 + 32, ns) < 0)
+		return -1;
+	return be32(rsp + 24) == 1 && be16(rsp + 28) == 32 ? 0 : -1;
+}
+
+static int run_pcr_extend(struct conn *c, long long *ns)
+{
+	uint8_t rsp[RSP_MAX];
+	struct cmd cmd;
+
+	cmd_init(&cmd, ST_SESSIONS, CC_PCR_EXTEND);
+	cmd_u32(&cmd, PCR_DEBUG);
+	cmd_pw_session(&cmd);
+	cmd_u32(&cmd, 1);
+	cmd_u16(&cmd, ALG_SHA256);
+	cmd_fill(&cmd, 0xA5, 32);
+	return timed(c, &cmd, rsp, TPM_HDR, ns) < 0 ? -1 : 0;
+}
+
+static void nv_undefine(struct conn *c, uint8_t *rsp)
+{
+	struct cmd cmd;
+
+	cmd_init(&cmd, ST_SESSIONS, CC_NV_UNDEFINE);
+	cmd_u32(&cmd, RH_OWNER);
+	cmd_u32(&cmd, NV_INDEX);
+	cmd_pw_session(&cmd);
+	xfer(c, &cmd, rsp);	/* TPM_RC_HANDLE when it is not there */
+}
+
+static int nv_setup(struct conn *c)
+{
+	uint8_t rsp[RSP_MAX];
+	struct cmd cmd;
+
+	nv_undefine(c, rsp);
+	cmd_init(&cmd, ST_SESSIONS, CC_NV_DEFINE);
+	cmd_u32(&cmd, RH_OWNER);
+	cmd_pw_session(&cmd);
+	cmd_u16(&cmd, 0);		/* auth */
+	cmd_u16(&cmd, 14);		/* TPMS_NV_PUBLIC */
+	cmd_u32(&cmd, NV_INDEX);
+	cmd_u16(&cmd, ALG_SHA256);
+	cmd_u32(&cmd, 1 << 1 | 1 << 17);	/* OWNERWRITE | OWNERREAD */
+	cmd_u16(&cmd, 0);		/* policy */
+	cmd_u16(&cmd, NV_SIZE);
+	if (xfer_ok(c, &cmd, rsp, TPM_HDR) < 0)
+		return -1;
+
+	cmd_init(&cmd, ST_SESSIONS, CC_NV_WRITE);
+	cmd_u32(&cmd, RH_OWNER);
+	cmd_u32(&cmd, NV_INDEX);
+	cmd_pw_session(&cmd);
+	cmd_u16(&cmd, NV_SIZE);
+	cmd_fill(&cmd, 0x5A, NV_SIZE);
+	cmd_u16(&cmd, 0);		/* offset */
+	return xfer_ok(c, &cmd, rsp, TPM_HDR) < 0 ? -1 : 0;
+}
+
+static void nv_teardown(struct conn *c)
+{
+	uint8_t rsp[RSP_MAX];
+
+	nv_undefine(c, rsp);
+}
+
+static int run_nv_read(struct conn *c, long long *ns)
+{
+	uint8_t rsp[RSP_MAX];
+	struct cmd cmd;
+
+	cmd_init(&cmd, ST_SESSIONS, CC_NV_READ);
+	cmd_u32(&cmd, RH_OWNER);
+	cmd_u32(&cmd, NV_INDEX);
+	cmd_pw_session(&cmd);
+	cmd_u16(&cmd, NV_SIZE);
+	cmd_u16(&cmd, 0);		/* offset */
+	/* header, parameter size, the data, the session's answer */
+	if (timed(c, &cmd, rsp, TPM_HDR + 4 + 2 + NV_SIZE + 5, ns) < 0)
+		return -1;
+	return be16(rsp + 14) == NV_SIZE && rsp[16] == 0x5A ? 0 : -1;
+}
+
+static int run_create_primary(struct conn *c, long long *ns)
+{
+	uint8_t rsp[RSP_MAX];
+	struct cmd cmd;
+	uint32_t handle;
+
+	cmd_init(&cmd, ST_SESSIONS, CC_CREATE_PRIM);
+	cmd_u32(&cmd, RH_OWNER);
+	cmd_pw_session(&cmd);
+	cmd_u16(&cmd, 4);		/* sensitive: no auth, no data */
+	cmd_u16(&cmd, 0);
+	cmd_u16(&cmd, 0);
+	cmd_u16(&cmd, 26);		/* public: an RSA-2048 storage key */
+	cmd_u16(&cmd, 0x0001);		/* TPM_ALG_RSA */
+	cmd_u16(&cmd, ALG_SHA256);
+	cmd_u32(&cmd, 0x00030072);	/* fixed, restricted, decrypt, ... */
+	cmd_u16(&cmd, 0);		/* policy */
+	cmd_u16(&cmd, 0x0006);		/* AES-128-CFB */
+	cmd_u16(&cmd, 128);
+	cmd_u16(&cmd, 0x0043);
+	cmd_u16(&cmd, 0x0010);		/* scheme: null */
+	cmd_u16(&cmd, 2048);
+	cmd_u32(&cmd, 0);		/* exponent: default */
+	cmd_u16(&cmd, 0);		/* unique */
+	cmd_u16(&cmd, 0);		/* outside info */
+	cmd_u32(&cmd, 0);		/* creation PCRs */
+	if (timed(c, &cmd, rsp, TPM_HDR + 4, ns) < 0)
+		return -1;
+	handle = be32(rsp + TPM_HDR);
+	if (handle >> 24 != 0x80) {
+		fprintf(stderr, "CreatePrimary: handle 0x%08x\n", handle);
+		return -1;
+	}
+	cmd_init(&cmd, ST_NO_SESSIONS, CC_FLUSH);
+	cmd_u32(&cmd, handle);
+	return xfer_ok(c, &cmd, rsp, TPM_HDR) < 0 ? -1 : 0;
+}
+
+static const struct workload workloads[] = {
+	{ "getrandom", NULL, run_getrandom, NULL },
+	{ "pcr-read", NULL, run_pcr_read, NULL },
+	{ "pcr-extend", NULL, run_pcr_extend, NULL },
+	{ "nv-read", nv_setup, run_nv_read, nv_teardown },
+	{ "create-primary", NULL, run_create_primary, NULL },
+};
+
+/* The machine's busy time so far, in microseconds (all CPUs). */
+static long long busy_us(void)
+{
+	unsigned long long v[8] = { 0 };
+	long long hz = sysconf(_SC_CLK_TCK);
+	FILE *f = fopen("/proc/stat", "r");
+	int n;
+
+	if (!f)
+		return 0;
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu",
+		   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	if (n != 8)
+		return 0;
+	/* user nice system [idle iowait] irq softirq steal */
+	return (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) * 1000000 / hz;
+}
+
+static long long cpu_us(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL +
+	       ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int open_conn(struct conn *c, const char *dev, const char *sock)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	if (!sock) {
+		c->fd = open(dev, O_RDWR | (c->nonblock ? O_NONBLOCK : 0));
+		if (c->fd < 0)
+			perror(dev);
+		return c->fd < 0 ? -1 : 0;
+	}
+	c->sock = 1;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+	c->fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		perror(sock);
+		return -1;
+	}
+	return 0;
+}
+
+static int vtpm_server(void)
+{
+	unsigned int num;
+	int fd = vtpm_create(&num);
+
+	if (fd < 0) {
+		perror("/dev/vtpmx");
+		return 1;
+	}
+	printf("%u\n", num);
+	fflush(stdout);
+	return vtpm_serve(fd, -1);
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: tpm-bench [-d dev | -u socket] [-N] [-t secs] [-n max] [-w warmup] workload\n"
+		"       tpm-bench vtpm-server\n"
+		"workloads:");
+	for (size_t i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++)
+		fprintf(stderr, " %s", workloads[i].name);
+	fprintf(stderr, "\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	const char *dev = "/dev/tpm0", *sock = NULL;
+	long long *lat, t0, secs_ns, cpu0, busy0, cpu, busy;
+	const struct workload *w = NULL;
+	long max = 1000000, warmup = 10, n = 0, i;
+	double secs = 3;
+	struct conn c = { 0 };
+	int opt, rc = 0;
+
+	if (argc == 2 && !strcmp(argv[1], "vtpm-server"))
+		return vtpm_server();
+	while ((opt = getopt(argc, argv, "d:u:Nt:n:w:")) != -1) {
+		switch (opt) {
+		case 'd': dev = optarg; break;
+		case 'u': sock = optarg; break;
+		case 'N': c.nonblock = 1; break;
+		case 't': secs = atof(optarg); break;
+		case 'n': max = atol(optarg); break;
+		case 'w': warmup = atol(optarg); break;
+		default: return usage();
+		}
+	}
+	for (i = 0; optind == argc - 1 &&
+		    i < (long)(sizeof(workloads) / sizeof(workloads[0])); i++)
+		if (!strcmp(argv[optind], workloads[i].name))
+			w = &workloads[i];
+	if (!w || max < 1 || secs <= 0 || (sock && c.nonblock))
+		return usage();
+	lat = calloc(max, sizeof(*lat));
+	if (!lat || open_conn(&c, dev, sock))
+		return 1;
+	if (w->setup && w->setup(&c)) {
+		fprintf(stderr, "%s: setup failed\n", w->name);
+		return 1;
+	}
+	for (i = 0; i < warmup && !rc; i++)
+		rc = w->run(&c, &lat[0]);
+
+	secs_ns = secs * 1e9;
+	cpu0 = cpu_us();
+	busy0 = busy_us();
+	t0 = now_ns();
+	while (!rc && n < max && now_ns() - t0 < secs_ns)
+		rc = w->run(&c, &lat[n++]);
+	t0 = now_ns() - t0;
+	cpu = cpu_us() - cpu0;
+	busy = busy_us() - busy0;
+
+	if (w->teardown)
+		w->teardown(&c);
+	close(c.fd);
+	if (rc) {
+		fprintf(stderr, "%s: round trip %ld failed\n", w->name, n);
+		return 1;
+	}
+	qsort(lat, n, sizeof(*lat), cmp_ll);
+	printf("workload=%s mode=%s ops=%ld secs=%.2f rate=%.1f p50_us=%.0f p99_us=%.0f max_us=%.0f cpu_us=%.1f sys_us=%.1f\n",
+	       w->name, sock ? "socket" : c.nonblock ? "nonblock" : "block",
+	       n, t0 / 1e9, n / (t0 / 1e9), lat[n / 2] / 1e3,
+	       lat[n * 99 / 100] / 1e3, lat[n - 1] / 1e3,
+	       (double)cpu / n, (double)busy / n);
+	free(lat);
+	return 0;
+}

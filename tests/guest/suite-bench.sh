@@ -1,0 +1,84 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Benchmark (tests/bench/run.sh): the same workloads through upstream's
+# modules and ours in one boot, in rounds that alternate the order
+# (upstream first, then ours first, ...) so that drift cancels.  Each
+# measurement prints "guest: bench target=<driver>/<path> round=<r> ..."
+# and is a check: every response in it was verified.
+SUITE=bench
+. "$TPMTEST_REPO/tests/guest/lib.sh"
+bench=$TPMTEST_TOOLS/tpm-bench
+rounds=${TPMTEST_BENCH_ROUNDS:-2}
+secs=${TPMTEST_BENCH_SECS:-3}
+workloads="getrandom pcr-read pcr-extend nv-read create-primary"
+
+# measure <target> <round> <tpm-bench args...>
+measure() {
+	local target=$1 round=$2 out
+	shift 2
+	if out=$(timeout 300 "$bench" "$@" 2>&1); then
+		echo "guest: bench target=$target round=$round $out"
+		pass "$target/${*: -1}/round-$round"
+	else
+		fail "$target/${*: -1}/round-$round" "$(echo "$out" | tail -n 2 | tr '\n' ' ')"
+	fi
+}
+
+tis_round() {
+	local drv=$1 r=$2 w
+	TPMTEST_DRIVER=$drv load_driver || { fail "$drv/tis-load" "no /dev/tpm0"; return; }
+	for w in $workloads; do
+		measure "$drv/tis" "$r" -t "$secs" "$w"
+	done
+	measure "$drv/tis-nonblock" "$r" -t "$secs" -N getrandom
+	unload_driver || fail "$drv/tis-unload" "rmmod failed"
+}
+
+# vtpm_server <label> <command...>: time GetRandom through the device the
+# server creates; the server is stopped afterwards.
+vtpm_server() {
+	local target=$1 r=$2 pid dev
+	shift 2
+	"$@" >/tmp/bench-server.out 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do
+		dev=$(ls /sys/class/tpm 2>/dev/null | head -n 1)
+		[ -n "$dev" ] && [ -e "/dev/$dev" ] && break
+		dev=
+		sleep 0.1
+	done
+	if [ -z "$dev" ]; then
+		fail "$target/server" "no device: $(tail -n 2 /tmp/bench-server.out | tr '\n' ' ')"
+	else
+		measure "$target" "$r" -d "/dev/$dev" -t "$secs" getrandom
+	fi
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+
+vtpm_round() {
+	local drv=$1 r=$2 dir
+	[ "$drv" = upstream ] && dir=$TPMTEST_KBUILD/drivers/char/tpm || dir=$TPMTEST_MODDIR
+	if ! insmod "$dir/tpm.ko" || ! insmod "$dir/tpm_vtpm_proxy.ko" ||
+	   ! wait_for_dev /dev/vtpmx; then
+		fail "$drv/vtpm-load" "no /dev/vtpmx"
+		unload_driver
+		return
+	fi
+	vtpm_server "$drv/vtpm-c" "$r" "$bench" vtpm-server
+	rm -rf /tmp/bench-vtpm-state
+	mkdir -p /tmp/bench-vtpm-state
+	vtpm_server "$drv/vtpm-swtpm" "$r" swtpm chardev --vtpm-proxy --tpm2 \
+		--tpmstate dir=/tmp/bench-vtpm-state
+	unload_driver || fail "$drv/vtpm-unload" "rmmod failed"
+}
+
+unload_driver
+for r in $(seq "$rounds"); do
+	if [ $((r % 2)) = 1 ]; then order="upstream ours"; else order="ours upstream"; fi
+	for drv in $order; do
+		echo "guest: bench round $r: $drv"
+		tis_round "$drv" "$r"
+		vtpm_round "$drv" "$r"
+	done
+done

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Pieces shared by the user-space test tools (tests/stress, tests/bench):
+ * big-endian fields, a monotonic clock, and a minimal vtpm proxy server
+ * that answers what a registering chip asks and GetRandom, fast enough
+ * that the driver, not the server, is what a benchmark measures.
+ */
+#ifndef TPMTOOL_H
+#define TPMTOOL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/vtpm_proxy.h>
+
+#define TPM_HDR		10
+#define ST_NO_SESSIONS	0x8001
+#define ST_SESSIONS	0x8002
+#define CC_GET_RANDOM	0x17B
+#define CC_GET_CAP	0x17A
+#define CAP_COMMANDS	2
+#define CAP_PCRS	5
+#define CAP_PROPERTIES	6
+
+static inline long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static inline void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+static inline void put_be32(uint8_t *p, uint32_t v)
+{
+	put_be16(p, v >> 16);
+	put_be16(p + 2, v);
+}
+
+static inline uint16_t be16(const uint8_t *p)
+{
+	return p[0] << 8 | p[1];
+}
+
+static inline uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)be16(p) << 16 | be16(p + 2);
+}
+
+/*
+ * GetCapability as much as a registering chip asks: the PCR banks (one
+ * SHA-256 bank), a property (1) and the command list (GetRandom).
+ * Returns the response length.
+ */
+static inline size_t vtpm_answer_get_cap(const uint8_t *req, uint8_t *rsp)
+{
+	uint32_t cap = be32(req + 10), prop = be32(req + 14);
+	uint8_t *p = rsp + TPM_HDR;
+
+	*p++ = 0;			/* moreData */
+	put_be32(p, cap);
+	p += 4;
+	put_be32(p, 1);			/* one entry */
+	p += 4;
+	if (cap == CAP_PCRS) {
+		put_be16(p, 0x000B);	/* TPM_ALG_SHA256 */
+		p[2] = 3;
+		p[3] = p[4] = p[5] = 0xff;
+		p += 6;
+	} else if (cap == CAP_PROPERTIES) {
+		put_be32(p, prop);
+		put_be32(p + 4, 1);
+		p += 8;
+	} else if (cap == CAP_COMMANDS) {
+		put_be32(p, CC_GET_RANDOM);
+		p += 4;
+	}
+	return p - rsp;
+}
+
+/*
+ * The answer to one request: GetRandom(n <= 64) gets n bytes, GetCapability
+ * what vtpm_answer_get_cap() gives, anything else a bare success header.
+ * Returns the response length.
+ */
+static inline size_t vtpm_answer(const uint8_t *req, size_t len, uint8_t *rsp)
+{
+	uint32_t cc = be32(req + 6);
+
+	memset(rsp, 0, 12);
+	put_be16(rsp, ST_NO_SESSIONS);
+	put_be32(rsp + 2, TPM_HDR);
+	if (cc == CC_GET_RANDOM && len >= 12) {
+		uint16_t n = be16(req + 10);
+
+		if (n > 64)
+			n = 64;
+		put_be16(rsp + 10, n);
+		for (int i = 0; i < n; i++)
+			rsp[12 + i] = rand();
+		put_be32(rsp + 2, 12 + n);
+	} else if (cc == CC_GET_CAP && len >= 22) {
+		put_be32(rsp + 2, vtpm_answer_get_cap(req, rsp));
+	}
+	return be32(rsp + 2);
+}
+
+/*
+ * Serve the vtpm proxy's server side @fd until the chip goes (0), a byte
+ * arrives on @ctl (0, after closing @fd; pass -1 for none) or something
+ * fails (1).
+ */
+static inline int vtpm_serve(int fd, int ctl)
+{
+	uint8_t req[4096], rsp[4096];
+	struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
+			       { .fd = ctl, .events = POLLIN } };
+	ssize_t len;
+
+	for (;;) {
+		if (poll(p, 2, -1) < 0)
+			return errno == EINTR ? 0 : 1;
+		if (p[1].revents) {
+			close(fd);
+			return 0;
+		}
+		len = read(fd, req, sizeof(req));
+		if (len < 0)
+			return errno == EPIPE ? 0 : 1;
+		if (len < TPM_HDR)
+			return 1;
+		len = vtpm_answer(req, len, rsp);
+		if (write(fd, rsp, len) < 0)
+			return errno == EPIPE ? 0 : 1;
+	}
+}
+
+/* A new TPM 2.0 vtpm proxy device: its server fd, and @num for /dev/tpmN. */
+static inline int vtpm_create(unsigned int *num)
+{
+	struct vtpm_proxy_new_dev nd = { .flags = VTPM_PROXY_FLAG_TPM2 };
+	int vtpmx = open("/dev/vtpmx", O_RDWR);
+	int rc;
+
+	if (vtpmx < 0)
+		return -1;
+	rc = ioctl(vtpmx, VTPM_PROXY_IOC_NEW_DEV, &nd);
+	close(vtpmx);
+	if (rc)
+		return -1;
+	*num = nd.tpm_num;
+	return nd.fd;
+}
+
+#endif
