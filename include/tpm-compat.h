@@ -17,6 +17,11 @@
 #include <asm/unaligned.h>
 #endif
 
+/* v6.10 added TPM2_CC_READ_PUBLIC to enum tpm2_command_codes. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 10, 0)
+#define TPM2_CC_READ_PUBLIC	0x0173
+#endif
+
 /*
  * v6.11 made platform_driver.remove return void (v6.3..v6.10 called that
  * variant .remove_new; v6.1 only has the int-returning .remove).
@@ -36,5 +41,56 @@
 	static int name(struct platform_device *pdev) { fn(pdev); return 0; }
 #define TPM_PLATFORM_REMOVE_MEMBER	remove
 #endif
+
+/*
+ * KUnit, for the test files (which include <kunit/test.h> first).
+ * v6.2 added KUNIT_EXPECT_MEMEQ; v6.5 added kunit_add_action_or_reset(),
+ * emulated on v6.1 with a KUnit resource whose release runs the action.
+ */
+#ifdef _KUNIT_TEST_H
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#define KUNIT_EXPECT_MEMEQ(test, left, right, size)			\
+	KUNIT_EXPECT_EQ(test, 0, memcmp(left, right, size))
+#endif
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+#include <kunit/resource.h>
+
+struct tpm_kunit_action {
+	void (*fn)(void *ctx);
+	void *ctx;
+};
+
+static inline int tpm_kunit_action_init(struct kunit_resource *res, void *a)
+{
+	res->data = a;
+	return 0;
+}
+
+static inline void tpm_kunit_action_run(struct kunit_resource *res)
+{
+	struct tpm_kunit_action *a = res->data;
+
+	a->fn(a->ctx);
+}
+
+static inline int kunit_add_action_or_reset(struct kunit *test,
+					    void (*fn)(void *ctx), void *ctx)
+{
+	struct tpm_kunit_action *a = kunit_kzalloc(test, sizeof(*a),
+						   GFP_KERNEL);
+
+	if (a) {
+		a->fn = fn;
+		a->ctx = ctx;
+	}
+	if (!a || !kunit_alloc_resource(test, tpm_kunit_action_init,
+					tpm_kunit_action_run, GFP_KERNEL, a)) {
+		fn(ctx);
+		return -ENOMEM;
+	}
+	return 0;
+}
+#endif
+#endif /* _KUNIT_TEST_H */
 
 #endif /* __TPM_COMPAT_H__ */

@@ -75,6 +75,10 @@ qemu=(qemu-system-x86_64 -accel tcg -m 2048 -smp 2 -nographic -no-reboot
 	-chardev socket,id=chrtpm,path="$run/swtpm.sock"
 	-tpmdev emulator,id=tpm0,chardev=chrtpm
 	-device tpm-tis,tpmdev=tpm0)
+# Extra QEMU arguments, e.g. to count register accesses:
+# TPM_OOT_QEMU_ARGS="-trace tpm_tis_mmio_read -trace tpm_tis_mmio_write -D /tmp/t"
+# shellcheck disable=SC2206
+qemu+=(${TPM_OOT_QEMU_ARGS:-})
 
 echo "guest: $flavour kernel, $driver modules; console log: $log" >&2
 if [ $mode = shell ]; then

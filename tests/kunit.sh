@@ -32,10 +32,14 @@ grep -q tpm_oot "$tree/drivers/char/Kconfig" ||
 grep -q tpm_oot "$tree/drivers/char/Makefile" ||
 	echo 'obj-y += tpm_oot/' >>"$tree/drivers/char/Makefile"
 
-out=$cache/kunit-check.log
+out=$cache/kunit-check-$series.log
 cd "$tree" || exit 1
+extra=()
+[ -f "$top/tests/kernel/kunit-series-$series.config" ] &&
+	extra=(--kunitconfig="$top/tests/kernel/kunit-series-$series.config")
 python3 tools/testing/kunit/kunit.py run --build_dir="$cache/kunit-build-$series" \
-	--kunitconfig="$top/tests/.kunitconfig" --raw_output=all "$@" >"$out" 2>&1
+	--kunitconfig="$top/tests/.kunitconfig" "${extra[@]}" --raw_output=all \
+	"$@" >"$out" 2>&1
 rc=$?
 # KTAP lines for the reader, then the summary kunit.py prints.
 python3 tools/testing/kunit/kunit.py parse "$out" 2>&1 | tail -n +1 |

@@ -4,7 +4,8 @@
 # make bench: the swtpm floor on the host, then one boot of the plain
 # (non-debug) guest running the same workloads through upstream's modules
 # and ours (tests/guest/suite-bench.sh); prints the table
-# (tests/bench/table.py) and keeps it in $cache/bench/.
+# (tests/bench/table.py) with the register accesses per command
+# (tests/bench/mmio.sh), and keeps it in $cache/bench/.
 #
 #   tests/bench/run.sh [--rounds N] [--secs S]
 set -euo pipefail
@@ -51,11 +52,14 @@ TPMTEST_TIMEOUT=$((900 + rounds * secs * 60)) \
 rc=${PIPESTATUS[0]}
 set -e
 sed -n 's/^guest: bench \(target=\)/\1/p' "$out/guest.log" >>"$raw"
+"$top/tests/bench/mmio.sh" >"$out/mmio" || rc=1
 
 {
 	echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-	echo "guest: Linux $(sed -n 's/^guest: up, kernel \([^,]*\),.*/\1/p' "$out/guest.log") (no debug options), QEMU $(qemu-system-x86_64 --version | head -n 1 | awk '{print $4}') TCG, 2 vCPUs; swtpm $(swtpm --version | awk '{print $NF}'); $rounds rounds of ${secs} s per workload"
+	echo "guest: Linux $(sed -n 's/^guest: up, kernel \([^,]*\),.*/\1/p' "$out/guest.log") (no debug options), QEMU $(qemu-system-x86_64 --version | head -n 1 | awk '{print $4}') TCG, 2 vCPUs; swtpm $(swtpm --version | grep -o "version [0-9.]*" | cut -d" " -f2); $rounds rounds of ${secs} s per workload"
 	python3 "$top/tests/bench/table.py" "$raw"
+	echo "TIS register accesses (QEMU trace, tests/bench/mmio.sh):"
+	cat "$out/mmio"
 } | tee "$out/table"
 echo "bench: raw figures and table in $out"
 exit "$rc"

@@ -25,6 +25,9 @@ debug) frags=("$here/kernel/base.config" "$here/kernel/debug.config") ;;
 plain) frags=("$here/kernel/base.config") ;;
 *) log "unknown flavour '$flavour' (debug or plain)"; exit 2 ;;
 esac
+# What one kernel series needs on top (tests/kernel/series-<series>.config).
+[ -f "$here/kernel/series-$series.config" ] &&
+	frags+=("$here/kernel/series-$series.config")
 
 if [ ! -f "$tarball" ]; then
 	log "$tarball missing: apt-get install linux-source-$series"
