@@ -5,6 +5,7 @@
  */
 #include <linux/module.h>
 #include <linux/jiffies.h>
+#include <linux/ktime.h>
 #include "tpm.h"
 
 /**
@@ -46,6 +47,37 @@ static bool tpm_req_complete(struct tpm_chip *chip, u8 status)
 	       chip->ops->req_complete_val;
 }
 
+static struct tpm_poll_hint *tpm_poll_hint(struct tpm_chip *chip, u32 ordinal)
+{
+	return &tpm_chip_priv(chip)->poll_hint[ordinal % TPM_POLL_HINTS];
+}
+
+/*
+ * A command that took more than TPM_POLL_MAX_US last time sleeps through
+ * three quarters of that before the first look, then polls in steps of a
+ * sixteenth of it: a few wake-ups instead of dozens.
+ */
+static void tpm_poll_skip(struct tpm_chip *chip, u32 ordinal,
+			  unsigned int *step_us)
+{
+	struct tpm_poll_hint *hint = tpm_poll_hint(chip, ordinal);
+	unsigned int us;
+
+	if (hint->ordinal != ordinal || hint->us <= TPM_POLL_MAX_US)
+		return;
+	us = hint->us / 4 * 3;
+	usleep_range(us, us + us / 16);
+	*step_us = clamp(hint->us / 16, TPM_POLL_MIN_US, TPM_POLL_MAX_US);
+}
+
+static void tpm_poll_learn(struct tpm_chip *chip, u32 ordinal, ktime_t start)
+{
+	struct tpm_poll_hint *hint = tpm_poll_hint(chip, ordinal);
+
+	hint->ordinal = ordinal;
+	hint->us = min_t(s64, ktime_us_delta(ktime_get(), start), U32_MAX);
+}
+
 /*
  * Poll the status until the command completes, the device cancels it or
  * its duration runs out.  The deadline is tested before the status is
@@ -56,14 +88,18 @@ static int tpm_wait_for_completion(struct tpm_chip *chip, u32 ordinal)
 {
 	unsigned long stop = jiffies + tpm_calc_ordinal_duration(chip, ordinal);
 	unsigned int step = TPM_POLL_MIN_US;
+	ktime_t start = ktime_get();
 	bool expired;
 	u8 status;
 
+	tpm_poll_skip(chip, ordinal, &step);
 	for (;;) {
 		expired = time_after(jiffies, stop);
 		status = chip->ops->status(chip);
-		if (tpm_req_complete(chip, status))
+		if (tpm_req_complete(chip, status)) {
+			tpm_poll_learn(chip, ordinal, start);
 			return 0;
+		}
 		if (chip->ops->req_canceled(chip, status))
 			return -ECANCELED;
 		if (expired)

@@ -54,16 +54,32 @@
 #define TPM_RETRY_FIRST_MS	20
 #define TPM_RETRY_TOTAL_MS	TPM2_DURATION_LONG
 
+/* Slots remembering how long slow commands took, by command code. */
+#define TPM_POLL_HINTS		8
+
+/**
+ * struct tpm_poll_hint - how long a command took last time
+ * @ordinal:	its command code
+ * @us:		its time from send to completion, in microseconds
+ */
+struct tpm_poll_hint {
+	u32 ordinal;
+	u32 us;
+};
+
 /**
  * struct tpm_chip_priv - the core's state around a chip
  * @chip:	the chip as drivers and <linux/tpm.h> know it
  * @event_wq:	see the locking comment at the top of this file
  * @registered:	tpm_chip_register() succeeded and unregister has not run
+ * @poll_hint:	recent completion times, indexed by command code modulo
+ *		TPM_POLL_HINTS; guarded by chip->tpm_mutex
  */
 struct tpm_chip_priv {
 	struct tpm_chip chip;
 	wait_queue_head_t event_wq;
 	bool registered;
+	struct tpm_poll_hint poll_hint[TPM_POLL_HINTS];
 };
 
 static inline struct tpm_chip_priv *tpm_chip_priv(struct tpm_chip *chip)
@@ -142,7 +158,9 @@ void tpm_poll_sleep(unsigned int *step_us);
  * Polling a device: the first sleep is short and each next one a quarter
  * longer, up to TPM_POLL_MAX_US.  A command is seen at most a quarter of
  * its run time (or TPM_POLL_MAX_US) after it completed, so fast commands
- * stay fast, and a slow one costs a wake-up per millisecond at most.
+ * stay fast, and a slow one costs a wake-up per millisecond at most.  A
+ * command that took longer than TPM_POLL_MAX_US last time first sleeps
+ * through three quarters of that time (struct tpm_poll_hint).
  */
 #define TPM_POLL_MIN_US		16
 #define TPM_POLL_MAX_US		1024
