@@ -19,8 +19,11 @@ struct fake_tpm {
 	int retries;		/* answer TPM2_RC_RETRY this many times */
 	bool never_complete;
 	unsigned long complete_at;	/* status says complete from then on */
+	unsigned long delay;	/* if set, complete_at is this after each send */
 	bool lie_len;		/* the response header's length is wrong */
 	int cancels;
+	unsigned long sent_at;	/* jiffies at the last send */
+	long first_look;	/* jiffies from it to the first status read, or -1 */
 };
 
 static struct fake_tpm *to_fake(struct tpm_chip *chip)
@@ -57,6 +60,10 @@ static int fake_send(struct tpm_chip *chip, u8 *buf, size_t len)
 
 	if (f->nsent < FAKE_MAX_SENT)
 		f->sent[f->nsent++] = ordinal;
+	f->sent_at = jiffies;
+	f->first_look = -1;
+	if (f->delay)
+		f->complete_at = jiffies + f->delay;
 	fake_answer(f, ordinal, buf);
 	return 0;
 }
@@ -73,6 +80,8 @@ static u8 fake_status(struct tpm_chip *chip)
 {
 	struct fake_tpm *f = to_fake(chip);
 
+	if (f->first_look < 0)
+		f->first_look = jiffies - f->sent_at;
 	if (f->never_complete || time_before(jiffies, f->complete_at))
 		return 0;
 	return FAKE_COMPLETE;
@@ -260,6 +269,26 @@ static void transmit_completion_after_deadline(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, f->cancels);
 }
 
+/*
+ * The first time a slow command is polled from the start; the next time
+ * the same command code first sleeps through three quarters of what it
+ * took (here at least 30 of 40 ms) before it looks.  Both complete.
+ */
+static void transmit_slow_command_learned(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct fake_tpm *f;
+	struct tpm_chip *chip = fake_chip(test, &f);
+
+	f->delay = msecs_to_jiffies(40);
+	KUNIT_EXPECT_EQ(test, 20, send_get_random(chip, buf, 8));
+	KUNIT_EXPECT_EQ(test, 0L, f->first_look);
+	KUNIT_EXPECT_EQ(test, 20, send_get_random(chip, buf, 8));
+	KUNIT_EXPECT_GE(test, f->first_look, (long)msecs_to_jiffies(30));
+	KUNIT_EXPECT_LT(test, f->first_look, (long)f->delay);
+	KUNIT_EXPECT_EQ(test, 0, f->cancels);
+}
+
 static void transmit_retry_backoff(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
@@ -295,6 +324,7 @@ static struct kunit_case tpm_core_cases[] = {
 	KUNIT_CASE(transmit_length_mismatch),
 	KUNIT_CASE(transmit_timeout_cancels),
 	KUNIT_CASE(transmit_completion_after_deadline),
+	KUNIT_CASE(transmit_slow_command_learned),
 	KUNIT_CASE(transmit_retry_backoff),
 	KUNIT_CASE(transmit_retry_gives_up),
 	{}
