@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * TPM chips: allocation, device numbers, registration and the unregister
- * fence.  The locking rules are described at the top of include/tpm.h.
+ * TPM chips: allocation, device numbers, registration (/dev/tpmN,
+ * /dev/tpmrmN, the hwrng) and the unregister fence.  The locking rules are
+ * described at the top of include/tpm.h.
  */
 #include <linux/cdev.h>
+#include <linux/hw_random.h>
 #include <linux/idr.h>
 #include <linux/major.h>
 #include <linux/miscdevice.h>
@@ -14,6 +16,11 @@
 static DEFINE_IDR(tpm_idr);
 static DEFINE_MUTEX(tpm_idr_lock);
 dev_t tpm_devt;
+dev_t tpmrm_devt;
+
+static bool hwrng = true;
+module_param(hwrng, bool, 0444);
+MODULE_PARM_DESC(hwrng, "Register each TPM as a hardware random number generator");
 
 static ssize_t tpm_version_major_show(struct device *dev,
 				      struct device_attribute *attr, char *buf)
@@ -40,6 +47,10 @@ static int tpm_class_shutdown(struct device *dev)
 struct class tpm_class = {
 	.name = "tpm",
 	.shutdown_pre = tpm_class_shutdown,
+};
+
+struct class tpmrm_class = {
+	.name = "tpmrm",
 };
 
 /**
@@ -175,6 +186,7 @@ static void tpm_dev_release(struct device *dev)
 	struct tpm_chip *chip = to_tpm_chip(dev);
 
 	tpm_free_dev_num(chip);
+	kfree(chip->cc_attrs_tbl);
 	kfree(tpm_chip_priv(chip));
 }
 
@@ -299,8 +311,92 @@ static int tpm_chip_bootstrap(struct tpm_chip *chip)
 	if (rc)
 		return rc;
 	rc = tpm2_auto_startup(chip);
+	if (!rc && !tpm_is_firmware_upgrade(chip))
+		rc = tpm2_get_cc_attrs(chip);
 	tpm_put_ops(chip);
 	return rc;
+}
+
+/* The tpmrm device's reference on the chip goes with its last user. */
+static void tpm_rm_dev_release(struct device *dev)
+{
+	struct tpm_chip *chip = container_of(dev, struct tpm_chip, devs);
+
+	put_device(&chip->dev);
+}
+
+/* /dev/tpmrmN, for a TPM 2.0 whose command list is known. */
+static int tpm_rm_add(struct tpm_chip *chip)
+{
+	int rc;
+
+	device_initialize(&chip->devs);
+	chip->devs.class = &tpmrm_class;
+	chip->devs.release = tpm_rm_dev_release;
+	chip->devs.parent = chip->dev.parent;
+	chip->devs.devt = MKDEV(MAJOR(tpmrm_devt), chip->dev_num);
+	get_device(&chip->dev);
+	rc = dev_set_name(&chip->devs, "tpmrm%d", chip->dev_num);
+	if (rc)
+		goto err_put;
+	cdev_init(&chip->cdevs, &tpmrm_fops);
+	chip->cdevs.owner = THIS_MODULE;
+	rc = cdev_device_add(&chip->cdevs, &chip->devs);
+	if (rc)
+		goto err_put;
+	return 0;
+
+err_put:
+	dev_err(&chip->dev, "cannot add tpmrm%d: %d\n", chip->dev_num, rc);
+	put_device(&chip->devs);
+	return rc;
+}
+
+static void tpm_rm_del(struct tpm_chip *chip)
+{
+	cdev_device_del(&chip->cdevs, &chip->devs);
+	put_device(&chip->devs);
+}
+
+static bool tpm_has_rm(struct tpm_chip *chip)
+{
+	return chip->nr_commands;
+}
+
+static int tpm_hwrng_read(struct hwrng *rng, void *data, size_t max, bool wait)
+{
+	struct tpm_chip *chip = container_of(rng, struct tpm_chip, hwrng);
+
+	return tpm_get_random(chip, data, max);
+}
+
+static bool tpm_has_hwrng(struct tpm_chip *chip)
+{
+	return IS_REACHABLE(CONFIG_HW_RANDOM) && hwrng &&
+	       !tpm_is_firmware_upgrade(chip);
+}
+
+static int tpm_hwrng_add(struct tpm_chip *chip)
+{
+	int rc;
+
+	if (!tpm_has_hwrng(chip))
+		return 0;
+	snprintf(chip->hwrng_name, sizeof(chip->hwrng_name), "tpm-rng-%d",
+		 chip->dev_num);
+	chip->hwrng.name = chip->hwrng_name;
+	chip->hwrng.read = tpm_hwrng_read;
+	rc = hwrng_register(&chip->hwrng);
+	if (rc)
+		dev_err(&chip->dev, "cannot register %s: %d\n",
+			chip->hwrng_name, rc);
+	return rc;
+}
+
+static void tpm_hwrng_del(struct tpm_chip *chip)
+{
+	if (tpm_has_hwrng(chip))
+		hwrng_unregister(&chip->hwrng);
 }
 
 /**
@@ -308,8 +404,9 @@ static int tpm_chip_bootstrap(struct tpm_chip *chip)
  * @chip: a chip from tpm_chip_alloc()
  *
  * Sets the timeouts, runs the self test and TPM2_Startup when the TPM has
- * not been started, then creates /dev/tpmN.  On failure nothing is
- * visible and the caller still owns its reference.
+ * not been started and reads its command list, then creates /dev/tpmN,
+ * /dev/tpmrmN and the hwrng.  On failure nothing is visible and the
+ * caller still owns its reference.
  *
  * Context: process context, may sleep.
  * Return: 0 or a negative errno.
@@ -328,8 +425,23 @@ int tpm_chip_register(struct tpm_chip *chip)
 			dev_name(&chip->dev), rc);
 		return rc;
 	}
+	if (tpm_has_rm(chip)) {
+		rc = tpm_rm_add(chip);
+		if (rc)
+			goto err_del_tpm;
+	}
+	rc = tpm_hwrng_add(chip);
+	if (rc)
+		goto err_del_rm;
 	tpm_chip_priv(chip)->registered = true;
 	return 0;
+
+err_del_rm:
+	if (tpm_has_rm(chip))
+		tpm_rm_del(chip);
+err_del_tpm:
+	cdev_device_del(&chip->cdev, &chip->dev);
+	return rc;
 }
 EXPORT_SYMBOL_GPL(tpm_chip_register);
 
@@ -364,8 +476,8 @@ void tpm_chip_fence(struct tpm_chip *chip)
  * tpm_chip_unregister() - unplug a chip: the strong fence
  * @chip: a registered chip
  *
- * Removes /dev/tpmN so nobody new can open it, then waits for every
- * holder of the ops, sends TPM2_Shutdown(CLEAR) as the last command the
+ * Unregisters the hwrng and removes /dev/tpmN and /dev/tpmrmN so nobody
+ * new can open them, then waits for every holder of the ops, sends TPM2_Shutdown(CLEAR) as the last command the
  * device sees and makes the ops NULL.  When it returns no driver callback
  * is running and none will ever run again, so the driver may free its
  * IRQ, unmap its registers and unload.  Open files stay valid and get
@@ -381,6 +493,9 @@ void tpm_chip_unregister(struct tpm_chip *chip)
 	if (WARN_ON(!priv->registered))
 		return;
 	priv->registered = false;
+	tpm_hwrng_del(chip);
+	if (tpm_has_rm(chip))
+		tpm_rm_del(chip);
 	cdev_device_del(&chip->cdev, &chip->dev);
 	tpm_chip_fence(chip);
 	tpm_free_dev_num(chip);
@@ -394,19 +509,31 @@ int tpm_chip_subsys_init(void)
 	rc = class_register(&tpm_class);
 	if (rc)
 		return rc;
+	rc = class_register(&tpmrm_class);
+	if (rc)
+		goto err_tpm_class;
 	rc = alloc_chrdev_region(&tpm_devt, 0, TPM_NUM_DEVICES, "tpm");
 	if (rc)
-		goto err_class;
+		goto err_tpmrm_class;
+	rc = alloc_chrdev_region(&tpmrm_devt, 0, TPM_NUM_DEVICES, "tpmrm");
+	if (rc)
+		goto err_tpm_devt;
 	return 0;
 
-err_class:
+err_tpm_devt:
+	unregister_chrdev_region(tpm_devt, TPM_NUM_DEVICES);
+err_tpmrm_class:
+	class_unregister(&tpmrm_class);
+err_tpm_class:
 	class_unregister(&tpm_class);
 	return rc;
 }
 
 void tpm_chip_subsys_exit(void)
 {
+	unregister_chrdev_region(tpmrm_devt, TPM_NUM_DEVICES);
 	unregister_chrdev_region(tpm_devt, TPM_NUM_DEVICES);
+	class_unregister(&tpmrm_class);
 	class_unregister(&tpm_class);
 	idr_destroy(&tpm_idr);
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * /dev/tpmN: one command at a time, written whole, its response read back
- * whole or in parts.
+ * /dev/tpmN and /dev/tpmrmN: one command at a time, written whole, its
+ * response read back whole or in parts.  /dev/tpmN is open to one file at
+ * a time and passes commands through; each /dev/tpmrmN file runs its
+ * commands in a space of its own (tpm2-space.c).
  *
  * A file is idle, busy (a command owns the buffer and is on its way to the
  * TPM) or holds a result (response bytes left to read, or, after an
@@ -29,6 +31,7 @@ static struct workqueue_struct *tpm_dev_wq;
 /**
  * struct tpm_file - one open /dev/tpmN
  * @chip:		the chip; the file holds a reference on chip->dev
+ * @space:		for /dev/tpmrmN, the file's objects and sessions
  * @lock:		guards every field below; never held across a command
  * @busy:		a command owns @buf and is being transmitted
  * @result:		response bytes left to read, or a negative errno left
@@ -43,6 +46,7 @@ static struct workqueue_struct *tpm_dev_wq;
  */
 struct tpm_file {
 	struct tpm_chip *chip;
+	struct tpm_rm_space *space;
 	struct mutex lock;	/* guards the fields below */
 	bool busy;
 	ssize_t result;
@@ -78,7 +82,11 @@ static ssize_t tpm_file_run(struct tpm_file *f, bool keep_error)
 
 	len = tpm_try_get_ops(f->chip);
 	if (!len) {
-		len = tpm_transmit(f->chip, f->buf, sizeof(f->buf));
+		if (f->space)
+			len = tpm2_space_transmit(f->chip, f->space, f->buf,
+						  sizeof(f->buf));
+		else
+			len = tpm_transmit(f->chip, f->buf, sizeof(f->buf));
 		tpm_put_ops(f->chip);
 	} else if (len == -ENODEV) {
 		len = -EPIPE;
@@ -120,40 +128,77 @@ static void tpm_file_discard_work(struct work_struct *work)
 	wake_up_all(tpm_file_wq(f));
 }
 
-static int tpm_open(struct inode *inode, struct file *file)
+static int tpm_file_open(struct file *file, struct tpm_chip *chip,
+			 struct tpm_rm_space *space)
 {
-	struct tpm_chip *chip = container_of(inode->i_cdev, struct tpm_chip,
-					     cdev);
 	struct tpm_file *f;
 
-	if (test_and_set_bit(0, &chip->is_open))
-		return -EBUSY;
-
 	f = kzalloc(sizeof(*f), GFP_KERNEL);
-	if (!f) {
-		clear_bit(0, &chip->is_open);
+	if (!f)
 		return -ENOMEM;
-	}
 	get_device(&chip->dev);
 	f->chip = chip;
+	f->space = space;
 	mutex_init(&f->lock);
 	INIT_WORK(&f->nonblock_work, tpm_file_nonblock_work);
 	INIT_DELAYED_WORK(&f->discard_work, tpm_file_discard_work);
 	file->private_data = f;
-	return stream_open(inode, file);
+	return stream_open(file_inode(file), file);
 }
 
-static int tpm_release(struct inode *inode, struct file *file)
+static int tpm_open(struct inode *inode, struct file *file)
 {
-	struct tpm_file *f = file->private_data;
+	struct tpm_chip *chip = container_of(inode->i_cdev, struct tpm_chip,
+					     cdev);
+	int rc;
+
+	if (test_and_set_bit(0, &chip->is_open))
+		return -EBUSY;
+	rc = tpm_file_open(file, chip, NULL);
+	if (rc)
+		clear_bit(0, &chip->is_open);
+	return rc;
+}
+
+static int tpm_rm_open(struct inode *inode, struct file *file)
+{
+	struct tpm_chip *chip = container_of(inode->i_cdev, struct tpm_chip,
+					     cdevs);
+	struct tpm_rm_space *space;
+	int rc;
+
+	space = tpm2_space_alloc();
+	if (!space)
+		return -ENOMEM;
+	rc = tpm_file_open(file, chip, space);
+	if (rc)
+		tpm2_space_free(chip, space);
+	return rc;
+}
+
+/* @exclusive: the file is the one open /dev/tpmN, whose slot it frees. */
+static int tpm_file_release(struct tpm_file *f, bool exclusive)
+{
 	struct tpm_chip *chip = f->chip;
 
 	flush_work(&f->nonblock_work);
 	cancel_delayed_work_sync(&f->discard_work);
-	clear_bit(0, &chip->is_open);
+	tpm2_space_free(chip, f->space);
+	if (exclusive)
+		clear_bit(0, &chip->is_open);
 	put_device(&chip->dev);
 	kfree_sensitive(f);
 	return 0;
+}
+
+static int tpm_release(struct inode *inode, struct file *file)
+{
+	return tpm_file_release(file->private_data, true);
+}
+
+static int tpm_rm_release(struct inode *inode, struct file *file)
+{
+	return tpm_file_release(file->private_data, false);
 }
 
 /* Called with f->lock held; returns with it held, or -ERESTARTSYS without. */
@@ -289,6 +334,15 @@ const struct file_operations tpm_fops = {
 	.owner = THIS_MODULE,
 	.open = tpm_open,
 	.release = tpm_release,
+	.read = tpm_read,
+	.write = tpm_write,
+	.poll = tpm_poll,
+};
+
+const struct file_operations tpmrm_fops = {
+	.owner = THIS_MODULE,
+	.open = tpm_rm_open,
+	.release = tpm_rm_release,
 	.read = tpm_read,
 	.write = tpm_write,
 	.poll = tpm_poll,

@@ -4,6 +4,7 @@
  * shutdown, random numbers; and TPM 2.0 timeouts and durations.
  */
 #include <linux/module.h>
+#include <linux/slab.h>
 #include "tpm.h"
 
 #define TPM2_CAP_TPM_PROPERTIES		6
@@ -284,3 +285,77 @@ int tpm_is_tpm2(struct tpm_chip *chip)
 	return rc;
 }
 EXPORT_SYMBOL_GPL(tpm_is_tpm2);
+
+/* The most commands a TPM is asked to list (TPM 2.0 defines about 120). */
+#define TPM2_MAX_COMMANDS	256
+
+/* One TPM2_GetCapability(COMMANDS) from @first on, appended to @tbl. */
+static ssize_t tpm2_get_cc_page(struct tpm_chip *chip, u32 first, u32 *tbl,
+				u32 *n, bool *more)
+{
+	struct tpm_cmd cmd;
+	ssize_t rc;
+	u32 got, i;
+
+	rc = tpm_cmd_init(&cmd, TPM2_ST_NO_SESSIONS, TPM2_CC_GET_CAPABILITY);
+	if (rc)
+		return rc;
+	tpm_cmd_put_u32(&cmd, TPM2_CAP_COMMANDS);
+	tpm_cmd_put_u32(&cmd, first);
+	tpm_cmd_put_u32(&cmd, TPM2_MAX_COMMANDS - *n);
+	rc = tpm_cmd_run(chip, &cmd, 9, "TPM2_GetCapability(COMMANDS)");
+	if (rc)
+		goto out;
+	*more = cmd.data[TPM_HEADER_SIZE];
+	got = get_unaligned_be32(cmd.data + TPM_HEADER_SIZE + 5);
+	if (got > TPM2_MAX_COMMANDS - *n ||
+	    cmd.len < TPM_HEADER_SIZE + 9 + 4 * got) {
+		rc = -EIO;
+		goto out;
+	}
+	for (i = 0; i < got; i++)
+		tbl[(*n)++] = get_unaligned_be32(cmd.data + TPM_HEADER_SIZE +
+						 9 + 4 * i);
+	if (!got)
+		*more = false;
+out:
+	tpm_cmd_free(&cmd);
+	return rc;
+}
+
+/**
+ * tpm2_get_cc_attrs() - read the list of commands the TPM implements
+ * @chip: the chip
+ *
+ * Fills chip->cc_attrs_tbl (freed with the chip) and chip->nr_commands:
+ * the resource manager refuses what is not there, and learns from each
+ * entry how many handles a command names.
+ *
+ * Context: process context, may sleep; the caller holds the ops.
+ * Return: 0, or a negative errno.
+ */
+int tpm2_get_cc_attrs(struct tpm_chip *chip)
+{
+	u32 *tbl, n = 0, last;
+	bool more = true;
+	ssize_t rc = 0;
+
+	tbl = kcalloc(TPM2_MAX_COMMANDS, sizeof(*tbl), GFP_KERNEL);
+	if (!tbl)
+		return -ENOMEM;
+	while (more && n < TPM2_MAX_COMMANDS) {
+		/* The next code after the last entry, vendor bit included. */
+		last = n ? tbl[n - 1] & (GENMASK(15, 0) | BIT(29)) :
+			   TPM2_CC_FIRST - 1;
+		rc = tpm2_get_cc_page(chip, last + 1, tbl, &n, &more);
+		if (rc)
+			break;
+	}
+	if (rc) {
+		kfree(tbl);
+		return rc > 0 ? -ENODEV : rc;
+	}
+	chip->cc_attrs_tbl = tbl;
+	chip->nr_commands = n;
+	return 0;
+}

@@ -15,10 +15,15 @@
  *                   which sets chip->ops to NULL.  Never held while sleeping
  *                   for an event that the fence itself must deliver.
  *   chip->tpm_mutex Serialises commands on the device; taken inside ops_sem.
- *   chip->is_open   Bit 0: /dev/tpmN is open (exclusive open).
+ *   chip->is_open   Bit 0: /dev/tpmN is open (exclusive open).  /dev/tpmrmN
+ *                   has no such limit: each file has its own space, and
+ *                   spaces touch the TPM only under chip->tpm_mutex.
  *   tpm_idr_lock    Guards the idr of device numbers.
  *   priv->event_wq  Woken when a file's command completes and when the chip
  *                   is unplugged; file sleepers wait here without ops_sem.
+ *
+ * chip->devs, the tpmrm device, holds a reference on chip->dev from
+ * registration until its own last user (an open /dev/tpmrmN) is gone.
  *
  * The order of the fence in tpm_chip_unregister() is the contract with the
  * drivers; see the kernel-doc there.
@@ -111,8 +116,11 @@ static inline u32 tpm_hdr_code(const void *buf)
 }
 
 extern struct class tpm_class;
+extern struct class tpmrm_class;
 extern dev_t tpm_devt;
+extern dev_t tpmrm_devt;
 extern const struct file_operations tpm_fops;
+extern const struct file_operations tpmrm_fops;
 
 /**
  * struct tpm_cmd - a command being built, then its response
@@ -172,6 +180,14 @@ void tpm2_shutdown(struct tpm_chip *chip, u16 shutdown_type);
 void tpm2_set_default_timeouts(struct tpm_chip *chip);
 unsigned long tpm2_duration(struct tpm_chip *chip, u32 ordinal);
 int tpm2_get_random(struct tpm_chip *chip, u8 *dest, size_t max);
+int tpm2_get_cc_attrs(struct tpm_chip *chip);
+
+/* tpm2-space.c */
+struct tpm_rm_space;
+struct tpm_rm_space *tpm2_space_alloc(void);
+void tpm2_space_free(struct tpm_chip *chip, struct tpm_rm_space *space);
+ssize_t tpm2_space_transmit(struct tpm_chip *chip, struct tpm_rm_space *space,
+			    u8 *buf, size_t bufsiz);
 
 /* tpm-dev.c */
 int tpm_dev_init(void);

@@ -1,0 +1,678 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The resource manager behind /dev/tpmrmN: each open file has a space of
+ * its own transient objects and sessions.
+ *
+ * Between two commands nothing of a space is loaded in the TPM.  Objects
+ * and sessions are kept here as saved contexts (TPMS_CONTEXT, as
+ * TPM2_ContextSave returns them); a session stays known to the TPM under
+ * its handle while it is saved, an object does not exist there at all.
+ * A command gets loaded exactly the contexts it names, in its handle area
+ * and its authorization area; afterwards everything loaded is saved again
+ * and the objects are flushed.  So one space can hold more objects than
+ * the TPM has slots, and one space filling the TPM cannot make another's
+ * commands fail.
+ *
+ * Clients see virtual object handles, TPM_RM_VHANDLE plus the slot; the
+ * TPM sees the physical ones.  Session handles are the TPM's own (a
+ * session keeps its handle across save and load); a space may only name
+ * the sessions it started or loaded.
+ *
+ * Everything here runs with the chip's ops held, hence under
+ * chip->tpm_mutex: no other command can see the contexts loaded for this
+ * one.  The space itself belongs to one open file, which runs one command
+ * at a time, so the space needs no lock of its own.
+ */
+#include <linux/bitfield.h>
+#include <linux/slab.h>
+#include <linux/vtpm_proxy.h>
+#include "tpm.h"
+
+/* TPMA_CC: the command attributes TPM2_GetCapability(COMMANDS) reports. */
+#define TPM2_CC_ATTR_INDEX	GENMASK(15, 0)
+#define TPM2_CC_ATTR_CHANDLES	GENMASK(27, 25)
+#define TPM2_CC_ATTR_RHANDLE	BIT(28)
+#define TPM2_CC_ATTR_VENDOR	BIT(29)
+
+/* Handle types, the top byte of a handle. */
+#define TPM2_HT(h)		((h) >> 24)
+#define TPM2_HT_HMAC		0x02
+#define TPM2_HT_POLICY		0x03
+#define TPM2_HT_OBJECT		0x80
+
+/*
+ * Virtual handles number from the first transient handle, as a TPM's own
+ * do: clients (the kernel's selftests among them) list handles by asking
+ * for one at a time from 0x80000000 on, one number higher each time.
+ */
+#define TPM_RM_VHANDLE		0x80000000
+
+/* The fixed part of a TPMS_CONTEXT: sequence, handle, hierarchy, size. */
+#define TPM_SPACE_CTX_MIN	18
+
+/* Response codes of the resource-manager layer (TSS2_RESMGR_TPM_RC_LAYER). */
+#define TPM_RM_RC_LAYER		(11 << 16)
+#define TPM_RM_RC_OBJECT_MEMORY	0x0902
+#define TPM_RM_RC_SESSION_MEMORY 0x0903
+
+/*
+ * What one space may hold.  Objects cost only memory here (up to a few KiB
+ * each); every saved session keeps one of the TPM's active-session slots.
+ */
+#define TPM_SPACE_OBJECTS	16
+#define TPM_SPACE_SESSIONS	4
+
+/* A command names at most this many handles (the TPMA_CC field's range). */
+#define TPM_RM_MAX_HANDLES	7
+/* ... and at most three sessions in its authorization area. */
+#define TPM_RM_MAX_AUTHS	3
+
+/**
+ * struct tpm_space_ctx - a saved context
+ * @data:	the TPMS_CONTEXT, or NULL for a free slot
+ * @len:	its length
+ * @handle:	for a session, its handle; unused for an object
+ */
+struct tpm_space_ctx {
+	u8 *data;
+	u16 len;
+	u32 handle;
+};
+
+/**
+ * struct tpm_rm_space - the objects and sessions of one /dev/tpmrmN file
+ * @obj:	objects, by slot; the client knows slot i as TPM_RM_VHANDLE + i
+ * @sess:	sessions
+ */
+struct tpm_rm_space {
+	struct tpm_space_ctx obj[TPM_SPACE_OBJECTS];
+	struct tpm_space_ctx sess[TPM_SPACE_SESSIONS];
+};
+
+/**
+ * struct tpm_space_run - what one command has loaded
+ * @obj:	the object slots loaded
+ * @phandle:	their handles in the TPM
+ * @nr_obj:	how many
+ * @sess:	the session slots loaded (or new: @data still NULL)
+ * @nr_sess:	how many
+ * @at:		for each handle-area entry, the index into @obj it names,
+ *		or -1
+ * @attrs:	the command's TPMA_CC
+ * @flush_sess:	TPM2_FlushContext of this session slot, or -1
+ * @filter_sess: GetCapability(HANDLES) of sessions: filter the answer
+ */
+struct tpm_space_run {
+	int obj[TPM_RM_MAX_HANDLES];
+	u32 phandle[TPM_RM_MAX_HANDLES];
+	int nr_obj;
+	int sess[TPM_RM_MAX_HANDLES + TPM_RM_MAX_AUTHS];
+	int nr_sess;
+	int at[TPM_RM_MAX_HANDLES];
+	u32 attrs;
+	int flush_sess;
+	bool filter_sess;
+};
+
+/**
+ * tpm2_space_alloc() - a new, empty space
+ *
+ * Context: process context, may sleep.
+ * Return: the space, or NULL.
+ */
+struct tpm_rm_space *tpm2_space_alloc(void)
+{
+	return kzalloc(sizeof(struct tpm_rm_space), GFP_KERNEL);
+}
+
+static void tpm_space_ctx_drop(struct tpm_space_ctx *ctx)
+{
+	kfree_sensitive(ctx->data);
+	ctx->data = NULL;
+	ctx->len = 0;
+	ctx->handle = 0;
+}
+
+/* The TPMA_CC of @cc, or 0 if the TPM does not implement it. */
+static u32 tpm2_cc_attrs(struct tpm_chip *chip, u32 cc)
+{
+	bool vendor = cc & TPM2_CC_ATTR_VENDOR;
+	u32 i, a;
+
+	if (cc & ~(TPM2_CC_ATTR_INDEX | TPM2_CC_ATTR_VENDOR))
+		return 0;
+	for (i = 0; i < chip->nr_commands; i++) {
+		a = chip->cc_attrs_tbl[i];
+		if ((a & TPM2_CC_ATTR_INDEX) == (cc & TPM2_CC_ATTR_INDEX) &&
+		    !!(a & TPM2_CC_ATTR_VENDOR) == vendor)
+			return a;
+	}
+	return 0;
+}
+
+/* Replace @buf with a bare response carrying @rc; returns its length. */
+static ssize_t tpm_space_reply(u8 *buf, u32 rc)
+{
+	put_unaligned_be16(TPM2_ST_NO_SESSIONS, buf);
+	put_unaligned_be32(TPM_HEADER_SIZE, buf + 2);
+	put_unaligned_be32(rc, buf + 6);
+	return TPM_HEADER_SIZE;
+}
+
+static ssize_t tpm_space_rm_error(u8 *buf, u32 rc)
+{
+	return tpm_space_reply(buf, TPM_RM_RC_LAYER | rc);
+}
+
+/* TPM2_ContextLoad: the TPM's handle for a saved context in *@handle. */
+static ssize_t tpm_space_ctx_load(struct tpm_chip *chip,
+				  const struct tpm_space_ctx *ctx, u32 *handle)
+{
+	struct tpm_cmd cmd;
+	ssize_t rc;
+
+	rc = tpm_cmd_init(&cmd, TPM2_ST_NO_SESSIONS, TPM2_CC_CONTEXT_LOAD);
+	if (rc)
+		return rc;
+	tpm_cmd_put(&cmd, ctx->data, ctx->len);
+	rc = tpm_cmd_run(chip, &cmd, 4, NULL);
+	if (!rc)
+		*handle = get_unaligned_be32(cmd.data + TPM_HEADER_SIZE);
+	tpm_cmd_free(&cmd);
+	return rc;
+}
+
+/*
+ * TPM2_ContextSave of @handle into @ctx, replacing what @ctx held.  On a
+ * TPM error (> 0, the handle is gone) or an errno, @ctx is unchanged.
+ */
+static ssize_t tpm_space_ctx_save(struct tpm_chip *chip, u32 handle,
+				  struct tpm_space_ctx *ctx)
+{
+	struct tpm_cmd cmd;
+	ssize_t rc;
+	u8 *data;
+	u32 len;
+
+	rc = tpm_cmd_init(&cmd, TPM2_ST_NO_SESSIONS, TPM2_CC_CONTEXT_SAVE);
+	if (rc)
+		return rc;
+	tpm_cmd_put_u32(&cmd, handle);
+	rc = tpm_cmd_run(chip, &cmd, TPM_SPACE_CTX_MIN, NULL);
+	if (rc)
+		goto out;
+	len = cmd.len - TPM_HEADER_SIZE;
+	data = kmemdup(cmd.data + TPM_HEADER_SIZE, len, GFP_KERNEL);
+	if (!data) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	kfree_sensitive(ctx->data);
+	ctx->data = data;
+	ctx->len = len;
+	ctx->handle = handle;
+out:
+	memzero_explicit(cmd.data, TPM_BUFSIZE);
+	tpm_cmd_free(&cmd);
+	return rc;
+}
+
+static void tpm_space_flush(struct tpm_chip *chip, u32 handle)
+{
+	struct tpm_cmd cmd;
+
+	if (tpm_cmd_init(&cmd, TPM2_ST_NO_SESSIONS, TPM2_CC_FLUSH_CONTEXT))
+		return;
+	tpm_cmd_put_u32(&cmd, handle);
+	tpm_cmd_run(chip, &cmd, 0, NULL);
+	tpm_cmd_free(&cmd);
+}
+
+static int tpm_space_find_sess(struct tpm_rm_space *space, u32 handle)
+{
+	int i;
+
+	for (i = 0; i < TPM_SPACE_SESSIONS; i++)
+		if (space->sess[i].data && space->sess[i].handle == handle)
+			return i;
+	return -1;
+}
+
+static int tpm_space_free_slot(struct tpm_space_ctx *ctx, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!ctx[i].data)
+			return i;
+	return -1;
+}
+
+static bool tpm_space_has_sessions(struct tpm_rm_space *space)
+{
+	int i;
+
+	for (i = 0; i < TPM_SPACE_SESSIONS; i++)
+		if (space->sess[i].data)
+			return true;
+	return false;
+}
+
+/* The object slot a virtual handle names, or -1. */
+static int tpm_space_obj_slot(struct tpm_rm_space *space, u32 vhandle)
+{
+	u32 slot = vhandle - TPM_RM_VHANDLE;
+
+	if (vhandle < TPM_RM_VHANDLE || slot >= TPM_SPACE_OBJECTS ||
+	    !space->obj[slot].data)
+		return -1;
+	return slot;
+}
+
+static int tpm_space_use_obj(struct tpm_space_run *run, int slot)
+{
+	int i;
+
+	for (i = 0; i < run->nr_obj; i++)
+		if (run->obj[i] == slot)
+			return i;
+	run->obj[run->nr_obj] = slot;
+	return run->nr_obj++;
+}
+
+/* A session named by the command: it must be this space's. */
+static int tpm_space_use_sess(struct tpm_rm_space *space,
+			      struct tpm_space_run *run, u32 handle)
+{
+	int slot = tpm_space_find_sess(space, handle);
+	int i;
+
+	if (slot < 0)
+		return -EINVAL;
+	for (i = 0; i < run->nr_sess; i++)
+		if (run->sess[i] == slot)
+			return 0;
+	run->sess[run->nr_sess++] = slot;
+	return 0;
+}
+
+/* One handle of the handle area; @i is its position. */
+static int tpm_space_claim_handle(struct tpm_rm_space *space,
+				  struct tpm_space_run *run, u32 h, int i)
+{
+	int slot;
+
+	switch (TPM2_HT(h)) {
+	case TPM2_HT_OBJECT:
+		slot = tpm_space_obj_slot(space, h);
+		if (slot < 0)
+			return -EINVAL;
+		run->at[i] = tpm_space_use_obj(run, slot);
+		return 0;
+	case TPM2_HT_HMAC:
+	case TPM2_HT_POLICY:
+		return tpm_space_use_sess(space, run, h);
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The sessions of the authorization area.  A malformed area is left for
+ * the TPM to refuse; parsing just stops there.
+ */
+static int tpm_space_claim_auths(struct tpm_rm_space *space,
+				 struct tpm_space_run *run, const u8 *buf,
+				 u32 off, u32 len)
+{
+	u32 end, h;
+	int n, rc;
+
+	if (off + 4 > len)
+		return 0;
+	end = off + 4 + get_unaligned_be32(buf + off);
+	if (end > len || end < off)
+		return 0;
+	off += 4;
+	for (n = 0; n < TPM_RM_MAX_AUTHS && off + 7 <= end; n++) {
+		h = get_unaligned_be32(buf + off);
+		off += 6 + get_unaligned_be16(buf + off + 4);	/* nonce */
+		off += 1;					/* attributes */
+		if (off + 2 > end)
+			break;
+		off += 2 + get_unaligned_be16(buf + off);	/* hmac */
+		if (off > end)
+			break;
+		if (TPM2_HT(h) == TPM2_HT_HMAC || TPM2_HT(h) == TPM2_HT_POLICY) {
+			rc = tpm_space_use_sess(space, run, h);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/*
+ * TPM2_FlushContext names its handle as a parameter.  An object is not in
+ * the TPM: dropping its context is the whole flush.  A session is flushed
+ * by the TPM, and forgotten here once that succeeded.
+ */
+static ssize_t tpm_space_flush_cmd(struct tpm_rm_space *space,
+				   struct tpm_space_run *run, u8 *buf, u32 len)
+{
+	int slot;
+	u32 h;
+
+	if (len < TPM_HEADER_SIZE + 4)
+		return -EINVAL;
+	h = get_unaligned_be32(buf + TPM_HEADER_SIZE);
+	switch (TPM2_HT(h)) {
+	case TPM2_HT_OBJECT:
+		slot = tpm_space_obj_slot(space, h);
+		if (slot < 0)
+			return -EINVAL;
+		tpm_space_ctx_drop(&space->obj[slot]);
+		return tpm_space_reply(buf, TPM2_RC_SUCCESS);
+	case TPM2_HT_HMAC:
+	case TPM2_HT_POLICY:
+		run->flush_sess = tpm_space_find_sess(space, h);
+		return run->flush_sess < 0 ? -EINVAL : 0;
+	default:
+		return 0;
+	}
+}
+
+/* The space's object handles from @first on, as GetCapability lists them. */
+static ssize_t tpm_space_get_handles(struct tpm_rm_space *space, u8 *buf,
+				     u32 first, u32 max)
+{
+	u32 n = 0, more = 0, off = TPM_HEADER_SIZE + 9;
+	int i;
+
+	for (i = 0; i < TPM_SPACE_OBJECTS; i++) {
+		if (!space->obj[i].data || TPM_RM_VHANDLE + i < first)
+			continue;
+		if (n == max) {
+			more = 1;
+			break;
+		}
+		put_unaligned_be32(TPM_RM_VHANDLE + i, buf + off);
+		off += 4;
+		n++;
+	}
+	tpm_space_reply(buf, TPM2_RC_SUCCESS);
+	put_unaligned_be32(off, buf + 2);
+	buf[TPM_HEADER_SIZE] = more;
+	put_unaligned_be32(TPM2_CAP_HANDLES, buf + TPM_HEADER_SIZE + 1);
+	put_unaligned_be32(n, buf + TPM_HEADER_SIZE + 5);
+	return off;
+}
+
+/* For GetCapability(HANDLES), the type of handle asked for; else 0. */
+static u8 tpm_space_handles_asked(const u8 *buf, u32 len)
+{
+	if (tpm_hdr_code(buf) != TPM2_CC_GET_CAPABILITY ||
+	    len < TPM_HEADER_SIZE + 12 ||
+	    get_unaligned_be32(buf + TPM_HEADER_SIZE) != TPM2_CAP_HANDLES)
+		return 0;
+	return TPM2_HT(get_unaligned_be32(buf + TPM_HEADER_SIZE + 4));
+}
+
+/*
+ * Check the command against the TPM's command list and the space, and
+ * note what must be loaded.  Returns 0 to go on, the length of a response
+ * written into @buf, or a negative errno.
+ */
+static ssize_t tpm_space_prepare(struct tpm_chip *chip,
+				 struct tpm_rm_space *space,
+				 struct tpm_space_run *run, u8 *buf)
+{
+	u32 len = tpm_hdr_len(buf), cc = tpm_hdr_code(buf), nh, i;
+	u8 asked = tpm_space_handles_asked(buf, len);
+	int rc;
+
+	run->flush_sess = -1;
+	run->attrs = tpm2_cc_attrs(chip, cc);
+	if (!run->attrs || cc == TPM2_CC_SET_LOCALITY)
+		return tpm_space_rm_error(buf, TPM2_RC_COMMAND_CODE);
+	if (cc == TPM2_CC_FLUSH_CONTEXT)
+		return tpm_space_flush_cmd(space, run, buf, len);
+	if (asked == TPM2_HT_OBJECT)
+		return tpm_space_get_handles(space, buf,
+			get_unaligned_be32(buf + TPM_HEADER_SIZE + 4),
+			get_unaligned_be32(buf + TPM_HEADER_SIZE + 8));
+	run->filter_sess = asked == TPM2_HT_HMAC || asked == TPM2_HT_POLICY;
+
+	nh = FIELD_GET(TPM2_CC_ATTR_CHANDLES, run->attrs);
+	if (len < TPM_HEADER_SIZE + 4 * nh)
+		return -EINVAL;
+	for (i = 0; i < nh; i++) {
+		run->at[i] = -1;
+		rc = tpm_space_claim_handle(space, run,
+			get_unaligned_be32(buf + TPM_HEADER_SIZE + 4 * i), i);
+		if (rc)
+			return rc;
+	}
+	if (get_unaligned_be16(buf) == TPM2_ST_SESSIONS)
+		return tpm_space_claim_auths(space, run, buf,
+					     TPM_HEADER_SIZE + 4 * nh, len);
+	return 0;
+}
+
+/* Load what the command names; 0, a TPM error or an errno. */
+static ssize_t tpm_space_load(struct tpm_chip *chip, struct tpm_rm_space *space,
+			      struct tpm_space_run *run, u8 *buf)
+{
+	u32 nh = FIELD_GET(TPM2_CC_ATTR_CHANDLES, run->attrs), i, h;
+	int nr_obj = run->nr_obj, nr_sess = run->nr_sess;
+	ssize_t rc;
+
+	/* Count only what is loaded, so that an error unloads just that. */
+	run->nr_obj = 0;
+	run->nr_sess = 0;
+	while (run->nr_obj < nr_obj) {
+		i = run->nr_obj;
+		rc = tpm_space_ctx_load(chip, &space->obj[run->obj[i]],
+					&run->phandle[i]);
+		if (rc)
+			return rc;
+		run->nr_obj++;
+	}
+	while (run->nr_sess < nr_sess) {
+		rc = tpm_space_ctx_load(chip, &space->sess[run->sess[run->nr_sess]],
+					&h);
+		if (rc)
+			return rc;
+		run->nr_sess++;
+	}
+	for (i = 0; i < nh; i++)
+		if (run->at[i] >= 0)
+			put_unaligned_be32(run->phandle[run->at[i]],
+					   buf + TPM_HEADER_SIZE + 4 * i);
+	return 0;
+}
+
+/*
+ * Save everything loaded for the command and flush the objects.  An object
+ * the TPM no longer has (the command flushed it) leaves the space; one
+ * that could not be saved for another reason keeps its older context,
+ * which the TPM still accepts.  A session that cannot be saved has ended.
+ */
+static void tpm_space_unload(struct tpm_chip *chip, struct tpm_rm_space *space,
+			     struct tpm_space_run *run)
+{
+	struct tpm_space_ctx *ctx;
+	ssize_t rc;
+	int i;
+
+	for (i = 0; i < run->nr_obj; i++) {
+		ctx = &space->obj[run->obj[i]];
+		rc = tpm_space_ctx_save(chip, run->phandle[i], ctx);
+		if (rc > 0) {
+			tpm_space_ctx_drop(ctx);
+			continue;
+		}
+		tpm_space_flush(chip, run->phandle[i]);
+	}
+	for (i = 0; i < run->nr_sess; i++) {
+		ctx = &space->sess[run->sess[i]];
+		rc = tpm_space_ctx_save(chip, ctx->handle, ctx);
+		if (rc) {
+			if (rc < 0)
+				tpm_space_flush(chip, ctx->handle);
+			tpm_space_ctx_drop(ctx);
+		}
+	}
+}
+
+/*
+ * A new object in the response becomes a context in a free slot and the
+ * client gets its virtual handle; a new session joins the space and is
+ * saved with the others.  Returns the response's length.
+ */
+static ssize_t tpm_space_new_handle(struct tpm_chip *chip,
+				    struct tpm_rm_space *space, u8 *buf,
+				    ssize_t len)
+{
+	u32 h = get_unaligned_be32(buf + TPM_HEADER_SIZE);
+	ssize_t rc;
+	int slot;
+
+	switch (TPM2_HT(h)) {
+	case TPM2_HT_OBJECT:
+		slot = tpm_space_free_slot(space->obj, TPM_SPACE_OBJECTS);
+		rc = slot < 0 ? TPM_RM_RC_OBJECT_MEMORY :
+			tpm_space_ctx_save(chip, h, &space->obj[slot]);
+		tpm_space_flush(chip, h);
+		if (rc)
+			return tpm_space_rm_error(buf, rc > 0 ? rc :
+						  TPM_RM_RC_OBJECT_MEMORY);
+		put_unaligned_be32(TPM_RM_VHANDLE + slot,
+				   buf + TPM_HEADER_SIZE);
+		return len;
+	case TPM2_HT_HMAC:
+	case TPM2_HT_POLICY:
+		slot = tpm_space_free_slot(space->sess, TPM_SPACE_SESSIONS);
+		if (slot < 0) {
+			tpm_space_flush(chip, h);
+			return tpm_space_rm_error(buf, TPM_RM_RC_SESSION_MEMORY);
+		}
+		rc = tpm_space_ctx_save(chip, h, &space->sess[slot]);
+		if (rc) {
+			tpm_space_flush(chip, h);
+			return tpm_space_rm_error(buf, rc > 0 ? rc :
+						  TPM_RM_RC_SESSION_MEMORY);
+		}
+		return len;
+	default:
+		return len;
+	}
+}
+
+/* GetCapability(HANDLES) for sessions: only this space's. */
+static ssize_t tpm_space_filter_sessions(struct tpm_rm_space *space, u8 *buf,
+					 ssize_t len)
+{
+	u32 n, i, kept = 0, off = TPM_HEADER_SIZE + 9, h;
+
+	if (len < off)
+		return len;
+	n = get_unaligned_be32(buf + off - 4);
+	for (i = 0; i < n && off + 4 * (i + 1) <= len; i++) {
+		h = get_unaligned_be32(buf + off + 4 * i);
+		if (tpm_space_find_sess(space, h) >= 0)
+			put_unaligned_be32(h, buf + off + 4 * kept++);
+	}
+	put_unaligned_be32(kept, buf + off - 4);
+	put_unaligned_be32(off + 4 * kept, buf + 2);
+	return off + 4 * kept;
+}
+
+static ssize_t tpm_space_map_response(struct tpm_chip *chip,
+				      struct tpm_rm_space *space,
+				      struct tpm_space_run *run, u8 *buf,
+				      ssize_t len)
+{
+	if (tpm_hdr_code(buf) != TPM2_RC_SUCCESS)
+		return len;
+	if (run->flush_sess >= 0)
+		tpm_space_ctx_drop(&space->sess[run->flush_sess]);
+	else if (run->filter_sess)
+		return tpm_space_filter_sessions(space, buf, len);
+	else if ((run->attrs & TPM2_CC_ATTR_RHANDLE) &&
+		 len >= TPM_HEADER_SIZE + 4)
+		return tpm_space_new_handle(chip, space, buf, len);
+	return len;
+}
+
+/**
+ * tpm2_space_transmit() - run a command in a space
+ * @chip:	the chip, whose ops the caller holds
+ * @space:	the space
+ * @buf:	the command on entry, the response on return
+ * @bufsiz:	the size of @buf
+ *
+ * Commands the TPM does not implement, and the driver-private ones, get
+ * the resource-manager layer's TPM2_RC_COMMAND_CODE.  A space that has no
+ * room for a new object or session gets the layer's OBJECT_MEMORY or
+ * SESSION_MEMORY (the TPM's copy is flushed).
+ *
+ * Context: process context, may sleep; the caller holds the chip's ops.
+ * Return: the response's length, or a negative errno: -EINVAL for a
+ * command that names an object or session not in the space, or what
+ * tpm_transmit() returns.
+ */
+ssize_t tpm2_space_transmit(struct tpm_chip *chip, struct tpm_rm_space *space,
+			    u8 *buf, size_t bufsiz)
+{
+	struct tpm_space_run run = {};
+	ssize_t len;
+
+	if (bufsiz < TPM_HEADER_SIZE || tpm_hdr_len(buf) > bufsiz ||
+	    tpm_hdr_len(buf) < TPM_HEADER_SIZE)
+		return -EINVAL;
+	len = tpm_space_prepare(chip, space, &run, buf);
+	if (len)
+		return len;
+
+	len = tpm_space_load(chip, space, &run, buf);
+	if (len > 0) {
+		len = tpm_space_rm_error(buf, len);
+	} else if (!len) {
+		len = tpm_transmit(chip, buf, bufsiz);
+		if (len >= TPM_HEADER_SIZE)
+			len = tpm_space_map_response(chip, space, &run, buf,
+						     len);
+	}
+	tpm_space_unload(chip, space, &run);
+	return len;
+}
+
+/**
+ * tpm2_space_free() - flush a space's sessions and free it
+ * @chip:	the chip
+ * @space:	the space, or NULL
+ *
+ * The space's sessions are flushed from the TPM if the chip is still
+ * there; its objects exist only here.
+ *
+ * Context: process context, may sleep; takes the chip's ops.
+ */
+void tpm2_space_free(struct tpm_chip *chip, struct tpm_rm_space *space)
+{
+	int i;
+
+	if (!space)
+		return;
+	if (tpm_space_has_sessions(space) && !tpm_try_get_ops(chip)) {
+		for (i = 0; i < TPM_SPACE_SESSIONS; i++)
+			if (space->sess[i].data)
+				tpm_space_flush(chip, space->sess[i].handle);
+		tpm_put_ops(chip);
+	}
+	for (i = 0; i < TPM_SPACE_SESSIONS; i++)
+		tpm_space_ctx_drop(&space->sess[i]);
+	for (i = 0; i < TPM_SPACE_OBJECTS; i++)
+		tpm_space_ctx_drop(&space->obj[i]);
+	kfree(space);
+}
