@@ -314,6 +314,12 @@ static int tpm_chip_bootstrap(struct tpm_chip *chip)
 	if (!rc && !tpm_is_firmware_upgrade(chip))
 		rc = tpm2_get_cc_attrs(chip);
 	tpm_put_ops(chip);
+	if (rc > 0) {
+		/* /dev/tpmN still works; a resource manager cannot. */
+		dev_warn(&chip->dev, "no command list (0x%x): no tpmrm device\n",
+			 rc);
+		rc = 0;
+	}
 	return rc;
 }
 

@@ -303,7 +303,7 @@ static ssize_t tpm2_get_cc_page(struct tpm_chip *chip, u32 first, u32 *tbl,
 	tpm_cmd_put_u32(&cmd, TPM2_CAP_COMMANDS);
 	tpm_cmd_put_u32(&cmd, first);
 	tpm_cmd_put_u32(&cmd, TPM2_MAX_COMMANDS - *n);
-	rc = tpm_cmd_run(chip, &cmd, 9, "TPM2_GetCapability(COMMANDS)");
+	rc = tpm_cmd_run(chip, &cmd, 9, NULL);
 	if (rc)
 		goto out;
 	*more = cmd.data[TPM_HEADER_SIZE];
@@ -332,7 +332,8 @@ out:
  * entry how many handles a command names.
  *
  * Context: process context, may sleep; the caller holds the ops.
- * Return: 0, or a negative errno.
+ * Return: 0, the TPM's response code (> 0) if it refused the query, or a
+ * negative errno.
  */
 int tpm2_get_cc_attrs(struct tpm_chip *chip)
 {
@@ -353,7 +354,7 @@ int tpm2_get_cc_attrs(struct tpm_chip *chip)
 	}
 	if (rc) {
 		kfree(tbl);
-		return rc > 0 ? -ENODEV : rc;
+		return rc;
 	}
 	chip->cc_attrs_tbl = tbl;
 	chip->nr_commands = n;

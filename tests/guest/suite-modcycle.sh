@@ -13,17 +13,23 @@ for i in $(seq "$cycles"); do
 	ok=$((ok + 1))
 done
 [ "$ok" = "$cycles" ] && pass "$cycles-cycles"
-# rmmod of the backend while /dev/tpm0 is open is safe: the holder gets
-# EPIPE.  rmmod of the core while it is open must be refused.
+# rmmod of the backend while /dev/tpm0 and /dev/tpmrm0 are open is safe:
+# the holders get EPIPE (upstream once had a use-after-free exactly here,
+# on tpmrm).  rmmod of the core while they are open must be refused.
 python3 "$G/tpmdev.py" holder /tmp/rmmod.ctl >/tmp/rmmod-holder.out 2>&1 &
 holder=$!
+python3 "$G/tpmrm.py" holder /tmp/rmmod-rm.ctl >/tmp/rmmod-rmholder.out 2>&1 &
+rmholder=$!
 wait_for_dev /tmp/rmmod.ctl.ready 100 || fail rmmod-backend-while-open "holder did not start"
+wait_for_dev /tmp/rmmod-rm.ctl.ready 100 || fail rmmod-backend-while-open "tpmrm holder did not start"
 if rmmod tpm_tis tpm_tis_core; then pass rmmod-backend-while-open
 else fail rmmod-backend-while-open "rmmod tpm_tis failed with /dev/tpm0 open"; fi
 if rmmod tpm 2>/dev/null; then fail rmmod-core-while-open "rmmod tpm succeeded with /dev/tpm0 open"
 else pass rmmod-core-while-open; fi
-touch /tmp/rmmod.ctl.go
+touch /tmp/rmmod.ctl.go /tmp/rmmod-rm.ctl.go
 if wait "$holder"; then pass holder-epipe-after-rmmod
 else fail holder-epipe-after-rmmod "$(tail -n 1 /tmp/rmmod-holder.out)"; fi
+if wait "$rmholder"; then pass tpmrm-holder-epipe-after-rmmod
+else fail tpmrm-holder-epipe-after-rmmod "$(tail -n 1 /tmp/rmmod-rmholder.out)"; fi
 if unload_driver && load_driver && tpm2_getrandom 8 --hex >/dev/null 2>&1; then pass reload-after-rmmod-while-open
 else fail reload-after-rmmod-while-open "the TPM did not come back"; fi

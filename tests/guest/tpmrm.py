@@ -1,0 +1,250 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Checks of /dev/tpmrm0, run inside the test guest.
+
+  tpmrm.py spaces           isolation and bookkeeping of the spaces
+  tpmrm.py smoke            the selftests' SmokeTest, every client on
+                            /dev/tpmrm0 instead of /dev/tpm0
+  tpmrm.py holder <ctl>     hold /dev/tpmrm0 open, an object and a session
+                            in its space, across an unplug; expect EPIPE
+
+Uses the kernel's tools/testing/selftests/tpm2/tpm2.py as the client.
+"""
+import errno
+import os
+import select
+import struct
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.environ.get('TPMTEST_KSRC', '/nonexistent'),
+                                'tools/testing/selftests/tpm2'))
+sys.dont_write_bytecode = True
+import tpm2  # noqa: E402  (the path is set just above)
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tpmdev import OURS, Suite, expect_errno, get_random_cmd, check_response  # noqa: E402
+
+HR_SAVED_SESSION = 0x03000000
+SE_HMAC = 0x00
+RM_LAYER = 11 << 16
+RC_COMMAND_CODE = 0x143
+RC_SESSION_MEMORY = 0x903
+CC_CONTEXT_LOAD, CC_CONTEXT_SAVE = 0x161, 0x162
+SPACE_SESSIONS = 4
+
+
+def space():
+    return tpm2.Client(tpm2.Client.FLAG_SPACE)
+
+
+def rc_of(fn, *args):
+    try:
+        fn(*args)
+    except tpm2.ProtocolError as e:
+        return e.rc
+    return 0
+
+
+def seal_unseal(c, parent):
+    data, auth = b'sealed in a space', b'pw'
+    blob = c.seal(parent, data, auth, None)
+    got = c.unseal(parent, blob, auth, None)
+    if got != data:
+        raise AssertionError('unsealed %r, want %r' % (got, data))
+
+
+def transient(c):
+    return c.get_cap(tpm2.TPM2_CAP_HANDLES, tpm2.HR_TRANSIENT)
+
+
+def t_many_objects():
+    # More objects than the TPM has slots (3 in swtpm), all usable, while
+    # another space works beside them.
+    a, b = space(), space()
+    keys = [a.create_root_key() for _ in range(6)]
+    if sorted(transient(a)) != sorted(keys):
+        raise AssertionError('listed %r, created %r' % (transient(a), keys))
+    kb = b.create_root_key()
+    seal_unseal(a, keys[0])
+    seal_unseal(b, kb)
+    seal_unseal(a, keys[5])
+    if transient(b) != [kb]:
+        raise AssertionError('space b lists %r, want [%08x]' % (transient(b), kb))
+    a.close()
+    b.close()
+
+
+def t_handles_private():
+    a, b = space(), space()
+    for _ in range(3):
+        a.create_root_key()
+    kb = b.create_root_key()
+    # a's third object has no counterpart in b.
+    expect_errno(errno.EINVAL, b.flush_context, kb + 2)
+    b.flush_context(kb)
+    if transient(b):
+        raise AssertionError('flushed object still listed: %r' % transient(b))
+    expect_errno(errno.EINVAL, b.flush_context, kb)
+    if len(transient(a)) != 3:
+        raise AssertionError('space a lost objects: %r' % transient(a))
+    a.close()
+    b.close()
+
+
+def t_sessions_private():
+    a, b = space(), space()
+    s = a.start_auth_session(tpm2.TPM2_SE_POLICY)
+    a.policy_password(s)
+    d1 = a.get_policy_digest(s)
+    expect_errno(errno.EINVAL, b.get_policy_digest, s)
+    expect_errno(errno.EINVAL, b.flush_context, s)
+    if a.get_policy_digest(s) != d1:
+        raise AssertionError('the policy digest changed between commands')
+    a.flush_context(s)
+    expect_errno(errno.EINVAL, a.flush_context, s)
+    a.close()
+    b.close()
+
+
+def t_session_limit():
+    a = space()
+    sessions = [a.start_auth_session(tpm2.TPM2_SE_POLICY) for _ in range(SPACE_SESSIONS)]
+    rc = rc_of(a.start_auth_session, tpm2.TPM2_SE_POLICY)
+    if rc != RM_LAYER | RC_SESSION_MEMORY:
+        raise AssertionError('session %d: rc 0x%x, want 0x%x' %
+                             (SPACE_SESSIONS + 1, rc, RM_LAYER | RC_SESSION_MEMORY))
+    # The refused one was flushed from the TPM; the others still work.
+    for s in sessions:
+        a.policy_password(s)
+        a.get_policy_digest(s)
+    a.close()
+
+
+def t_refused_commands():
+    a = space()
+    for cc in (0x20001000, 0x0000FFFF):
+        cmd = struct.pack('>HIIB', tpm2.TPM2_ST_SESSIONS, 11, cc, 0)
+        rc = rc_of(a.send_cmd, cmd)
+        if rc != RM_LAYER | RC_COMMAND_CODE:
+            raise AssertionError('command 0x%x: rc 0x%x' % (cc, rc))
+    a.close()
+
+
+def t_context_save_load():
+    a = space()
+    k = a.create_root_key()
+    rsp = a.send_cmd(struct.pack('>HIII', tpm2.TPM2_ST_NO_SESSIONS, 14,
+                                 CC_CONTEXT_SAVE, k))
+    ctx = rsp[10:]
+    a.flush_context(k)
+    rsp = a.send_cmd(struct.pack('>HII', tpm2.TPM2_ST_NO_SESSIONS,
+                                 10 + len(ctx), CC_CONTEXT_LOAD) + ctx)
+    (k2,) = struct.unpack('>I', rsp[10:14])
+    if transient(a) != [k2]:
+        raise AssertionError('after ContextLoad listed %r, want [%08x]' % (transient(a), k2))
+    seal_unseal(a, k2)
+    a.close()
+
+
+def t_nothing_left():
+    # Spaces closed with objects and sessions in them leave nothing in
+    # the TPM: look through /dev/tpm0, which sees the TPM as it is.
+    a = space()
+    a.create_root_key()
+    a.start_auth_session(tpm2.TPM2_SE_POLICY)
+    a.start_auth_session(SE_HMAC)
+    a.close()
+    raw = tpm2.Client()
+    try:
+        left = {name: raw.get_cap(tpm2.TPM2_CAP_HANDLES, ht) for name, ht in
+                (('transient', tpm2.HR_TRANSIENT),
+                 ('loaded sessions', tpm2.HR_LOADED_SESSION),
+                 ('saved sessions', HR_SAVED_SESSION))}
+    finally:
+        raw.close()
+    left = {k: v for k, v in left.items() if v}
+    if left:
+        raise AssertionError('left in the TPM: %r' % left)
+
+
+def t_many_opens():
+    clients = [space() for _ in range(8)]
+    for c in clients:
+        check_response(c.send_cmd(get_random_cmd()))
+    for c in clients:
+        c.close()
+
+
+def spaces():
+    s = Suite('rm')
+    s.run('many-objects-one-space', t_many_objects)
+    s.run('object-handles-private', t_handles_private)
+    s.run('sessions-private', t_sessions_private)
+    s.run('session-limit', t_session_limit)
+    s.run('refused-commands', t_refused_commands)
+    s.run('context-save-load', t_context_save_load)
+    s.run('many-opens', t_many_opens)
+    s.run('nothing-left-in-tpm', t_nothing_left)
+    return 0
+
+
+def smoke():
+    init = tpm2.Client.__init__
+
+    def init_space(self, flags=0):
+        init(self, flags | tpm2.Client.FLAG_SPACE)
+    tpm2.Client.__init__ = init_space
+    import tpm2_tests
+    suite = unittest.defaultTestLoader.loadTestsFromTestCase(tpm2_tests.SmokeTest)
+    result = unittest.TextTestRunner(stream=sys.stdout, verbosity=2).run(suite)
+    if result.wasSuccessful() and result.testsRun:
+        print('TEST-PASS: rm/SmokeTest-on-tpmrm0 (%d cases)' % result.testsRun)
+        return 0
+    print('TEST-FAIL: rm/SmokeTest-on-tpmrm0: %d failed, %d errors' %
+          (len(result.failures), len(result.errors)))
+    return 1
+
+
+def holder(ctl):
+    c = space()
+    c.create_root_key()
+    c.start_auth_session(tpm2.TPM2_SE_POLICY)
+    fd = c.tpm.fileno()
+    open(ctl + '.ready', 'w').close()
+    for _ in range(300):
+        if os.path.exists(ctl + '.go'):
+            break
+        time.sleep(0.1)
+    else:
+        print('holder: never told to go')
+        return 1
+    try:
+        expect_errno(errno.EPIPE, os.write, fd, get_random_cmd())
+        if OURS:
+            expect_errno(errno.EPIPE, os.read, fd, 4096)
+            p = select.poll()
+            p.register(fd, select.POLLIN | select.POLLOUT)
+            ev = dict(p.poll(0)).get(fd, 0)
+            if not (ev & select.POLLHUP and ev & select.POLLERR):
+                raise AssertionError('poll after unplug gave 0x%x, want HUP|ERR' % ev)
+        elif os.read(fd, 4096) != b'':
+            raise AssertionError('upstream read after unplug returned data')
+    except AssertionError as e:
+        print('holder: %s' % e)
+        return 1
+    finally:
+        c.close()
+    print('holder: EPIPE on /dev/tpmrm0 after unplug')
+    return 0
+
+
+if __name__ == '__main__':
+    if sys.argv[1:2] == ['spaces']:
+        sys.exit(spaces())
+    if sys.argv[1:2] == ['smoke']:
+        sys.exit(smoke())
+    if sys.argv[1:2] == ['holder']:
+        sys.exit(holder(sys.argv[2]))
+    sys.exit('usage: tpmrm.py spaces | smoke | holder <ctl>')
