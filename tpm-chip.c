@@ -483,8 +483,9 @@ void tpm_chip_fence(struct tpm_chip *chip)
  * @chip: a registered chip
  *
  * Unregisters the hwrng and removes /dev/tpmN and /dev/tpmrmN so nobody
- * new can open them, then waits for every holder of the ops, sends TPM2_Shutdown(CLEAR) as the last command the
- * device sees and makes the ops NULL.  When it returns no driver callback
+ * new can open them, then waits for every holder of the ops, sends
+ * TPM2_Shutdown(CLEAR) as the last command the device sees and makes the
+ * ops NULL.  When it returns no driver callback
  * is running and none will ever run again, so the driver may free its
  * IRQ, unmap its registers and unload.  Open files stay valid and get
  * -EPIPE; sleepers in read and poll are woken.  The device number is

@@ -23,6 +23,7 @@
  * one.  The space itself belongs to one open file, which runs one command
  * at a time, so the space needs no lock of its own.
  */
+#include <kunit/visibility.h>
 #include <linux/bitfield.h>
 #include <linux/slab.h>
 #include <linux/vtpm_proxy.h>
@@ -124,6 +125,7 @@ struct tpm_rm_space *tpm2_space_alloc(void)
 {
 	return kzalloc(sizeof(struct tpm_rm_space), GFP_KERNEL);
 }
+EXPORT_SYMBOL_IF_KUNIT(tpm2_space_alloc);
 
 static void tpm_space_ctx_drop(struct tpm_space_ctx *ctx)
 {
@@ -427,7 +429,7 @@ static ssize_t tpm_space_prepare(struct tpm_chip *chip,
 				 struct tpm_rm_space *space,
 				 struct tpm_space_run *run, u8 *buf)
 {
-	u32 len = tpm_hdr_len(buf), cc = tpm_hdr_code(buf), nh, i;
+	u32 len = tpm_hdr_len(buf), cc = tpm_hdr_code(buf), nh, i, h;
 	u8 asked = tpm_space_handles_asked(buf, len);
 	int rc;
 
@@ -448,8 +450,8 @@ static ssize_t tpm_space_prepare(struct tpm_chip *chip,
 		return -EINVAL;
 	for (i = 0; i < nh; i++) {
 		run->at[i] = -1;
-		rc = tpm_space_claim_handle(space, run,
-			get_unaligned_be32(buf + TPM_HEADER_SIZE + 4 * i), i);
+		h = get_unaligned_be32(buf + TPM_HEADER_SIZE + 4 * i);
+		rc = tpm_space_claim_handle(space, run, h, i);
 		if (rc)
 			return rc;
 	}
@@ -647,6 +649,7 @@ ssize_t tpm2_space_transmit(struct tpm_chip *chip, struct tpm_rm_space *space,
 	tpm_space_unload(chip, space, &run);
 	return len;
 }
+EXPORT_SYMBOL_IF_KUNIT(tpm2_space_transmit);
 
 /**
  * tpm2_space_free() - flush a space's sessions and free it
@@ -676,3 +679,4 @@ void tpm2_space_free(struct tpm_chip *chip, struct tpm_rm_space *space)
 		tpm_space_ctx_drop(&space->obj[i]);
 	kfree(space);
 }
+EXPORT_SYMBOL_IF_KUNIT(tpm2_space_free);

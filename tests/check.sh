@@ -31,7 +31,7 @@ step() {
 	fi
 }
 
-suites=(tools smoke cdev unbind modcycle vtpm)
+suites=(tools smoke rm cdev unbind modcycle vtpm)
 for kver in ${CHECK_KVERS:-6.12 6.1}; do
 	export KVER=$kver
 	if [ "$kver" != 6.12 ]; then

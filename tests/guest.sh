@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
 	*) suites+=("$1"); shift ;;
 	esac
 done
-[ ${#suites[@]} -gt 0 ] || suites=(tools smoke cdev unbind modcycle vtpm stress)
+[ ${#suites[@]} -gt 0 ] || suites=(tools smoke rm cdev unbind modcycle vtpm stress)
 case $driver in ours|upstream) ;; *) echo "--driver ours|upstream" >&2; exit 2 ;; esac
 
 cache=${TPM_OOT_CACHE:-$HOME/.cache/tpm-oot}

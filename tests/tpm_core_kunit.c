@@ -45,6 +45,12 @@ static void fake_answer(struct fake_tpm *f, u32 ordinal, const u8 *cmd)
 	put_unaligned_be16(TPM2_ST_NO_SESSIONS, f->rsp);
 	put_unaligned_be32(rc, f->rsp + 6);
 	f->rsp_len = TPM_HEADER_SIZE;
+	if (!rc && ordinal == TPM2_CC_GET_CAPABILITY) {
+		/* No more data, the capability asked for, an empty list. */
+		memset(f->rsp + TPM_HEADER_SIZE, 0, 9);
+		memcpy(f->rsp + TPM_HEADER_SIZE + 1, cmd + TPM_HEADER_SIZE, 4);
+		f->rsp_len += 9;
+	}
 	if (n) {
 		put_unaligned_be16(n, f->rsp + TPM_HEADER_SIZE);
 		memset(f->rsp + TPM_HEADER_SIZE + 2, 0x5a, n);

@@ -39,14 +39,32 @@ cp -r "$TPMTEST_KSRC/tools/testing/selftests/tpm2" /tmp/vtpm-selftests
 out=$(cd /tmp/vtpm-selftests && timeout 300 bash ./test_smoke.sh 2>&1)
 if echo "$out" | grep -q '^OK'; then pass SmokeTest
 else fail SmokeTest "$(echo "$out" | grep -E '^(FAIL|ERROR)' | tr '\n' ' ')"; fi
-python3 "$G/tpmdev.py" cdev | sed 's|TEST-\([A-Z]*\): cdev/|TEST-\1: vtpm/cdev-|'
+python3 "$G/tpmdev.py" cdev | sed 's|TEST-\([A-Z]*\): \(cdev[-a-z]*\)/|TEST-\1: vtpm/\2-|'
 python3 "$G/tpmdev.py" set-locality
+# The resource manager through the proxy: the selftests' SpaceTest and
+# AsyncTest, and the space checks.
+for class in SpaceTest AsyncTest; do
+	out=$(cd /tmp/vtpm-selftests && timeout 300 python3 -m unittest -v "tpm2_tests.$class" 2>&1)
+	if echo "$out" | grep -q '^OK$'; then pass "$class"
+	else fail "$class" "$(echo "$out" | grep -E '^(FAIL|ERROR)' | tr '\n' ' ')"; fi
+done
+python3 "$G/tpmrm.py" spaces | sed 's|TEST-\([A-Z]*\): rm/|TEST-\1: vtpm/rm-|'
 
-# 2. SIGKILL the server: /dev/tpm0 goes away within a second.
+# 2. SIGKILL the server with /dev/tpmrm0 held open (an object and a
+# session in the space): /dev/tpm0 goes away within a second, the holder
+# gets EPIPE.
+rm -f /tmp/vtpm-rm.ctl*
+python3 "$G/tpmrm.py" holder /tmp/vtpm-rm.ctl >/tmp/vtpm-rmholder.out 2>&1 &
+rmholder=$!
+wait_for_dev /tmp/vtpm-rm.ctl.ready 100 || fail rm-holder "tpmrm holder did not start"
 ms=$(kill_gone_ms "$swtpm" /dev/tpm0)
 if [ "$ms" != never ] && [ "$ms" -lt 1000 ]; then pass "tpm0-gone-after-kill (${ms} ms)"
 else fail tpm0-gone-after-kill "after SIGKILL /dev/tpm0 stayed ($ms)"; fi
 wait "$swtpm" 2>/dev/null
+[ -e /dev/tpmrm0 ] && fail tpmrm0-gone-after-kill "/dev/tpmrm0 still there" || pass tpmrm0-gone-after-kill
+touch /tmp/vtpm-rm.ctl.go
+if wait "$rmholder"; then pass tpmrm-holder-epipe-after-kill
+else fail tpmrm-holder-epipe-after-kill "$(tail -n 1 /tmp/vtpm-rmholder.out)"; fi
 
 # 3. Sleepers: a reader waiting for a command the server never answers,
 # and a poller with no command, both woken when the server is killed.

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Checks of /dev/tpm0's system-call semantics, run inside the test guest.
 
-  tpmdev.py cdev            write checks, partial reads, O_NONBLOCK, poll
+  tpmdev.py cdev            write checks, partial reads, O_NONBLOCK, poll,
+                            on /dev/tpm0 and on /dev/tpmrm0
   tpmdev.py holder <ctl>    hold /dev/tpm0 open across an unbind (see
                             suite-unbind.sh) and expect EPIPE afterwards
   tpmdev.py sleepers <info> <pid>
@@ -20,6 +21,7 @@ import threading
 import time
 
 DEV = '/dev/tpm0'
+RM_DEV = '/dev/tpmrm0'
 OURS = os.environ.get('TPMTEST_DRIVER', 'ours') == 'ours'
 TPM2_ST_NO_SESSIONS = 0x8001
 TPM2_CC_GET_RANDOM = 0x017B
@@ -69,9 +71,9 @@ class Suite:
             print('TEST-FAIL: %s/%s: %s: %s' % (self.name, label, type(e).__name__, e), flush=True)
 
 
-def with_dev(fn, flags=0):
+def with_dev(fn, flags=0, dev=DEV):
     def run():
-        fd = os.open(DEV, os.O_RDWR | flags)
+        fd = os.open(dev, os.O_RDWR | flags)
         try:
             fn(fd)
         finally:
@@ -141,6 +143,20 @@ def t_exclusive_open(fd):
     expect_errno(errno.EBUSY, os.open, DEV, os.O_RDWR)
 
 
+def t_shared_open(fd):
+    # Every /dev/tpmrm0 file has its own space: any number may be open,
+    # and one's pending response is not another's.
+    fds = [os.open(RM_DEV, os.O_RDWR) for _ in range(3)]
+    try:
+        os.write(fd, get_random_cmd(8))
+        for i, f in enumerate(fds):
+            round_trip(f, 20 + i)
+        check_response(os.read(fd, 4096), 8)
+    finally:
+        for f in fds:
+            os.close(f)
+
+
 def t_not_seekable(fd):
     expect_errno(errno.ESPIPE, os.lseek, fd, 0, os.SEEK_SET)
 
@@ -202,21 +218,28 @@ def set_locality():
 
 
 def cdev():
-    s = Suite('cdev')
-    s.run('short-write-EINVAL', with_dev(t_short_write))
-    s.run('over-4096-E2BIG', with_dev(t_too_big))
-    s.run('header-claims-more-EINVAL', with_dev(t_header_claims_more))
-    s.run('header-claims-less', with_dev(t_header_claims_less))
-    s.run('second-write-EBUSY', with_dev(t_second_write_busy))
-    s.run('partial-reads', with_dev(t_partial_reads))
-    s.run('write-after-partial-read', with_dev(t_partial_then_write))
-    s.run('read-without-command', with_dev(t_read_without_command))
-    s.run('exclusive-open-EBUSY', with_dev(t_exclusive_open))
-    s.run('not-seekable', with_dev(t_not_seekable))
-    s.run('nonblock-poll-read', with_dev(t_nonblock, os.O_NONBLOCK))
-    s.run('nonblock-early-read', with_dev(t_nonblock_read_early, os.O_NONBLOCK))
-    s.run('nonblock-tpm-error', with_dev(t_nonblock_error_via_read, os.O_NONBLOCK))
-    s.run('still-works', with_dev(round_trip))
+    for name, dev in (('cdev', DEV), ('cdev-rm', RM_DEV)):
+        s = Suite(name)
+
+        def run(label, fn, flags=0):
+            s.run(label, with_dev(fn, flags, dev))
+        run('short-write-EINVAL', t_short_write)
+        run('over-4096-E2BIG', t_too_big)
+        run('header-claims-more-EINVAL', t_header_claims_more)
+        run('header-claims-less', t_header_claims_less)
+        run('second-write-EBUSY', t_second_write_busy)
+        run('partial-reads', t_partial_reads)
+        run('write-after-partial-read', t_partial_then_write)
+        run('read-without-command', t_read_without_command)
+        if dev == DEV:
+            run('exclusive-open-EBUSY', t_exclusive_open)
+        else:
+            run('shared-open', t_shared_open)
+        run('not-seekable', t_not_seekable)
+        run('nonblock-poll-read', t_nonblock, os.O_NONBLOCK)
+        run('nonblock-early-read', t_nonblock_read_early, os.O_NONBLOCK)
+        run('nonblock-tpm-error', t_nonblock_error_via_read, os.O_NONBLOCK)
+        run('still-works', round_trip)
     return 0
 
 

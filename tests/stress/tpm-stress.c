@@ -14,7 +14,9 @@
  *
  * Clients open, write GetRandom(n) with n varying per command, wait
  * (blocking read, or poll with O_NONBLOCK), check the response carries
- * exactly n bytes, and close.  Output: cycles, commands, outcomes by
+ * exactly n bytes, and close.  Client i uses /dev/tpmrmN when bit 1 of i
+ * is set, /dev/tpmN otherwise, and O_NONBLOCK when bit 0 is.  One more
+ * thread reads /dev/hwrng throughout (-H turns it off).  Output: cycles, commands, outcomes by
  * errno, cycles per second, the worst time from unplug to the last
  * sleeper woken and from unplug to /dev/tpmN gone.  Exit status 0 only if
  * nothing went wrong.
@@ -42,11 +44,13 @@ static const char *const outcome_name[O_NR] = {
 static atomic_long outcomes[O_NR];
 static atomic_long bad;		/* malformed or misrouted responses, odd errnos */
 static atomic_long commands;
+static atomic_long hwrng_ok, hwrng_gone;
 
 struct client {
 	pthread_t thread;
 	int id;
 	int nonblock;
+	int rm;
 	atomic_llong call_start;	/* ns; 0 when not in a blocking call */
 	atomic_llong call_end;
 };
@@ -148,12 +152,16 @@ static void *client_main(void *arg)
 {
 	struct client *c = arg;
 	unsigned int seq = 0;
-	char path[64];
+	char path[80];
 	int fd, i;
 
 	while (!stop) {
 		pthread_mutex_lock(&path_lock);
-		snprintf(path, sizeof(path), "%s", dev_path);
+		/* dev_path is /dev/tpmN; the tpmrm node is /dev/tpmrmN. */
+		if (c->rm && dev_path[0])
+			snprintf(path, sizeof(path), "/dev/tpmrm%s", dev_path + 8);
+		else
+			snprintf(path, sizeof(path), "%s", dev_path);
 		pthread_mutex_unlock(&path_lock);
 		if (!path[0]) {
 			usleep(1000);
@@ -168,6 +176,46 @@ static void *client_main(void *arg)
 		for (i = 0; i < 8 && !stop; i++)
 			if (client_command(c, fd, seq++))
 				break;
+		close(fd);
+	}
+	return NULL;
+}
+
+/*
+ * /dev/hwrng while TPMs come and go: bytes, or the errors of an rng being
+ * unplugged (ENODEV: none registered; EPIPE, ECANCELED: the TPM went away
+ * during the read).
+ */
+static void *hwrng_main(void *arg __attribute__((unused)))
+{
+	uint8_t buf[32];
+	ssize_t len;
+	int fd;
+
+	while (!stop) {
+		fd = open("/dev/hwrng", O_RDONLY);
+		if (fd < 0) {
+			bad++;
+			fprintf(stderr, "hwrng: open: %s\n", strerror(errno));
+			return NULL;
+		}
+		while (!stop) {
+			len = read(fd, buf, sizeof(buf));
+			if (len > 0) {
+				hwrng_ok++;
+				continue;
+			}
+			if (len < 0 && (errno == ENODEV || errno == EPIPE ||
+					errno == ECANCELED)) {
+				hwrng_gone++;
+				usleep(2000);
+				break;
+			}
+			bad++;
+			fprintf(stderr, "hwrng: read gave %zd (%s)\n", len,
+				len < 0 ? strerror(errno) : "no error");
+			break;
+		}
 		close(fd);
 	}
 	return NULL;
@@ -312,12 +360,15 @@ int main(int argc, char **argv)
 	long long worst_wake = 0, worst_gone = 0, t0, t_unplug, w, g;
 	const char *mode = argc > 1 ? argv[1] : "";
 	const char *tis_dev = NULL;
-	int cycles = 20, i, cycle, opt, failed = 0;
+	int cycles = 20, i, cycle, opt, failed = 0, use_hwrng = 1;
+	pthread_t hwrng_thread;
 	char path[64];
 
 	optind = 2;
-	while ((opt = getopt(argc, argv, "n:c:d:")) != -1) {
-		if (opt == 'n')
+	while ((opt = getopt(argc, argv, "n:c:d:H")) != -1) {
+		if (opt == 'H')
+			use_hwrng = 0;
+		else if (opt == 'n')
 			cycles = atoi(optarg);
 		else if (opt == 'c')
 			nr_clients = atoi(optarg);
@@ -327,7 +378,7 @@ int main(int argc, char **argv)
 	if ((strcmp(mode, "vtpm") && strcmp(mode, "tis")) ||
 	    (!strcmp(mode, "tis") && !tis_dev) ||
 	    nr_clients < 1 || nr_clients > MAX_CLIENTS) {
-		fprintf(stderr, "usage: tpm-stress vtpm|tis [-n cycles] [-c clients] [-d tis-device]\n");
+		fprintf(stderr, "usage: tpm-stress vtpm|tis [-n cycles] [-c clients] [-d tis-device] [-H]\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -343,8 +394,11 @@ int main(int argc, char **argv)
 	for (i = 0; i < nr_clients; i++) {
 		clients[i].id = i;
 		clients[i].nonblock = i & 1;
+		clients[i].rm = !!(i & 2);
 		pthread_create(&clients[i].thread, NULL, client_main, &clients[i]);
 	}
+	if (use_hwrng)
+		pthread_create(&hwrng_thread, NULL, hwrng_main, NULL);
 
 	t0 = now_ns();
 	for (cycle = 0; cycle < cycles && !failed; cycle++) {
@@ -407,6 +461,8 @@ int main(int argc, char **argv)
 	stop = 1;
 	for (i = 0; i < nr_clients; i++)
 		pthread_join(clients[i].thread, NULL);
+	if (use_hwrng)
+		pthread_join(hwrng_thread, NULL);
 
 	printf("mode %s: %d cycles, %d clients, %ld commands in %.1f s (%.2f cycles/s)\n",
 	       mode, cycle, nr_clients, (long)commands, t0 / 1e9, cycle / (t0 / 1e9));
@@ -414,7 +470,11 @@ int main(int argc, char **argv)
 	for (i = 0; i < O_NR; i++)
 		printf(" %s=%ld", outcome_name[i], (long)outcomes[i]);
 	printf(" bad=%ld\n", (long)bad);
+	if (use_hwrng)
+		printf("hwrng: reads=%ld unplugged=%ld\n", (long)hwrng_ok,
+		       (long)hwrng_gone);
 	printf("worst unplug to last sleeper woken: %.1f ms\n", worst_wake / 1e6);
 	printf("worst unplug to %s gone: %.1f ms\n", "device node", worst_gone / 1e6);
-	return failed || bad || !outcomes[O_OK] ? 1 : 0;
+	return failed || bad || !outcomes[O_OK] || (use_hwrng && !hwrng_ok) ?
+	       1 : 0;
 }

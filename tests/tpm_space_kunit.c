@@ -1,0 +1,713 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit: the resource manager's spaces against a fake TPM 2.0 that keeps
+ * objects and sessions the way a TPM does -- three object slots, three
+ * loaded sessions, contexts saved and loaded -- and refuses whatever names
+ * a handle it does not have loaded.
+ */
+#include <kunit/test.h>
+#include <kunit/visibility.h>
+#include <linux/slab.h>
+#include <linux/vtpm_proxy.h>
+#include "tpm.h"
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+#define FAKE_COMPLETE		BIT(0)
+#define FAKE_OBJ_SLOTS		3
+#define FAKE_SESSIONS		8
+#define FAKE_LOADED_SESSIONS	3
+#define FAKE_OBJ		0x80000000
+#define FAKE_SESS		0x03000000
+#define FAKE_CTX_LEN		22	/* TPMS_CONTEXT with a 4-byte blob */
+
+#define RC_HANDLE_1		0x018B	/* TPM_RC_HANDLE + TPM_RC_1 */
+#define RC_OBJECT_MEMORY	0x0902
+#define RC_SESSION_MEMORY	0x0903
+#define RM_LAYER		(11 << 16)
+
+#define RH_OWNER		0x40000001
+#define RH_NULL			0x40000007
+
+#define CC_SEQUENCE_COMPLETE	0x013E
+#define CC_POLICY_GET_DIGEST	0x0189
+
+/* TPMA_CC: command index, cHandles, rHandle. */
+#define ATTRS(cc, nh, rh)	((cc) | (nh) << 25 | ((rh) ? BIT(28) : 0))
+
+static const u32 fake_cc_attrs[] = {
+	ATTRS(TPM2_CC_CREATE_PRIMARY, 1, 1),
+	ATTRS(CC_SEQUENCE_COMPLETE, 1, 0),
+	ATTRS(TPM2_CC_CONTEXT_LOAD, 0, 1),
+	ATTRS(TPM2_CC_CONTEXT_SAVE, 1, 0),
+	ATTRS(TPM2_CC_FLUSH_CONTEXT, 0, 0),
+	ATTRS(TPM2_CC_READ_PUBLIC, 1, 0),
+	ATTRS(TPM2_CC_START_AUTH_SESS, 2, 1),
+	ATTRS(TPM2_CC_GET_CAPABILITY, 0, 0),
+	ATTRS(TPM2_CC_GET_RANDOM, 0, 0),
+	ATTRS(CC_POLICY_GET_DIGEST, 1, 0),
+};
+
+enum fake_sess_state { SESS_NONE, SESS_LOADED, SESS_SAVED };
+
+/**
+ * struct fake_tpm2 - the TPM's side
+ * @obj:	object slot i holds the object with this id (0: empty);
+ *		its handle is FAKE_OBJ + i
+ * @sess:	the state of session i, handle FAKE_SESS + i
+ * @next_id:	the id the next new object gets
+ * @sent:	commands received
+ * @rsp:	the response to the last one
+ * @rsp_len:	its length
+ */
+struct fake_tpm2 {
+	u32 obj[FAKE_OBJ_SLOTS];
+	enum fake_sess_state sess[FAKE_SESSIONS];
+	u32 next_id;
+	int sent;
+	u8 rsp[TPM_BUFSIZE];
+	size_t rsp_len;
+};
+
+static struct fake_tpm2 *to_fake(struct tpm_chip *chip)
+{
+	return dev_get_drvdata(&chip->dev);
+}
+
+static void fake_reply(struct fake_tpm2 *f, u32 rc)
+{
+	put_unaligned_be16(TPM2_ST_NO_SESSIONS, f->rsp);
+	put_unaligned_be32(rc, f->rsp + 6);
+	f->rsp_len = TPM_HEADER_SIZE;
+}
+
+static void fake_put_u32(struct fake_tpm2 *f, u32 v)
+{
+	put_unaligned_be32(v, f->rsp + f->rsp_len);
+	f->rsp_len += 4;
+}
+
+static int fake_loaded_sessions(struct fake_tpm2 *f)
+{
+	int i, n = 0;
+
+	for (i = 0; i < FAKE_SESSIONS; i++)
+		n += f->sess[i] == SESS_LOADED;
+	return n;
+}
+
+static int fake_free_sessions(struct fake_tpm2 *f)
+{
+	int i, n = 0;
+
+	for (i = 0; i < FAKE_SESSIONS; i++)
+		n += f->sess[i] == SESS_NONE;
+	return n;
+}
+
+static int fake_loaded_objects(struct fake_tpm2 *f)
+{
+	int i, n = 0;
+
+	for (i = 0; i < FAKE_OBJ_SLOTS; i++)
+		n += !!f->obj[i];
+	return n;
+}
+
+/* The slot of a loaded object handle, or -1. */
+static int fake_obj(struct fake_tpm2 *f, u32 h)
+{
+	u32 i = h - FAKE_OBJ;
+
+	return h >= FAKE_OBJ && i < FAKE_OBJ_SLOTS && f->obj[i] ? i : -1;
+}
+
+static int fake_sess(struct fake_tpm2 *f, u32 h, enum fake_sess_state st)
+{
+	u32 i = h - FAKE_SESS;
+
+	return h >= FAKE_SESS && i < FAKE_SESSIONS && f->sess[i] == st ? i : -1;
+}
+
+static void fake_new_object(struct fake_tpm2 *f, u32 id)
+{
+	int i;
+
+	for (i = 0; i < FAKE_OBJ_SLOTS; i++) {
+		if (!f->obj[i]) {
+			f->obj[i] = id;
+			fake_put_u32(f, FAKE_OBJ + i);
+			return;
+		}
+	}
+	fake_reply(f, RC_OBJECT_MEMORY);
+}
+
+/* TPMS_CONTEXT: sequence (the id), handle, hierarchy, a 4-byte blob. */
+static void fake_context_save(struct fake_tpm2 *f, u32 h)
+{
+	int i = fake_obj(f, h);
+	u32 id;
+
+	if (i >= 0) {
+		id = f->obj[i];
+	} else {
+		i = fake_sess(f, h, SESS_LOADED);
+		if (i < 0) {
+			fake_reply(f, RC_HANDLE_1);
+			return;
+		}
+		f->sess[i] = SESS_SAVED;
+		id = 0;
+	}
+	fake_put_u32(f, 0);
+	fake_put_u32(f, id);
+	fake_put_u32(f, h);
+	fake_put_u32(f, RH_NULL);
+	put_unaligned_be16(4, f->rsp + f->rsp_len);
+	f->rsp_len += 2;
+	fake_put_u32(f, id ^ 0x5a5a5a5a);
+}
+
+static void fake_context_load(struct fake_tpm2 *f, const u8 *ctx)
+{
+	u32 id = get_unaligned_be32(ctx + 4), h = get_unaligned_be32(ctx + 8);
+	int i;
+
+	if (get_unaligned_be32(ctx + 18) != (id ^ 0x5a5a5a5a)) {
+		fake_reply(f, TPM2_RC_INTEGRITY);
+		return;
+	}
+	if (id) {
+		fake_new_object(f, id);
+		return;
+	}
+	i = fake_sess(f, h, SESS_SAVED);
+	if (i < 0 || fake_loaded_sessions(f) == FAKE_LOADED_SESSIONS) {
+		fake_reply(f, i < 0 ? RC_HANDLE_1 : RC_SESSION_MEMORY);
+		return;
+	}
+	f->sess[i] = SESS_LOADED;
+	fake_put_u32(f, h);
+}
+
+static void fake_flush(struct fake_tpm2 *f, u32 h)
+{
+	int i = fake_obj(f, h);
+
+	if (i >= 0) {
+		f->obj[i] = 0;
+		return;
+	}
+	i = h - FAKE_SESS;
+	if (h >= FAKE_SESS && i < FAKE_SESSIONS && f->sess[i] != SESS_NONE)
+		f->sess[i] = SESS_NONE;
+	else
+		fake_reply(f, RC_HANDLE_1);
+}
+
+static void fake_start_session(struct fake_tpm2 *f)
+{
+	int i;
+
+	if (fake_loaded_sessions(f) == FAKE_LOADED_SESSIONS) {
+		fake_reply(f, RC_SESSION_MEMORY);
+		return;
+	}
+	for (i = 0; i < FAKE_SESSIONS; i++) {
+		if (f->sess[i] == SESS_NONE) {
+			f->sess[i] = SESS_LOADED;
+			fake_put_u32(f, FAKE_SESS + i);
+			return;
+		}
+	}
+	fake_reply(f, RC_SESSION_MEMORY);
+}
+
+/* Sessions in the authorization area must be loaded. */
+static bool fake_auths_loaded(struct fake_tpm2 *f, const u8 *buf, u32 off)
+{
+	u32 h;
+
+	if (get_unaligned_be16(buf) != TPM2_ST_SESSIONS)
+		return true;
+	h = get_unaligned_be32(buf + off + 4);
+	return h == TPM2_RS_PW || fake_sess(f, h, SESS_LOADED) >= 0;
+}
+
+static int fake_send(struct tpm_chip *chip, u8 *buf, size_t len)
+{
+	struct fake_tpm2 *f = to_fake(chip);
+	u32 h = get_unaligned_be32(buf + TPM_HEADER_SIZE);
+	int i;
+
+	f->sent++;
+	fake_reply(f, TPM2_RC_SUCCESS);
+	switch (tpm_hdr_code(buf)) {
+	case TPM2_CC_CREATE_PRIMARY:
+		if (fake_auths_loaded(f, buf, TPM_HEADER_SIZE + 4))
+			fake_new_object(f, ++f->next_id);
+		else
+			fake_reply(f, RC_HANDLE_1);
+		break;
+	case TPM2_CC_READ_PUBLIC:
+		i = fake_obj(f, h);
+		if (i >= 0)
+			fake_put_u32(f, f->obj[i]);
+		else
+			fake_reply(f, RC_HANDLE_1);
+		break;
+	case CC_SEQUENCE_COMPLETE:
+		if (fake_obj(f, h) >= 0)
+			f->obj[fake_obj(f, h)] = 0;
+		else
+			fake_reply(f, RC_HANDLE_1);
+		break;
+	case TPM2_CC_START_AUTH_SESS:
+		fake_start_session(f);
+		break;
+	case CC_POLICY_GET_DIGEST:
+		if (fake_sess(f, h, SESS_LOADED) < 0)
+			fake_reply(f, RC_HANDLE_1);
+		else
+			fake_put_u32(f, h);
+		break;
+	case TPM2_CC_CONTEXT_SAVE:
+		fake_context_save(f, h);
+		break;
+	case TPM2_CC_CONTEXT_LOAD:
+		fake_context_load(f, buf + TPM_HEADER_SIZE);
+		break;
+	case TPM2_CC_FLUSH_CONTEXT:
+		fake_flush(f, h);
+		break;
+	default:
+		break;
+	}
+	put_unaligned_be32(f->rsp_len, f->rsp + 2);
+	return 0;
+}
+
+static int fake_recv(struct tpm_chip *chip, u8 *buf, size_t len)
+{
+	struct fake_tpm2 *f = to_fake(chip);
+
+	memcpy(buf, f->rsp, f->rsp_len);
+	return f->rsp_len;
+}
+
+static u8 fake_status(struct tpm_chip *chip)
+{
+	return FAKE_COMPLETE;
+}
+
+static bool fake_req_canceled(struct tpm_chip *chip, u8 status)
+{
+	return false;
+}
+
+static void fake_cancel(struct tpm_chip *chip)
+{
+}
+
+static const struct tpm_class_ops fake_ops = {
+	.req_complete_mask = FAKE_COMPLETE,
+	.req_complete_val = FAKE_COMPLETE,
+	.req_canceled = fake_req_canceled,
+	.status = fake_status,
+	.send = fake_send,
+	.recv = fake_recv,
+	.cancel = fake_cancel,
+};
+
+struct space_test {
+	struct tpm_chip *chip;
+	struct fake_tpm2 *tpm;
+	u8 buf[TPM_BUFSIZE];
+};
+
+static void put_chip(void *chip)
+{
+	put_device(&((struct tpm_chip *)chip)->dev);
+}
+
+struct space_ref {
+	struct tpm_chip *chip;
+	struct tpm_rm_space *space;
+};
+
+static void free_space(void *data)
+{
+	struct space_ref *ref = data;
+
+	tpm2_space_free(ref->chip, ref->space);
+}
+
+static struct space_test *setup(struct kunit *test)
+{
+	struct space_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct tpm_chip *chip;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->tpm = kunit_kzalloc(test, sizeof(*t->tpm), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t->tpm);
+	chip = tpm_chip_alloc(NULL, &fake_ops);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(chip));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, put_chip, chip));
+	dev_set_drvdata(&chip->dev, t->tpm);
+	chip->flags |= TPM_CHIP_FLAG_TPM2;
+	tpm2_set_default_timeouts(chip);
+	/* Freed with the chip. */
+	chip->cc_attrs_tbl = kmemdup(fake_cc_attrs, sizeof(fake_cc_attrs),
+				     GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, chip->cc_attrs_tbl);
+	chip->nr_commands = ARRAY_SIZE(fake_cc_attrs);
+	t->chip = chip;
+	return t;
+}
+
+/* A space freed when the test ends. */
+static struct tpm_rm_space *new_space(struct kunit *test, struct space_test *t)
+{
+	struct space_ref *ref = kunit_kzalloc(test, sizeof(*ref), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ref);
+	ref->chip = t->chip;
+	ref->space = tpm2_space_alloc();
+	KUNIT_ASSERT_NOT_NULL(test, ref->space);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, free_space, ref));
+	return ref->space;
+}
+
+static void cmd_start(u8 *buf, u16 tag, u32 cc)
+{
+	put_unaligned_be16(tag, buf);
+	put_unaligned_be32(TPM_HEADER_SIZE, buf + 2);
+	put_unaligned_be32(cc, buf + 6);
+}
+
+static void cmd_u32(u8 *buf, u32 v)
+{
+	u32 len = tpm_hdr_len(buf);
+
+	put_unaligned_be32(v, buf + len);
+	put_unaligned_be32(len + 4, buf + 2);
+}
+
+/* Run the command in t->buf in @space; the response's code, or an errno. */
+static s64 run(struct space_test *t, struct tpm_rm_space *space)
+{
+	ssize_t len;
+
+	len = tpm_try_get_ops(t->chip);
+	if (len)
+		return len;
+	len = tpm2_space_transmit(t->chip, space, t->buf, sizeof(t->buf));
+	tpm_put_ops(t->chip);
+	if (len < 0)
+		return len;
+	if (len < TPM_HEADER_SIZE || len != tpm_hdr_len(t->buf))
+		return -EBADMSG;
+	return tpm_hdr_code(t->buf);
+}
+
+/* A password authorization area, as CreatePrimary needs. */
+static void cmd_pw_auth(u8 *buf, u32 session)
+{
+	cmd_u32(buf, 9);
+	cmd_u32(buf, session);
+	cmd_u32(buf, 0x00000100);	/* empty nonce, attributes continue */
+	put_unaligned_be16(0, buf + tpm_hdr_len(buf) - 1);
+	put_unaligned_be32(tpm_hdr_len(buf) + 1, buf + 2);
+}
+
+/* CreatePrimary in @space; the virtual handle. */
+static u32 create(struct kunit *test, struct space_test *t,
+		  struct tpm_rm_space *space)
+{
+	cmd_start(t->buf, TPM2_ST_SESSIONS, TPM2_CC_CREATE_PRIMARY);
+	cmd_u32(t->buf, RH_OWNER);
+	cmd_pw_auth(t->buf, TPM2_RS_PW);
+	KUNIT_ASSERT_EQ(test, run(t, space), 0);
+	return get_unaligned_be32(t->buf + TPM_HEADER_SIZE);
+}
+
+/* ReadPublic of @h in @space: the object's id, or the error. */
+static s64 read_public(struct space_test *t, struct tpm_rm_space *space, u32 h)
+{
+	s64 rc;
+
+	cmd_start(t->buf, TPM2_ST_NO_SESSIONS, TPM2_CC_READ_PUBLIC);
+	cmd_u32(t->buf, h);
+	rc = run(t, space);
+	return rc ? rc : get_unaligned_be32(t->buf + TPM_HEADER_SIZE);
+}
+
+static s64 one_handle_cmd(struct space_test *t, struct tpm_rm_space *space,
+			  u32 cc, u32 h)
+{
+	cmd_start(t->buf, TPM2_ST_NO_SESSIONS, cc);
+	cmd_u32(t->buf, h);
+	return run(t, space);
+}
+
+static u32 start_session(struct kunit *test, struct space_test *t,
+			 struct tpm_rm_space *space)
+{
+	cmd_start(t->buf, TPM2_ST_NO_SESSIONS, TPM2_CC_START_AUTH_SESS);
+	cmd_u32(t->buf, RH_NULL);
+	cmd_u32(t->buf, RH_NULL);
+	KUNIT_ASSERT_EQ(test, run(t, space), 0);
+	return get_unaligned_be32(t->buf + TPM_HEADER_SIZE);
+}
+
+/* Nothing of any space stays loaded between commands. */
+static void expect_tpm_empty(struct kunit *test, struct space_test *t)
+{
+	KUNIT_EXPECT_EQ(test, fake_loaded_objects(t->tpm), 0);
+	KUNIT_EXPECT_EQ(test, fake_loaded_sessions(t->tpm), 0);
+}
+
+static void space_more_objects_than_slots(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t);
+	u32 h[6];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(h); i++) {
+		h[i] = create(test, t, a);
+		KUNIT_EXPECT_EQ(test, h[i], 0x80000000 + i);
+		expect_tpm_empty(test, t);
+	}
+	for (i = ARRAY_SIZE(h) - 1; i >= 0; i--)
+		KUNIT_EXPECT_EQ(test, read_public(t, a, h[i]), i + 1);
+	expect_tpm_empty(test, t);
+}
+
+static void space_objects_private(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t), *b = new_space(test, t);
+	u32 ha, hb;
+
+	ha = create(test, t, a);
+	create(test, t, a);
+	KUNIT_EXPECT_EQ(test, read_public(t, b, ha), -EINVAL);
+	KUNIT_EXPECT_EQ(test, read_public(t, b, ha + 1), -EINVAL);
+	hb = create(test, t, b);
+	KUNIT_EXPECT_EQ(test, hb, ha);
+	KUNIT_EXPECT_EQ(test, read_public(t, b, hb), 3);
+	KUNIT_EXPECT_EQ(test, read_public(t, a, ha), 1);
+	/* A physical handle means nothing in a space. */
+	KUNIT_EXPECT_EQ(test, read_public(t, b, 0x80000002), -EINVAL);
+}
+
+static void space_flush_object(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t);
+	int sent;
+	u32 h;
+
+	h = create(test, t, a);
+	sent = t->tpm->sent;
+	/* The object is only a context here: nothing to ask the TPM. */
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, TPM2_CC_FLUSH_CONTEXT, h), 0);
+	KUNIT_EXPECT_EQ(test, t->tpm->sent, sent);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, TPM2_CC_FLUSH_CONTEXT, h),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, read_public(t, a, h), -EINVAL);
+}
+
+static void space_flushed_by_command(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t);
+	u32 h;
+
+	h = create(test, t, a);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_SEQUENCE_COMPLETE, h), 0);
+	/* The TPM flushed it: the space forgets it rather than keep a stale context. */
+	KUNIT_EXPECT_EQ(test, read_public(t, a, h), -EINVAL);
+	expect_tpm_empty(test, t);
+}
+
+static void space_sessions(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t), *b = new_space(test, t);
+	u32 s;
+
+	s = start_session(test, t, a);
+	expect_tpm_empty(test, t);
+	KUNIT_EXPECT_EQ(test, t->tpm->sess[s - FAKE_SESS], SESS_SAVED);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s), 0);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s), 0);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, b, CC_POLICY_GET_DIGEST, s),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, b, TPM2_CC_FLUSH_CONTEXT, s),
+			-EINVAL);
+	/* In the authorization area too. */
+	cmd_start(t->buf, TPM2_ST_SESSIONS, TPM2_CC_CREATE_PRIMARY);
+	cmd_u32(t->buf, RH_OWNER);
+	cmd_pw_auth(t->buf, s);
+	KUNIT_EXPECT_EQ(test, run(t, b), -EINVAL);
+	cmd_start(t->buf, TPM2_ST_SESSIONS, TPM2_CC_CREATE_PRIMARY);
+	cmd_u32(t->buf, RH_OWNER);
+	cmd_pw_auth(t->buf, s);
+	KUNIT_EXPECT_EQ(test, run(t, a), 0);
+	expect_tpm_empty(test, t);
+	KUNIT_EXPECT_EQ(test, t->tpm->sess[s - FAKE_SESS], SESS_SAVED);
+}
+
+static void space_free_flushes_sessions(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = tpm2_space_alloc();
+	u32 s;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	s = start_session(test, t, a);
+	create(test, t, a);
+	tpm2_space_free(t->chip, a);
+	KUNIT_EXPECT_EQ(test, t->tpm->sess[s - FAKE_SESS], SESS_NONE);
+	expect_tpm_empty(test, t);
+}
+
+static void space_free_after_fence(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = tpm2_space_alloc();
+	int sent;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	start_session(test, t, a);
+	tpm_chip_fence(t->chip);
+	sent = t->tpm->sent;
+	/* The driver is gone: the session is forgotten, nothing is sent. */
+	tpm2_space_free(t->chip, a);
+	KUNIT_EXPECT_EQ(test, t->tpm->sent, sent);
+}
+
+static void space_limits(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t);
+	int i;
+
+	for (i = 0; i < 16; i++)
+		create(test, t, a);
+	cmd_start(t->buf, TPM2_ST_SESSIONS, TPM2_CC_CREATE_PRIMARY);
+	cmd_u32(t->buf, RH_OWNER);
+	cmd_pw_auth(t->buf, TPM2_RS_PW);
+	KUNIT_EXPECT_EQ(test, run(t, a), RM_LAYER | RC_OBJECT_MEMORY);
+	for (i = 0; i < 4; i++)
+		start_session(test, t, a);
+	cmd_start(t->buf, TPM2_ST_NO_SESSIONS, TPM2_CC_START_AUTH_SESS);
+	cmd_u32(t->buf, RH_NULL);
+	cmd_u32(t->buf, RH_NULL);
+	KUNIT_EXPECT_EQ(test, run(t, a), RM_LAYER | RC_SESSION_MEMORY);
+	/* What was refused left nothing behind in the TPM. */
+	expect_tpm_empty(test, t);
+	KUNIT_EXPECT_EQ(test, fake_free_sessions(t->tpm), FAKE_SESSIONS - 4);
+}
+
+static void space_refused_commands(struct kunit *test)
+{
+	static const u32 codes[] = { TPM2_CC_SET_LOCALITY, 0x0000ffff,
+				     TPM2_CC_PCR_EXTEND, 0x8000017b };
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t);
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(codes); i++) {
+		cmd_start(t->buf, TPM2_ST_NO_SESSIONS, codes[i]);
+		KUNIT_EXPECT_EQ(test, run(t, a), RM_LAYER | TPM2_RC_COMMAND_CODE);
+	}
+	KUNIT_EXPECT_EQ(test, t->tpm->sent, 0);
+}
+
+static void space_get_handles(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t);
+	u32 h0, h1, h2;
+
+	h0 = create(test, t, a);
+	h1 = create(test, t, a);
+	h2 = create(test, t, a);
+	one_handle_cmd(t, a, TPM2_CC_FLUSH_CONTEXT, h1);
+
+	cmd_start(t->buf, TPM2_ST_NO_SESSIONS, TPM2_CC_GET_CAPABILITY);
+	cmd_u32(t->buf, TPM2_CAP_HANDLES);
+	cmd_u32(t->buf, 0x80000000);
+	cmd_u32(t->buf, 1);
+	KUNIT_ASSERT_EQ(test, run(t, a), 0);
+	KUNIT_EXPECT_EQ(test, t->buf[TPM_HEADER_SIZE], 1);	/* moreData */
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->buf + 15), 1);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->buf + 19), h0);
+
+	cmd_start(t->buf, TPM2_ST_NO_SESSIONS, TPM2_CC_GET_CAPABILITY);
+	cmd_u32(t->buf, TPM2_CAP_HANDLES);
+	cmd_u32(t->buf, h0 + 1);
+	cmd_u32(t->buf, 8);
+	KUNIT_ASSERT_EQ(test, run(t, a), 0);
+	KUNIT_EXPECT_EQ(test, t->buf[TPM_HEADER_SIZE], 0);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->buf + 15), 1);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->buf + 19), h2);
+	KUNIT_EXPECT_EQ(test, tpm_hdr_len(t->buf), 23);
+}
+
+/* Authorization areas that lie about their sizes are left to the TPM. */
+static void space_malformed_auths(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t);
+	u32 s = start_session(test, t, a);
+
+	/* authSize runs past the command. */
+	cmd_start(t->buf, TPM2_ST_SESSIONS, TPM2_CC_CREATE_PRIMARY);
+	cmd_u32(t->buf, RH_OWNER);
+	cmd_u32(t->buf, 4000);
+	cmd_u32(t->buf, s);
+	KUNIT_EXPECT_EQ(test, run(t, a), RC_HANDLE_1);
+	/* A nonce longer than the area. */
+	cmd_start(t->buf, TPM2_ST_SESSIONS, TPM2_CC_CREATE_PRIMARY);
+	cmd_u32(t->buf, RH_OWNER);
+	cmd_u32(t->buf, 9);
+	cmd_u32(t->buf, s);
+	cmd_u32(t->buf, 0xfff00000);
+	cmd_u32(t->buf, 0);
+	KUNIT_EXPECT_EQ(test, run(t, a), RC_HANDLE_1);
+	/* No room for the handles the command must name. */
+	cmd_start(t->buf, TPM2_ST_NO_SESSIONS, TPM2_CC_START_AUTH_SESS);
+	cmd_u32(t->buf, RH_NULL);
+	KUNIT_EXPECT_EQ(test, run(t, a), -EINVAL);
+	expect_tpm_empty(test, t);
+}
+
+static struct kunit_case tpm_space_cases[] = {
+	KUNIT_CASE(space_more_objects_than_slots),
+	KUNIT_CASE(space_objects_private),
+	KUNIT_CASE(space_flush_object),
+	KUNIT_CASE(space_flushed_by_command),
+	KUNIT_CASE(space_sessions),
+	KUNIT_CASE(space_free_flushes_sessions),
+	KUNIT_CASE(space_free_after_fence),
+	KUNIT_CASE(space_limits),
+	KUNIT_CASE(space_refused_commands),
+	KUNIT_CASE(space_get_handles),
+	KUNIT_CASE(space_malformed_auths),
+	{}
+};
+
+static struct kunit_suite tpm_space_suite = {
+	.name = "tpm_space",
+	.test_cases = tpm_space_cases,
+};
+
+kunit_test_suite(tpm_space_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the TPM resource manager's spaces");
+MODULE_LICENSE("GPL");
