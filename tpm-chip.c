@@ -19,8 +19,8 @@ dev_t tpm_devt;
 dev_t tpmrm_devt;
 
 static bool hwrng = true;
-module_param(hwrng, bool, 0444);
-MODULE_PARM_DESC(hwrng, "Register each TPM as a hardware random number generator");
+module_param(hwrng, bool, 0644);
+MODULE_PARM_DESC(hwrng, "Register each TPM as a hardware random number generator (for chips registered from then on)");
 
 static ssize_t tpm_version_major_show(struct device *dev,
 				      struct device_attribute *attr, char *buf)
@@ -376,18 +376,16 @@ static int tpm_hwrng_read(struct hwrng *rng, void *data, size_t max, bool wait)
 	return tpm_get_random(chip, data, max);
 }
 
-static bool tpm_has_hwrng(struct tpm_chip *chip)
-{
-	return IS_REACHABLE(CONFIG_HW_RANDOM) && hwrng &&
-	       !tpm_is_firmware_upgrade(chip);
-}
-
+/* Whether the chip gets a hwrng is decided once, at registration. */
 static int tpm_hwrng_add(struct tpm_chip *chip)
 {
 	int rc;
 
-	if (!tpm_has_hwrng(chip))
+	if (!IS_REACHABLE(CONFIG_HW_RANDOM) || !READ_ONCE(hwrng) ||
+	    tpm_is_firmware_upgrade(chip)) {
+		chip->flags |= TPM_CHIP_FLAG_HWRNG_DISABLED;
 		return 0;
+	}
 	snprintf(chip->hwrng_name, sizeof(chip->hwrng_name), "tpm-rng-%d",
 		 chip->dev_num);
 	chip->hwrng.name = chip->hwrng_name;
@@ -401,7 +399,8 @@ static int tpm_hwrng_add(struct tpm_chip *chip)
 
 static void tpm_hwrng_del(struct tpm_chip *chip)
 {
-	if (tpm_has_hwrng(chip))
+	if (IS_REACHABLE(CONFIG_HW_RANDOM) &&
+	    !(chip->flags & TPM_CHIP_FLAG_HWRNG_DISABLED))
 		hwrng_unregister(&chip->hwrng);
 }
 

@@ -29,6 +29,9 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 #define RH_OWNER		0x40000001
 #define RH_NULL			0x40000007
 
+/* Not in 6.1's <linux/tpm.h>: named here for every kernel. */
+#define RC_INTEGRITY		0x009F
+#define CC_START_AUTH_SESS	0x0176
 #define CC_SEQUENCE_COMPLETE	0x013E
 #define CC_POLICY_GET_DIGEST	0x0189
 
@@ -42,7 +45,7 @@ static const u32 fake_cc_attrs[] = {
 	ATTRS(TPM2_CC_CONTEXT_SAVE, 1, 0),
 	ATTRS(TPM2_CC_FLUSH_CONTEXT, 0, 0),
 	ATTRS(TPM2_CC_READ_PUBLIC, 1, 0),
-	ATTRS(TPM2_CC_START_AUTH_SESS, 2, 1),
+	ATTRS(CC_START_AUTH_SESS, 2, 1),
 	ATTRS(TPM2_CC_GET_CAPABILITY, 0, 0),
 	ATTRS(TPM2_CC_GET_RANDOM, 0, 0),
 	ATTRS(CC_POLICY_GET_DIGEST, 1, 0),
@@ -175,7 +178,7 @@ static void fake_context_load(struct fake_tpm2 *f, const u8 *ctx)
 	int i;
 
 	if (get_unaligned_be32(ctx + 18) != (id ^ 0x5a5a5a5a)) {
-		fake_reply(f, TPM2_RC_INTEGRITY);
+		fake_reply(f, RC_INTEGRITY);
 		return;
 	}
 	if (id) {
@@ -263,7 +266,7 @@ static int fake_send(struct tpm_chip *chip, u8 *buf, size_t len)
 		else
 			fake_reply(f, RC_HANDLE_1);
 		break;
-	case TPM2_CC_START_AUTH_SESS:
+	case CC_START_AUTH_SESS:
 		fake_start_session(f);
 		break;
 	case CC_POLICY_GET_DIGEST:
@@ -454,7 +457,7 @@ static s64 one_handle_cmd(struct space_test *t, struct tpm_rm_space *space,
 static u32 start_session(struct kunit *test, struct space_test *t,
 			 struct tpm_rm_space *space)
 {
-	cmd_start(t->buf, TPM2_ST_NO_SESSIONS, TPM2_CC_START_AUTH_SESS);
+	cmd_start(t->buf, TPM2_ST_NO_SESSIONS, CC_START_AUTH_SESS);
 	cmd_u32(t->buf, RH_NULL);
 	cmd_u32(t->buf, RH_NULL);
 	KUNIT_ASSERT_EQ(test, run(t, space), 0);
@@ -604,7 +607,7 @@ static void space_limits(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, run(t, a), RM_LAYER | RC_OBJECT_MEMORY);
 	for (i = 0; i < 4; i++)
 		start_session(test, t, a);
-	cmd_start(t->buf, TPM2_ST_NO_SESSIONS, TPM2_CC_START_AUTH_SESS);
+	cmd_start(t->buf, TPM2_ST_NO_SESSIONS, CC_START_AUTH_SESS);
 	cmd_u32(t->buf, RH_NULL);
 	cmd_u32(t->buf, RH_NULL);
 	KUNIT_EXPECT_EQ(test, run(t, a), RM_LAYER | RC_SESSION_MEMORY);
@@ -681,7 +684,7 @@ static void space_malformed_auths(struct kunit *test)
 	cmd_u32(t->buf, 0);
 	KUNIT_EXPECT_EQ(test, run(t, a), RC_HANDLE_1);
 	/* No room for the handles the command must name. */
-	cmd_start(t->buf, TPM2_ST_NO_SESSIONS, TPM2_CC_START_AUTH_SESS);
+	cmd_start(t->buf, TPM2_ST_NO_SESSIONS, CC_START_AUTH_SESS);
 	cmd_u32(t->buf, RH_NULL);
 	KUNIT_EXPECT_EQ(test, run(t, a), -EINVAL);
 	expect_tpm_empty(test, t);

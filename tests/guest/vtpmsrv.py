@@ -8,7 +8,9 @@
                                  command unanswered (the test kills us)
 
 Answers: success to start-up, self test, shutdown and set-locality;
-GetRandom with bytes; TPM_RC_COMMAND_CODE to anything else.
+GetRandom with bytes; TPM_RC_COMMAND_CODE to anything else.  The first
+command that is not the driver's is the one "hold" leaves unanswered, so
+the hwrng must be off (tpm.hwrng=0) for the chip the test holds.
 """
 import fcntl
 import os
@@ -20,10 +22,13 @@ VTPM_PROXY_IOC_NEW_DEV = 0xC014A100     # _IOWR(0xa1, 0x00, 5 * u32)
 VTPM_PROXY_FLAG_TPM2 = 1
 ST_NO_SESSIONS = 0x8001
 CC_SELF_TEST, CC_STARTUP, CC_SHUTDOWN = 0x143, 0x144, 0x145
-CC_GET_RANDOM = 0x17B
+CC_GET_CAPABILITY, CC_GET_RANDOM = 0x17A, 0x17B
 CC_SET_LOCALITY = 0x20001000
 RC_COMMAND_CODE = 0x143
-DRIVER_CCS = (CC_SELF_TEST, CC_STARTUP, CC_SHUTDOWN, CC_SET_LOCALITY)
+# What the driver sends on its own at registration and unplug (this server
+# refuses GetCapability, so the chip gets no /dev/tpmrmN).
+DRIVER_CCS = (CC_SELF_TEST, CC_STARTUP, CC_SHUTDOWN, CC_SET_LOCALITY,
+              CC_GET_CAPABILITY)
 
 
 def header(rc, body=b''):
