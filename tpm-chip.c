@@ -314,9 +314,12 @@ static int tpm_chip_bootstrap(struct tpm_chip *chip)
 	if (!rc && !tpm_is_firmware_upgrade(chip))
 		rc = tpm2_get_cc_attrs(chip);
 	tpm_put_ops(chip);
-	if (rc > 0) {
-		/* /dev/tpmN still works; a resource manager cannot. */
-		dev_warn(&chip->dev, "no command list (0x%x): no tpmrm device\n",
+	/*
+	 * A TPM that refuses the command list, or answers it with nonsense,
+	 * still works through /dev/tpmN; a resource manager cannot.
+	 */
+	if (rc > 0 || rc == -EFAULT || rc == -EIO) {
+		dev_warn(&chip->dev, "no command list (%d): no tpmrm device\n",
 			 rc);
 		rc = 0;
 	}

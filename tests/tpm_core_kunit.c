@@ -21,6 +21,8 @@ struct fake_tpm {
 	unsigned long complete_at;	/* status says complete from then on */
 	unsigned long delay;	/* if set, complete_at is this after each send */
 	bool lie_len;		/* the response header's length is wrong */
+	u32 caps_cc;		/* GetCapability(COMMANDS) lists this one, or none */
+	bool caps_bare;		/* ... or answers with a bare header */
 	int cancels;
 	unsigned long sent_at;	/* jiffies at the last send */
 	long first_look;	/* jiffies from it to the first status read, or -1 */
@@ -45,11 +47,16 @@ static void fake_answer(struct fake_tpm *f, u32 ordinal, const u8 *cmd)
 	put_unaligned_be16(TPM2_ST_NO_SESSIONS, f->rsp);
 	put_unaligned_be32(rc, f->rsp + 6);
 	f->rsp_len = TPM_HEADER_SIZE;
-	if (!rc && ordinal == TPM2_CC_GET_CAPABILITY) {
-		/* No more data, the capability asked for, an empty list. */
+	if (!rc && ordinal == TPM2_CC_GET_CAPABILITY && !f->caps_bare) {
+		/* No more data, the capability asked for, a list of 0 or 1. */
 		memset(f->rsp + TPM_HEADER_SIZE, 0, 9);
 		memcpy(f->rsp + TPM_HEADER_SIZE + 1, cmd + TPM_HEADER_SIZE, 4);
 		f->rsp_len += 9;
+		if (f->caps_cc) {
+			put_unaligned_be32(1, f->rsp + f->rsp_len - 4);
+			put_unaligned_be32(f->caps_cc, f->rsp + f->rsp_len);
+			f->rsp_len += 4;
+		}
 	}
 	if (n) {
 		put_unaligned_be16(n, f->rsp + TPM_HEADER_SIZE);
@@ -173,6 +180,28 @@ static void fence_shutdown_is_last(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -ENODEV, tpm_try_get_ops(chip));
 	KUNIT_EXPECT_EQ(test, -ENODEV, send_get_random(chip, buf, 8));
 	KUNIT_EXPECT_EQ(test, nsent, f->nsent);
+}
+
+/* /dev/tpmrmN exists only for a TPM whose command list could be read. */
+static void register_tpmrm_needs_command_list(struct kunit *test)
+{
+	struct fake_tpm *f;
+	struct tpm_chip *chip = fake_chip(test, &f);
+
+	f->caps_cc = TPM2_CC_GET_RANDOM;
+	KUNIT_ASSERT_EQ(test, 0, tpm_chip_register(chip));
+	KUNIT_EXPECT_EQ(test, chip->nr_commands, 1);
+	KUNIT_EXPECT_EQ(test, chip->cc_attrs_tbl[0], (u32)TPM2_CC_GET_RANDOM);
+	KUNIT_EXPECT_TRUE(test, device_is_registered(&chip->devs));
+	tpm_chip_unregister(chip);
+	KUNIT_EXPECT_FALSE(test, device_is_registered(&chip->devs));
+
+	chip = fake_chip(test, &f);
+	f->caps_bare = true;
+	KUNIT_ASSERT_EQ(test, 0, tpm_chip_register(chip));
+	KUNIT_EXPECT_EQ(test, chip->nr_commands, 0);
+	KUNIT_EXPECT_FALSE(test, device_is_registered(&chip->devs));
+	tpm_chip_unregister(chip);
 }
 
 struct fence_ctx {
@@ -326,6 +355,7 @@ static void transmit_retry_gives_up(struct kunit *test)
 static struct kunit_case tpm_core_cases[] = {
 	KUNIT_CASE(fence_shutdown_is_last),
 	KUNIT_CASE(fence_waits_for_holder),
+	KUNIT_CASE(register_tpmrm_needs_command_list),
 	KUNIT_CASE(transmit_bad_sizes),
 	KUNIT_CASE(transmit_length_mismatch),
 	KUNIT_CASE(transmit_timeout_cancels),

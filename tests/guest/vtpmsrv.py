@@ -37,6 +37,8 @@ def header(rc, body=b''):
 
 def answer(cmd):
     cc = struct.unpack('>I', cmd[6:10])[0]
+    if cc == CC_GET_CAPABILITY:
+        return header(RC_COMMAND_CODE)
     if cc in DRIVER_CCS:
         return header(0)
     if cc == CC_GET_RANDOM:
