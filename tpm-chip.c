@@ -31,11 +31,63 @@ static ssize_t tpm_version_major_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(tpm_version_major);
 
+/* TPM 1.2: "short medium long [adjusted|original]", microseconds. */
+static ssize_t durations_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	struct tpm_chip *chip = to_tpm_chip(dev);
+
+	return sysfs_emit(buf, "%u %u %u [%s]\n",
+			  jiffies_to_usecs(chip->duration[TPM_SHORT]),
+			  jiffies_to_usecs(chip->duration[TPM_MEDIUM]),
+			  jiffies_to_usecs(chip->duration[TPM_LONG]),
+			  chip->duration_adjusted ? "adjusted" : "original");
+}
+static DEVICE_ATTR_RO(durations);
+
+/* TPM 1.2: "a b c d [adjusted|original]", microseconds. */
+static ssize_t timeouts_show(struct device *dev,
+			     struct device_attribute *attr, char *buf)
+{
+	struct tpm_chip *chip = to_tpm_chip(dev);
+
+	return sysfs_emit(buf, "%u %u %u %u [%s]\n",
+			  jiffies_to_usecs(chip->timeout_a),
+			  jiffies_to_usecs(chip->timeout_b),
+			  jiffies_to_usecs(chip->timeout_c),
+			  jiffies_to_usecs(chip->timeout_d),
+			  chip->timeout_adjusted ? "adjusted" : "original");
+}
+static DEVICE_ATTR_RO(timeouts);
+
 static struct attribute *tpm_dev_attrs[] = {
 	&dev_attr_tpm_version_major.attr,
+	&dev_attr_durations.attr,
+	&dev_attr_timeouts.attr,
 	NULL,
 };
-ATTRIBUTE_GROUPS(tpm_dev);
+
+/* durations and timeouts are TPM 1.2's (TPM 2.0 has fixed ones). */
+static umode_t tpm_dev_attr_visible(struct kobject *kobj,
+				    struct attribute *attr, int n)
+{
+	struct tpm_chip *chip = to_tpm_chip(kobj_to_dev(kobj));
+
+	if ((chip->flags & TPM_CHIP_FLAG_TPM2) &&
+	    attr != &dev_attr_tpm_version_major.attr)
+		return 0;
+	return attr->mode;
+}
+
+static const struct attribute_group tpm_dev_group = {
+	.attrs = tpm_dev_attrs,
+	.is_visible = tpm_dev_attr_visible,
+};
+
+static const struct attribute_group *tpm_dev_groups[] = {
+	&tpm_dev_group,
+	NULL,
+};
 
 /* System shutdown: the TPM sees its Shutdown command and nothing after. */
 static int tpm_class_shutdown(struct device *dev)
@@ -302,14 +354,14 @@ static int tpm_chip_bootstrap(struct tpm_chip *chip)
 {
 	int rc;
 
-	if (!(chip->flags & TPM_CHIP_FLAG_TPM2)) {
-		dev_err(&chip->dev, "TPM 1.2 devices are not supported\n");
-		return -ENODEV;
-	}
-
 	rc = tpm_try_get_ops(chip);
 	if (rc)
 		return rc;
+	if (!(chip->flags & TPM_CHIP_FLAG_TPM2)) {
+		rc = tpm1_auto_startup(chip);
+		tpm_put_ops(chip);
+		return rc;
+	}
 	rc = tpm2_auto_startup(chip);
 	if (!rc && !tpm_is_firmware_upgrade(chip))
 		rc = tpm2_get_cc_attrs(chip);
@@ -411,9 +463,11 @@ static void tpm_hwrng_del(struct tpm_chip *chip)
  * tpm_chip_register() - start the TPM and make it visible to user space
  * @chip: a chip from tpm_chip_alloc()
  *
- * Sets the timeouts, runs the self test and TPM2_Startup when the TPM has
- * not been started and reads its command list, then creates /dev/tpmN,
- * /dev/tpmrmN and the hwrng.  On failure nothing is visible and the
+ * Brings the TPM up: for TPM 2.0, the timeouts, the self test,
+ * TPM2_Startup when the TPM has not been started and the command list;
+ * for TPM 1.2, the timeouts and durations the TPM reports, TPM_Startup
+ * when needed and TPM_ContinueSelfTest.  Then creates /dev/tpmN,
+ * /dev/tpmrmN (TPM 2.0) and the hwrng.  On failure nothing is visible and the
  * caller still owns its reference.
  *
  * Context: process context, may sleep.

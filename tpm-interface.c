@@ -21,7 +21,9 @@
  */
 unsigned long tpm_calc_ordinal_duration(struct tpm_chip *chip, u32 ordinal)
 {
-	unsigned long duration = tpm2_duration(chip, ordinal);
+	unsigned long duration = chip->flags & TPM_CHIP_FLAG_TPM2 ?
+				 tpm2_duration(chip, ordinal) :
+				 tpm1_duration(chip, ordinal);
 
 	return duration ?: msecs_to_jiffies(TPM2_DURATION_DEFAULT);
 }
@@ -166,7 +168,7 @@ static ssize_t tpm_try_transmit(struct tpm_chip *chip, u8 *buf, size_t bufsiz)
 static bool tpm_should_retry(struct tpm_chip *chip, u32 ordinal, u32 rc)
 {
 	if (!(chip->flags & TPM_CHIP_FLAG_TPM2))
-		return false;
+		return rc == TPM1_WARN_RETRY || rc == TPM1_WARN_DOING_SELFTEST;
 	return rc == TPM2_RC_RETRY ||
 	       (rc == TPM2_RC_TESTING && ordinal != TPM2_CC_SELF_TEST);
 }
@@ -179,7 +181,8 @@ static bool tpm_should_retry(struct tpm_chip *chip, u32 ordinal, u32 rc)
  *
  * The command's length is taken from its header.  A TPM that answers
  * TPM2_RC_RETRY (or TPM2_RC_TESTING to anything but the self test) gets
- * the command again after a growing delay, for up to TPM_RETRY_TOTAL_MS.
+ * the command again after a growing delay, for up to TPM_RETRY_TOTAL_MS;
+ * so does a TPM 1.2 that answers TPM_RETRY or TPM_DOING_SELFTEST.
  * Such an answer is a bare header, so only the first TPM_HEADER_SIZE
  * bytes of @buf were overwritten and restoring them restores the command.
  *

@@ -260,7 +260,10 @@ int tpm_get_random(struct tpm_chip *chip, u8 *data, size_t max)
 	rc = tpm_try_get_ops(chip);
 	if (rc)
 		return rc;
-	rc = tpm2_get_random(chip, data, max);
+	if (chip->flags & TPM_CHIP_FLAG_TPM2)
+		rc = tpm2_get_random(chip, data, max);
+	else
+		rc = tpm1_get_random(chip, data, max);
 	tpm_put_ops(chip);
 	return rc;
 }

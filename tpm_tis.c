@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * TIS over memory-mapped I/O: the TPM as firmware describes it in ACPI
- * (MSFT0101, as QEMU's tpm-tis presents it), or at the legacy address
- * when asked to with force=1.  The registers and the chip's reference are
- * managed on the platform device; tpm_chip_unregister() fences the chip
- * before devres unmaps anything.
+ * (MSFT0101 for a TPM 2.0, as QEMU's tpm-tis presents it; PNP0C31 for a
+ * TPM 1.2, which ACPI hands to the PNP bus), or at the legacy address when
+ * asked to with force=1.  The registers and the chip's reference are
+ * managed on the bus device; tpm_chip_unregister() fences the chip before
+ * devres unmaps anything.
  */
 #include <linux/acpi.h>
 #include <linux/io.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
+#include <linux/pnp.h>
 #include "tpm_tis_core.h"
 
 #define TIS_LEGACY_BASE		0xFED40000
@@ -77,17 +79,23 @@ static const struct tpm_tis_phy_ops tis_mmio_phy_ops = {
 	.write_bytes = tis_mmio_write_bytes,
 };
 
-static int tpm_tis_plat_probe(struct platform_device *pdev)
+static int tpm_tis_mmio_probe(struct device *dev, struct resource *res)
 {
 	struct tpm_tis_mmio *mmio;
 
-	mmio = devm_kzalloc(&pdev->dev, sizeof(*mmio), GFP_KERNEL);
+	mmio = devm_kzalloc(dev, sizeof(*mmio), GFP_KERNEL);
 	if (!mmio)
 		return -ENOMEM;
-	mmio->regs = devm_platform_ioremap_resource(pdev, 0);
+	mmio->regs = devm_ioremap_resource(dev, res);
 	if (IS_ERR(mmio->regs))
 		return PTR_ERR(mmio->regs);
-	return tpm_tis_core_init(&pdev->dev, &mmio->tis, &tis_mmio_phy_ops);
+	return tpm_tis_core_init(dev, &mmio->tis, &tis_mmio_phy_ops);
+}
+
+static int tpm_tis_plat_probe(struct platform_device *pdev)
+{
+	return tpm_tis_mmio_probe(&pdev->dev,
+				  platform_get_resource(pdev, IORESOURCE_MEM, 0));
 }
 
 static void tpm_tis_plat_remove(struct platform_device *pdev)
@@ -112,6 +120,31 @@ static struct platform_driver tpm_tis_driver = {
 	},
 };
 
+static int tpm_tis_pnp_probe(struct pnp_dev *pnp,
+			     const struct pnp_device_id *id)
+{
+	return tpm_tis_mmio_probe(&pnp->dev,
+				  pnp_get_resource(pnp, IORESOURCE_MEM, 0));
+}
+
+static void tpm_tis_pnp_remove(struct pnp_dev *pnp)
+{
+	tpm_tis_remove(pnp_get_drvdata(pnp));
+}
+
+static const struct pnp_device_id tpm_tis_pnp_ids[] = {
+	{ "PNP0C31" },
+	{ }
+};
+MODULE_DEVICE_TABLE(pnp, tpm_tis_pnp_ids);
+
+static struct pnp_driver tpm_tis_pnp_driver = {
+	.name = "tpm_tis",
+	.id_table = tpm_tis_pnp_ids,
+	.probe = tpm_tis_pnp_probe,
+	.remove = tpm_tis_pnp_remove,
+};
+
 static struct platform_device *tpm_tis_forced;
 
 static int tpm_tis_force_device(void)
@@ -134,13 +167,27 @@ static int __init tpm_tis_init(void)
 			return rc;
 	}
 	rc = platform_driver_register(&tpm_tis_driver);
-	if (rc && tpm_tis_forced)
+	if (rc)
+		goto err_forced;
+	if (IS_ENABLED(CONFIG_PNP)) {
+		rc = pnp_register_driver(&tpm_tis_pnp_driver);
+		if (rc)
+			goto err_platform;
+	}
+	return 0;
+
+err_platform:
+	platform_driver_unregister(&tpm_tis_driver);
+err_forced:
+	if (tpm_tis_forced)
 		platform_device_unregister(tpm_tis_forced);
 	return rc;
 }
 
 static void __exit tpm_tis_exit(void)
 {
+	if (IS_ENABLED(CONFIG_PNP))
+		pnp_unregister_driver(&tpm_tis_pnp_driver);
 	platform_driver_unregister(&tpm_tis_driver);
 	if (tpm_tis_forced)
 		platform_device_unregister(tpm_tis_forced);

@@ -146,7 +146,10 @@ static int vtpm_request_locality(struct tpm_chip *chip, int locality)
 	if (vtpm->server_locality == locality)
 		return 0;
 
-	rc = tpm_cmd_init(&cmd, TPM2_ST_SESSIONS, TPM2_CC_SET_LOCALITY);
+	/* The same ordinal for both families, each with its own tag. */
+	rc = tpm_cmd_init(&cmd, chip->flags & TPM_CHIP_FLAG_TPM2 ?
+			  TPM2_ST_SESSIONS : TPM_TAG_RQU_COMMAND,
+			  TPM2_CC_SET_LOCALITY);
 	if (rc)
 		return rc;
 	tpm_cmd_put_u8(&cmd, locality);
@@ -341,10 +344,6 @@ static long vtpmx_new_dev(struct vtpm_proxy_new_dev __user *uarg)
 		return -EFAULT;
 	if (arg.flags & ~VTPM_PROXY_FLAG_TPM2)
 		return -EOPNOTSUPP;
-	if (!(arg.flags & VTPM_PROXY_FLAG_TPM2)) {
-		pr_info_ratelimited("vtpm: TPM 1.2 proxies are not supported\n");
-		return -EOPNOTSUPP;
-	}
 
 	vtpm = vtpm_create(arg.flags);
 	if (IS_ERR(vtpm))

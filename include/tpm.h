@@ -173,6 +173,20 @@ void tpm_poll_sleep(unsigned int *step_us);
 #define TPM_POLL_MIN_US		16
 #define TPM_POLL_MAX_US		1024
 
+/* tpm1-cmd.c */
+#define TPM_TAG_RQU_COMMAND	0x00C1	/* a TPM 1.2 command without auth */
+#define TPM1_TIMEOUTS		4	/* A, B, C, D */
+#define TPM1_DURATIONS		3	/* short, medium, long */
+/* Answers after which a TPM 1.2 command is sent again. */
+#define TPM1_WARN_RETRY		0x0800
+#define TPM1_WARN_DOING_SELFTEST 0x0802
+bool tpm1_fix_units(u32 *us, const unsigned int *dflt_ms, int n, u32 min_us);
+void tpm1_set_timeouts(struct tpm_chip *chip, u32 *timeout_us,
+		       u32 *duration_us);
+unsigned long tpm1_duration(struct tpm_chip *chip, u32 ordinal);
+int tpm1_auto_startup(struct tpm_chip *chip);
+int tpm1_get_random(struct tpm_chip *chip, u8 *dest, size_t max);
+
 /* tpm2-cmd.c */
 int tpm2_probe(struct tpm_chip *chip);
 int tpm2_auto_startup(struct tpm_chip *chip);

@@ -5,9 +5,10 @@
 # suites in it, or give an interactive shell.
 #
 #   tests/guest.sh [--kernel debug|plain] [--driver ours|upstream]
-#                  [--env NAME=VALUE]... [--shell] [suite...]
+#                  [--tpm 2.0|1.2] [--env NAME=VALUE]... [--shell] [suite...]
 #
-# Suites are tests/guest/suite-<name>.sh.  Prints each check's result and
+# Suites are tests/guest/suite-<name>.sh.  --tpm 1.2 puts a TPM 1.2 swtpm
+# behind tpm-tis instead of the TPM 2.0 one.  Prints each check's result and
 # ends with "N passed, N failed"; a kernel report (KASAN, lockdep, WARNING,
 # BUG, hung task, kmemleak) in the guest's log counts as a failure.
 set -euo pipefail
@@ -15,6 +16,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 flavour=debug
 driver=ours
+family=2.0
 mode=suites
 suites=()
 extra_env=()
@@ -22,14 +24,16 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) flavour=$2; shift 2 ;;
 	--driver) driver=$2; shift 2 ;;
+	--tpm) family=$2; shift 2 ;;
 	--shell) mode=shell; shift ;;
 	--env) extra_env+=("$2"); shift 2 ;;
-	-h|--help) sed -n '3,13p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,14p' "$0"; exit 0 ;;
 	*) suites+=("$1"); shift ;;
 	esac
 done
 [ ${#suites[@]} -gt 0 ] || suites=(tools smoke rm cdev unbind modcycle vtpm stress)
 case $driver in ours|upstream) ;; *) echo "--driver ours|upstream" >&2; exit 2 ;; esac
+case $family in 2.0) tpm2=(--tpm2) ;; 1.2) tpm2=() ;; *) echo "--tpm 2.0|1.2" >&2; exit 2 ;; esac
 
 cache=${TPM_OOT_CACHE:-$HOME/.cache/tpm-oot}
 series=${KVER:-6.12}
@@ -51,6 +55,7 @@ TPMTEST_FLAVOUR=$flavour
 TPMTEST_MODE=$mode
 TPMTEST_SUITES="${suites[*]}"
 TPMTEST_TOOLS=$tools
+TPMTEST_TPM=$family
 ENV
 for e in "${extra_env[@]}"; do
 	case $e in TPMTEST_*=*) echo "$e" >>"$run/env" ;;
@@ -58,7 +63,7 @@ for e in "${extra_env[@]}"; do
 done
 
 mkdir -p "$run/tpmstate"
-swtpm socket --tpm2 --tpmstate dir="$run/tpmstate" \
+swtpm socket "${tpm2[@]}" --tpmstate dir="$run/tpmstate" \
 	--ctrl type=unixio,path="$run/swtpm.sock" --terminate \
 	--log file="$run/swtpm.log",level=1 --flags not-need-init \
 	>"$run/swtpm.out" 2>&1 &
@@ -80,7 +85,7 @@ qemu=(qemu-system-x86_64 -accel tcg -m 2048 -smp 2 -nographic -no-reboot
 # shellcheck disable=SC2206
 qemu+=(${TPM_OOT_QEMU_ARGS:-})
 
-echo "guest: $flavour kernel, $driver modules; console log: $log" >&2
+echo "guest: $flavour kernel, $driver modules, TPM $family; console log: $log" >&2
 if [ $mode = shell ]; then
 	"${qemu[@]}"
 	exit 0

@@ -204,6 +204,83 @@ static void register_tpmrm_needs_command_list(struct kunit *test)
 	tpm_chip_unregister(chip);
 }
 
+/* A TPM 1.2 chip with the timeouts and durations it reported set. */
+static struct tpm_chip *tpm1_chip(struct kunit *test, u32 *t, u32 *d)
+{
+	struct fake_tpm *f;
+	struct tpm_chip *chip = fake_chip(test, &f);
+
+	chip->flags &= ~TPM_CHIP_FLAG_TPM2;
+	tpm1_set_timeouts(chip, t, d);
+	return chip;
+}
+
+#define KUNIT_EXPECT_US(test, jiffies, us) \
+	KUNIT_EXPECT_EQ(test, jiffies, usecs_to_jiffies(us))
+
+static void tpm1_timeouts_as_reported(struct kunit *test)
+{
+	u32 t[] = { 750000, 2000000, 750000, 750000 };
+	u32 d[] = { 750000, 2000000, 60000000 };
+	struct tpm_chip *chip = tpm1_chip(test, t, d);
+
+	KUNIT_EXPECT_US(test, chip->timeout_a, 750000);
+	KUNIT_EXPECT_US(test, chip->timeout_b, 2000000);
+	KUNIT_EXPECT_US(test, chip->timeout_d, 750000);
+	KUNIT_EXPECT_US(test, chip->duration[TPM_SHORT], 750000);
+	KUNIT_EXPECT_US(test, chip->duration[TPM_LONG], 60000000);
+	KUNIT_EXPECT_EQ(test, chip->duration[TPM_LONG_LONG],
+			chip->duration[TPM_LONG]);
+	KUNIT_EXPECT_FALSE(test, chip->timeout_adjusted);
+	KUNIT_EXPECT_FALSE(test, chip->duration_adjusted);
+	KUNIT_EXPECT_TRUE(test, chip->flags & TPM_CHIP_FLAG_HAVE_TIMEOUTS);
+}
+
+/* Milliseconds where microseconds belong: the values are scaled. */
+static void tpm1_timeouts_in_milliseconds(struct kunit *test)
+{
+	u32 t[] = { 750, 2000, 750, 750 };
+	u32 d[] = { 750, 2000, 60000 };
+	struct tpm_chip *chip = tpm1_chip(test, t, d);
+
+	KUNIT_EXPECT_US(test, chip->timeout_a, 750000);
+	KUNIT_EXPECT_US(test, chip->timeout_b, 2000000);
+	KUNIT_EXPECT_US(test, chip->duration[TPM_SHORT], 750000);
+	KUNIT_EXPECT_US(test, chip->duration[TPM_MEDIUM], 2000000);
+	KUNIT_EXPECT_US(test, chip->duration[TPM_LONG], 60000000);
+	KUNIT_EXPECT_TRUE(test, chip->timeout_adjusted);
+	KUNIT_EXPECT_TRUE(test, chip->duration_adjusted);
+}
+
+/* Zeros and absurd values get the defaults; the rest stay as reported. */
+static void tpm1_timeouts_zero_or_absurd(struct kunit *test)
+{
+	u32 t[] = { 0, 0, 0, 0 };
+	u32 d[] = { 0, 5000000, U32_MAX };
+	struct tpm_chip *chip = tpm1_chip(test, t, d);
+
+	KUNIT_EXPECT_US(test, chip->timeout_a, 750000);
+	KUNIT_EXPECT_US(test, chip->timeout_b, 2000000);
+	KUNIT_EXPECT_US(test, chip->timeout_c, 750000);
+	KUNIT_EXPECT_US(test, chip->duration[TPM_SHORT], 2000000);
+	KUNIT_EXPECT_US(test, chip->duration[TPM_MEDIUM], 5000000);
+	KUNIT_EXPECT_US(test, chip->duration[TPM_LONG], 60000000);
+	KUNIT_EXPECT_TRUE(test, chip->timeout_adjusted);
+	KUNIT_EXPECT_TRUE(test, chip->duration_adjusted);
+}
+
+static void tpm1_ordinal_durations(struct kunit *test)
+{
+	u32 t[] = { 750000, 2000000, 750000, 750000 };
+	u32 d[] = { 100000, 2000000, 60000000 };
+	struct tpm_chip *chip = tpm1_chip(test, t, d);
+
+	/* GetRandom, TakeOwnership, Seal */
+	KUNIT_EXPECT_US(test, tpm_calc_ordinal_duration(chip, 0x46), 100000);
+	KUNIT_EXPECT_US(test, tpm_calc_ordinal_duration(chip, 0x0D), 60000000);
+	KUNIT_EXPECT_US(test, tpm_calc_ordinal_duration(chip, 0x17), 2000000);
+}
+
 struct fence_ctx {
 	struct tpm_chip *chip;
 	struct completion done;
@@ -356,6 +433,10 @@ static struct kunit_case tpm_core_cases[] = {
 	KUNIT_CASE(fence_shutdown_is_last),
 	KUNIT_CASE(fence_waits_for_holder),
 	KUNIT_CASE(register_tpmrm_needs_command_list),
+	KUNIT_CASE(tpm1_timeouts_as_reported),
+	KUNIT_CASE(tpm1_timeouts_in_milliseconds),
+	KUNIT_CASE(tpm1_timeouts_zero_or_absurd),
+	KUNIT_CASE(tpm1_ordinal_durations),
 	KUNIT_CASE(transmit_bad_sizes),
 	KUNIT_CASE(transmit_length_mismatch),
 	KUNIT_CASE(transmit_timeout_cancels),

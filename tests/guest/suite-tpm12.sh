@@ -1,0 +1,50 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# TPM 1.2: swtpm without --tpm2 as a vtpm proxy server (what
+# `swtpm chardev --vtpm-proxy` gives by default), beside a TPM 2.0 one;
+# round trips, sysfs, the hwrng, and unplug with an open client.
+SUITE=tpm12
+. "$TPMTEST_REPO/tests/guest/lib.sh"
+set -u
+for m in tpm_tis tpm_tis_core; do [ -d /sys/module/$m ] && rmmod $m; done
+[ -d /sys/module/tpm_vtpm_proxy ] || load_vtpm
+wait_for_dev /dev/vtpmx || { fail setup "no /dev/vtpmx"; exit 0; }
+
+mkdir -p /tmp/st12 /tmp/st20
+swtpm chardev --vtpm-proxy --tpmstate dir=/tmp/st12 \
+	--log file=/tmp/swtpm12.log >/tmp/swtpm12.out 2>&1 &
+swtpm12=$!
+wait_for_dev /dev/tpm0 100 || { fail vtpm-creates-tpm0 "$(cat /tmp/swtpm12.out)"; exit 0; }
+pass vtpm-creates-tpm0
+swtpm chardev --vtpm-proxy --tpm2 --tpmstate dir=/tmp/st20 \
+	--log file=/tmp/swtpm20.log >/tmp/swtpm20.out 2>&1 &
+swtpm20=$!
+wait_for_dev /dev/tpm1 100 && pass vtpm-tpm2-beside || fail vtpm-tpm2-beside "no /dev/tpm1"
+
+python3 "$G/tpm12.py" checks /dev/tpm0 tpm12 vtpm
+if TPM2TOOLS_TCTI=device:/dev/tpmrm1 tpm2_getrandom 8 --hex >/dev/null 2>&1; then
+	pass vtpm-tpm2-works-beside
+else
+	fail vtpm-tpm2-works-beside "tpm2_getrandom on /dev/tpmrm1 failed"
+fi
+cur=$(cat /sys/class/misc/hw_random/rng_current)
+if [ "$cur" = tpm-rng-0 ] && [ "$(head -c 32 /dev/hwrng | wc -c)" = 32 ]; then pass vtpm-hwrng
+else fail vtpm-hwrng "rng_current '$cur'"; fi
+
+# Unplug with a client holding /dev/tpm0: EPIPE, the node goes, the hwrng
+# moves to the TPM 2.0.
+rm -f /tmp/tpm12.ctl*
+python3 "$G/tpm12.py" holder /dev/tpm0 /tmp/tpm12.ctl >/tmp/tpm12-holder.out 2>&1 &
+holder=$!
+wait_for_dev /tmp/tpm12.ctl.ready 100 || fail vtpm-holder "the holder did not start"
+kill -9 $swtpm12
+wait $swtpm12 2>/dev/null
+for i in $(seq 50); do [ -e /dev/tpm0 ] || break; sleep 0.1; done
+[ -e /dev/tpm0 ] && fail vtpm-tpm0-gone "/dev/tpm0 still there" || pass vtpm-tpm0-gone
+touch /tmp/tpm12.ctl.go
+if wait $holder; then pass vtpm-holder-epipe
+else fail vtpm-holder-epipe "$(tail -n 1 /tmp/tpm12-holder.out)"; fi
+cur=$(cat /sys/class/misc/hw_random/rng_current)
+[ "$cur" = tpm-rng-1 ] && pass vtpm-hwrng-moves || fail vtpm-hwrng-moves "rng_current '$cur'"
+kill $swtpm20
+wait $swtpm20 2>/dev/null

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The TPM 1.2 commands the core sends on its own: start-up, the interface
+ * timeouts and command durations the TPM reports, random numbers; and how
+ * long a TPM 1.2 command may take.
+ */
+#include <kunit/visibility.h>
+#include <linux/module.h>
+#include "tpm.h"
+
+#define TPM_ORD_GET_RANDOM		0x0046
+#define TPM_ORD_CONTINUE_SELFTEST	0x0053
+#define TPM_ORD_GET_CAPABILITY		0x0065
+#define TPM_ORD_STARTUP			0x0099
+#define TPM_ST_CLEAR			0x0001
+#define TPM_CAP_PROPERTY		0x0005
+#define TPM_CAP_PROP_TIS_TIMEOUT	0x0115
+#define TPM_CAP_PROP_TIS_DURATION	0x0120
+
+/* Response codes the start-up cares about. */
+#define TPM_ERR_DEACTIVATED		0x0006
+#define TPM_ERR_DISABLED		0x0007
+#define TPM_ERR_INVALID_POSTINIT	0x0026
+
+/* What a TPM that reports nothing (0) gets, in milliseconds. */
+static const unsigned int tpm1_default_timeout_ms[TPM1_TIMEOUTS] = {
+	750, 2000, 750, 750,		/* TIS 1.2: A, B, C, D */
+};
+
+static const unsigned int tpm1_default_duration_ms[TPM1_DURATIONS] = {
+	2000, 20000, 60000,		/* short, medium, long */
+};
+
+/* A value over ten minutes is not a timeout but a misreading. */
+#define TPM1_MAX_US			(600U * USEC_PER_SEC)
+
+/*
+ * Below these, the smallest value reported was meant in milliseconds: no
+ * TIS timeout is under a millisecond, no short duration under ten.
+ */
+#define TPM1_MIN_TIMEOUT_US		USEC_PER_MSEC
+#define TPM1_MIN_DURATION_US		(10 * USEC_PER_MSEC)
+
+/**
+ * tpm1_fix_units() - make reported timeouts or durations usable
+ * @us:		the values as the TPM reported them, in microseconds;
+ *		replaced by the values to use
+ * @dflt_ms:	what each defaults to, in milliseconds
+ * @n:		how many values
+ * @min_us:	the smallest plausible value in microseconds
+ *
+ * Some TPMs report milliseconds where the specification says
+ * microseconds: when the smallest value given (0 is "not given") is under
+ * @min_us, they are all taken as milliseconds.  A value of 0, or one over
+ * ten minutes, gets its default.
+ *
+ * Context: any context.
+ * Return: true if any value was changed, false if all are as reported.
+ */
+bool tpm1_fix_units(u32 *us, const unsigned int *dflt_ms, int n, u32 min_us)
+{
+	bool changed = false, in_ms;
+	u32 least = U32_MAX;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (us[i])
+			least = min(least, us[i]);
+	in_ms = least < min_us;
+	for (i = 0; i < n; i++) {
+		if (in_ms && us[i]) {
+			us[i] = min_t(u64, (u64)us[i] * USEC_PER_MSEC, U32_MAX);
+			changed = true;
+		}
+		if (!us[i] || us[i] > TPM1_MAX_US) {
+			us[i] = dflt_ms[i] * USEC_PER_MSEC;
+			changed = true;
+		}
+	}
+	return changed;
+}
+EXPORT_SYMBOL_IF_KUNIT(tpm1_fix_units);
+
+/**
+ * tpm1_set_timeouts() - set a TPM 1.2 chip's timeouts and durations
+ * @chip:	the chip
+ * @timeout_us:	timeouts A-D as reported (0: not reported)
+ * @duration_us: the short, medium and long durations as reported
+ *
+ * The values go through tpm1_fix_units(); chip->timeout_adjusted and
+ * chip->duration_adjusted say whether any was not used as reported.
+ *
+ * Context: any context.
+ */
+void tpm1_set_timeouts(struct tpm_chip *chip, u32 *timeout_us,
+		       u32 *duration_us)
+{
+	chip->timeout_adjusted = tpm1_fix_units(timeout_us,
+						tpm1_default_timeout_ms,
+						TPM1_TIMEOUTS,
+						TPM1_MIN_TIMEOUT_US);
+	chip->duration_adjusted = tpm1_fix_units(duration_us,
+						 tpm1_default_duration_ms,
+						 TPM1_DURATIONS,
+						 TPM1_MIN_DURATION_US);
+	chip->timeout_a = usecs_to_jiffies(timeout_us[0]);
+	chip->timeout_b = usecs_to_jiffies(timeout_us[1]);
+	chip->timeout_c = usecs_to_jiffies(timeout_us[2]);
+	chip->timeout_d = usecs_to_jiffies(timeout_us[3]);
+	chip->duration[TPM_SHORT] = usecs_to_jiffies(duration_us[0]);
+	chip->duration[TPM_MEDIUM] = usecs_to_jiffies(duration_us[1]);
+	chip->duration[TPM_LONG] = usecs_to_jiffies(duration_us[2]);
+	chip->duration[TPM_LONG_LONG] = chip->duration[TPM_LONG];
+	chip->flags |= TPM_CHIP_FLAG_HAVE_TIMEOUTS;
+}
+EXPORT_SYMBOL_IF_KUNIT(tpm1_set_timeouts);
+
+/**
+ * tpm1_duration() - the longest a TPM 1.2 command may take
+ * @chip:	the chip
+ * @ordinal:	the command's ordinal
+ *
+ * Key generation and the full self test are long; the commands the core
+ * and common clients send most are short; anything else is medium.
+ *
+ * Context: any context.
+ * Return: the duration in jiffies (0 while the TPM's are not known).
+ */
+unsigned long tpm1_duration(struct tpm_chip *chip, u32 ordinal)
+{
+	/* Ordinals from the TPM 1.2 specification, part 2. */
+	switch (ordinal) {
+	case 0x000D:	/* TakeOwnership */
+	case 0x001F:	/* CreateWrapKey */
+	case 0x0050:	/* SelfTestFull */
+	case 0x0053:	/* ContinueSelfTest */
+	case 0x0078:	/* CreateEndorsementKeyPair */
+	case 0x0079:	/* MakeIdentity */
+	case 0x007F:	/* CreateRevocableEK */
+		return chip->duration[TPM_LONG];
+	case 0x000A:	/* OIAP */
+	case 0x0014:	/* Extend */
+	case 0x0015:	/* PCRRead */
+	case 0x0046:	/* GetRandom */
+	case 0x0054:	/* GetTestResult */
+	case 0x0065:	/* GetCapability */
+	case 0x0098:	/* SaveState */
+	case 0x0099:	/* Startup */
+	case 0x00BA:	/* FlushSpecific */
+	case 0x00C8:	/* PCR_Reset */
+		return chip->duration[TPM_SHORT];
+	default:
+		return chip->duration[TPM_MEDIUM];
+	}
+}
+
+/* TPM_GetCapability(PROPERTY, @prop): @n values into @out. */
+static ssize_t tpm1_get_cap_u32s(struct tpm_chip *chip, u32 prop, u32 *out,
+				 int n)
+{
+	struct tpm_cmd cmd;
+	ssize_t rc;
+	u32 size;
+	int i;
+
+	rc = tpm_cmd_init(&cmd, TPM_TAG_RQU_COMMAND, TPM_ORD_GET_CAPABILITY);
+	if (rc)
+		return rc;
+	tpm_cmd_put_u32(&cmd, TPM_CAP_PROPERTY);
+	tpm_cmd_put_u32(&cmd, 4);
+	tpm_cmd_put_u32(&cmd, prop);
+	rc = tpm_cmd_run(chip, &cmd, 4, NULL);
+	if (rc)
+		goto out;
+	size = get_unaligned_be32(cmd.data + TPM_HEADER_SIZE);
+	if (size < 4 * n || cmd.len < TPM_HEADER_SIZE + 4 + 4 * n) {
+		rc = -EFAULT;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		out[i] = get_unaligned_be32(cmd.data + TPM_HEADER_SIZE + 4 +
+					    4 * i);
+out:
+	tpm_cmd_free(&cmd);
+	return rc;
+}
+
+/* Timeouts and durations from the TPM; 0, a TPM error or an errno. */
+static ssize_t tpm1_get_timeouts(struct tpm_chip *chip)
+{
+	u32 timeout[TPM1_TIMEOUTS], duration[TPM1_DURATIONS];
+	ssize_t rc;
+
+	rc = tpm1_get_cap_u32s(chip, TPM_CAP_PROP_TIS_TIMEOUT, timeout,
+			       TPM1_TIMEOUTS);
+	if (rc)
+		return rc;
+	rc = tpm1_get_cap_u32s(chip, TPM_CAP_PROP_TIS_DURATION, duration,
+			       TPM1_DURATIONS);
+	if (rc)
+		return rc;
+	tpm1_set_timeouts(chip, timeout, duration);
+	if (chip->timeout_adjusted || chip->duration_adjusted)
+		dev_info(&chip->dev, "timeouts or durations adjusted (see sysfs)\n");
+	return 0;
+}
+
+static ssize_t tpm1_simple(struct tpm_chip *chip, u32 ordinal, const char *what)
+{
+	struct tpm_cmd cmd;
+	ssize_t rc;
+
+	rc = tpm_cmd_init(&cmd, TPM_TAG_RQU_COMMAND, ordinal);
+	if (rc)
+		return rc;
+	if (ordinal == TPM_ORD_STARTUP)
+		tpm_cmd_put_u16(&cmd, TPM_ST_CLEAR);
+	rc = tpm_cmd_run(chip, &cmd, 0, what);
+	tpm_cmd_free(&cmd);
+	return rc;
+}
+
+/**
+ * tpm1_auto_startup() - bring a TPM 1.2 to the operational state
+ * @chip: the chip
+ *
+ * Reads the timeouts and durations; a TPM that has not been started (the
+ * firmware did not do it) gets TPM_Startup(ST_CLEAR) first.  Then
+ * TPM_ContinueSelfTest.  A disabled or deactivated TPM is still
+ * registered (its owner may enable it through /dev/tpmN).
+ *
+ * Context: process context, may sleep; the caller holds the ops.
+ * Return: 0, or a negative errno (-ENODEV if the TPM refused to start).
+ */
+int tpm1_auto_startup(struct tpm_chip *chip)
+{
+	ssize_t rc;
+
+	rc = tpm1_get_timeouts(chip);
+	if (rc == TPM_ERR_INVALID_POSTINIT) {
+		dev_info(&chip->dev, "starting up the TPM\n");
+		rc = tpm1_simple(chip, TPM_ORD_STARTUP, "TPM_Startup");
+		if (!rc)
+			rc = tpm1_get_timeouts(chip);
+	}
+	if (!rc)
+		rc = tpm1_simple(chip, TPM_ORD_CONTINUE_SELFTEST, NULL);
+	if (rc == TPM_ERR_DISABLED || rc == TPM_ERR_DEACTIVATED) {
+		dev_info(&chip->dev, "TPM is disabled or deactivated (0x%zx)\n",
+			 rc);
+		return 0;
+	}
+	if (rc > 0) {
+		dev_err(&chip->dev, "TPM failed to start: 0x%zx\n", rc);
+		return -ENODEV;
+	}
+	return rc;
+}
+
+/**
+ * tpm1_get_random() - fill a buffer from a TPM 1.2's random number generator
+ * @chip:	the chip
+ * @dest:	where the bytes go
+ * @max:	how many are wanted
+ *
+ * Context: process context, may sleep; the caller holds the ops.
+ * Return: the number of bytes written (at most @max, fewer if the TPM ran
+ * short), or a negative errno.
+ */
+int tpm1_get_random(struct tpm_chip *chip, u8 *dest, size_t max)
+{
+	size_t done = 0;
+	struct tpm_cmd cmd;
+	ssize_t rc;
+	u32 got;
+
+	while (done < max) {
+		rc = tpm_cmd_init(&cmd, TPM_TAG_RQU_COMMAND, TPM_ORD_GET_RANDOM);
+		if (rc)
+			return rc;
+		tpm_cmd_put_u32(&cmd, min_t(size_t, max - done, 128));
+		rc = tpm_cmd_run(chip, &cmd, 4, "TPM_GetRandom");
+		if (rc) {
+			tpm_cmd_free(&cmd);
+			return rc > 0 ? -EIO : rc;
+		}
+		got = get_unaligned_be32(cmd.data + TPM_HEADER_SIZE);
+		if (!got || got > max - done ||
+		    cmd.len < TPM_HEADER_SIZE + 4 + got) {
+			tpm_cmd_free(&cmd);
+			return done ? done : -EIO;
+		}
+		memcpy(dest + done, cmd.data + TPM_HEADER_SIZE + 4, got);
+		done += got;
+		tpm_cmd_free(&cmd);
+	}
+	return done;
+}
