@@ -5,7 +5,8 @@
 #   make            build the modules against KDIR (default: the cached
 #                   debug guest kernel, built on first use)
 #   make run        demo: boot a guest, load our modules, use /dev/tpm0
-#   make shell      interactive guest with our modules loaded
+#   make shell      interactive guest with our modules loaded (TPM=1.2
+#                   for a TPM 1.2 behind tpm-tis)
 #   make check      every test; ends with "N passed, N failed"
 #   make kunit      the KUnit suites under kunit.py (UML)
 #   make bench      upstream vs ours vs the swtpm floor, on the plain
@@ -33,7 +34,8 @@ run:
 	@tests/run-demo.sh
 
 shell:
-	@tests/guest.sh --kernel $(or $(KERNEL),debug) --driver $(or $(DRIVER),ours) --shell
+	@tests/guest.sh --kernel $(or $(KERNEL),debug) --driver $(or $(DRIVER),ours) \
+		--tpm $(or $(TPM),2.0) --shell
 
 check:
 	@tests/check.sh

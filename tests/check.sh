@@ -31,7 +31,7 @@ step() {
 	fi
 }
 
-suites=(tools smoke rm cdev unbind modcycle vtpm)
+suites=(tools smoke rm cdev unbind modcycle vtpm tpm12)
 for kver in ${CHECK_KVERS:-6.12 6.1}; do
 	export KVER=$kver
 	if [ "$kver" != 6.12 ]; then
@@ -40,6 +40,9 @@ for kver in ${CHECK_KVERS:-6.12 6.1}; do
 		step "guest suites, ours, $kver debug kernel" \
 			"$top/tests/guest.sh" --kernel debug --driver ours \
 			"${suites[@]}" stress
+		step "TPM 1.2 on tpm-tis, ours, $kver debug kernel" \
+			"$top/tests/guest.sh" --kernel debug --driver ours \
+			--tpm 1.2 tis12
 		continue
 	fi
 	step lint "$top/tests/lint.sh"
@@ -53,6 +56,9 @@ for kver in ${CHECK_KVERS:-6.12 6.1}; do
 		step "guest suites, $d modules, debug kernel" \
 			"$top/tests/guest.sh" --kernel debug --driver "$d" \
 			"${suites[@]}" "${extra[@]}"
+		step "TPM 1.2 on tpm-tis, $d modules, debug kernel" \
+			"$top/tests/guest.sh" --kernel debug --driver "$d" \
+			--tpm 1.2 tis12
 	done
 done
 

@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
 	*) suites+=("$1"); shift ;;
 	esac
 done
-[ ${#suites[@]} -gt 0 ] || suites=(tools smoke rm cdev unbind modcycle vtpm stress)
+[ ${#suites[@]} -gt 0 ] || suites=(tools smoke rm cdev unbind modcycle vtpm tpm12 stress)
 case $driver in ours|upstream) ;; *) echo "--driver ours|upstream" >&2; exit 2 ;; esac
 case $family in 2.0) tpm2=(--tpm2) ;; 1.2) tpm2=() ;; *) echo "--tpm 2.0|1.2" >&2; exit 2 ;; esac
 

@@ -30,7 +30,7 @@ out=$(perl "$ksrc/scripts/kernel-doc" -none -Wall "${cfiles[@]}" 2>&1)
 if [ -z "$out" ]; then echo "TEST-PASS: lint/kernel-doc"
 else echo "$out" | head -n 20; echo "TEST-FAIL: lint/kernel-doc: $(echo "$out" | wc -l) findings"; fi
 
-sdir=$kbuild/tpm-oot-sparse
+sdir=$kbuild/tpm-oot-sparse-$(echo "$top" | sha256sum | cut -c1-12)
 rm -rf "$sdir"; mkdir -p "$sdir"
 cp -a Kbuild ./*.c include "$sdir"/
 out=$(make -C "$kbuild" M="$sdir" C=2 W=1 modules 2>&1 | grep -E 'warning|error' )

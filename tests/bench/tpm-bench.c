@@ -400,7 +400,7 @@ static int open_conn(struct conn *c, const char *dev, const char *sock)
 static int vtpm_server(void)
 {
 	unsigned int num;
-	int fd = vtpm_create(&num);
+	int fd = vtpm_create(&num, 1);
 
 	if (fd < 0) {
 		perror("/dev/vtpmx");

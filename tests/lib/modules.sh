@@ -3,14 +3,15 @@
 #
 # Build this project's modules against a kernel build directory, in a copy
 # of the sources kept next to that kernel in the cache (so the debug and
-# the plain kernel each get their own objects).
+# the plain kernel each get their own objects), one copy per checkout (so
+# two checkouts tested at once do not build in each other's copy).
 #
 #   modules.sh <kernel-build-dir>     prints the directory holding the .ko
 set -euo pipefail
 
 kdir=${1:?usage: modules.sh <kernel-build-dir>}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-out=$kdir/tpm-oot-modules
+out=$kdir/tpm-oot-modules-$(echo "$top" | sha256sum | cut -c1-12)
 mkdir -p "$out"
 # Mirror the sources; --checksum keeps make's timestamps meaningful.
 rsync -a --checksum --delete --exclude='*.o' --exclude='*.ko' \

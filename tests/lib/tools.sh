@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build the test tools (tests/stress/*.c, tests/bench/*.c, with the shared
 # tests/lib/tpmtool.h) on the host;
-# the guest runs them from the host's file system.  Prints the directory.
+# the guest runs them from the host's file system.  Prints the directory,
+# one per checkout: a guest running one checkout's tools must not see them
+# replaced by another's.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-out=${TPM_OOT_CACHE:-$HOME/.cache/tpm-oot}/tools
+out=${TPM_OOT_CACHE:-$HOME/.cache/tpm-oot}/tools/$(echo "$top" | sha256sum | cut -c1-12)
 mkdir -p "$out"
 for src in "$top"/tests/stress/*.c "$top"/tests/bench/*.c; do
 	[ -f "$src" ] || continue

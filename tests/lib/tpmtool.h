@@ -20,6 +20,10 @@
 #include <linux/vtpm_proxy.h>
 
 #define TPM_HDR		10
+#define TAG_RQU_COMMAND	0x00C1	/* TPM 1.2 */
+#define TAG_RSP_COMMAND	0x00C4
+#define ORD_GET_RANDOM	0x0046
+#define ORD_GET_CAP	0x0065
 #define ST_NO_SESSIONS	0x8001
 #define ST_SESSIONS	0x8002
 #define CC_GET_RANDOM	0x17B
@@ -90,13 +94,50 @@ static inline size_t vtpm_answer_get_cap(const uint8_t *req, uint8_t *rsp)
 }
 
 /*
+ * A TPM 1.2 request: GetRandom(n <= 64) gets n bytes; GetCapability of
+ * the TIS timeouts and the durations gets values in microseconds; anything
+ * else a bare success header.  Returns the response length.
+ */
+static inline size_t vtpm_answer_tpm12(const uint8_t *req, size_t len,
+				       uint8_t *rsp)
+{
+	static const uint32_t timeouts[] = { 750000, 2000000, 750000, 750000 };
+	static const uint32_t durations[] = { 2000000, 20000000, 60000000 };
+	uint32_t cc = be32(req + 6), n = 0, i;
+	const uint32_t *v = NULL;
+
+	memset(rsp, 0, TPM_HDR);
+	put_be16(rsp, TAG_RSP_COMMAND);
+	if (cc == ORD_GET_RANDOM && len >= 14) {
+		n = be32(req + 10) > 64 ? 64 : be32(req + 10);
+		for (i = 0; i < n; i++)
+			rsp[14 + i] = rand();
+		put_be32(rsp + 10, n);
+		n += 4;
+	} else if (cc == ORD_GET_CAP && len >= 22) {
+		v = be32(req + 18) == 0x115 ? timeouts : durations;
+		n = be32(req + 18) == 0x115 ? 4 : 3;
+		put_be32(rsp + 10, 4 * n);
+		for (i = 0; i < n; i++)
+			put_be32(rsp + 14 + 4 * i, v[i]);
+		n = 4 + 4 * n;
+	}
+	put_be32(rsp + 2, TPM_HDR + n);
+	return TPM_HDR + n;
+}
+
+/*
  * The answer to one request: GetRandom(n <= 64) gets n bytes, GetCapability
- * what vtpm_answer_get_cap() gives, anything else a bare success header.
- * Returns the response length.
+ * what vtpm_answer_get_cap() gives, anything else a bare success header;
+ * TPM 1.2 requests as vtpm_answer_tpm12() says.  Returns the response
+ * length.
  */
 static inline size_t vtpm_answer(const uint8_t *req, size_t len, uint8_t *rsp)
 {
 	uint32_t cc = be32(req + 6);
+
+	if (be16(req) == TAG_RQU_COMMAND)
+		return vtpm_answer_tpm12(req, len, rsp);
 
 	memset(rsp, 0, 12);
 	put_be16(rsp, ST_NO_SESSIONS);
@@ -146,10 +187,15 @@ static inline int vtpm_serve(int fd, int ctl)
 	}
 }
 
-/* A new TPM 2.0 vtpm proxy device: its server fd, and @num for /dev/tpmN. */
-static inline int vtpm_create(unsigned int *num)
+/*
+ * A new vtpm proxy device, TPM 2.0 if @tpm2, else TPM 1.2: its server fd,
+ * and @num for /dev/tpmN.
+ */
+static inline int vtpm_create(unsigned int *num, int tpm2)
 {
-	struct vtpm_proxy_new_dev nd = { .flags = VTPM_PROXY_FLAG_TPM2 };
+	struct vtpm_proxy_new_dev nd = {
+		.flags = tpm2 ? VTPM_PROXY_FLAG_TPM2 : 0,
+	};
 	int vtpmx = open("/dev/vtpmx", O_RDWR);
 	int rc;
 

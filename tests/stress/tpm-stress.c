@@ -7,8 +7,8 @@
  *
  *   tpm-stress vtpm [-n cycles] [-c clients]
  *	Each cycle forks a vtpm proxy server (a child answering GetRandom),
- *	lets the clients run, then SIGKILLs the server (even cycles) or has
- *	it close its fd (odd cycles).
+ *	a TPM 1.2 one every third cycle, lets the clients run, then SIGKILLs
+ *	the server (even cycles) or has it close its fd (odd cycles).
  *   tpm-stress tis [-n cycles] [-c clients] -d <MSFT0101 device>
  *	Each cycle unbinds the TIS device from tpm_tis and binds it again.
  *
@@ -45,6 +45,7 @@ static atomic_long outcomes[O_NR];
 static atomic_long bad;		/* malformed or misrouted responses, odd errnos */
 static atomic_long commands;
 static atomic_long hwrng_ok, hwrng_gone;
+static atomic_long ok_tpm12;	/* valid responses from TPM 1.2 chips */
 
 struct client {
 	pthread_t thread;
@@ -59,6 +60,8 @@ static struct client clients[MAX_CLIENTS];
 static int nr_clients = 4;
 static atomic_int stop;
 static char dev_path[64];
+static int dev_tpm2 = 1;	/* the family of the chip at dev_path */
+static unsigned int dev_gen;	/* bumped by every set_path() */
 static pthread_mutex_t path_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The errnos an unplug may legitimately produce, by outcome slot. */
@@ -93,20 +96,45 @@ static void call_done(struct client *c)
 	c->call_start = 0;
 }
 
-/* One command; returns 0 to go on with this fd, -1 to close it. */
-static int client_command(struct client *c, int fd, unsigned int seq)
+/* GetRandom(@n) in @cmd for a TPM 2.0 or 1.2; returns its length. */
+static size_t get_random_cmd(uint8_t *cmd, int tpm2, uint16_t n)
 {
-	uint8_t cmd[12], rsp[4096];
+	if (tpm2) {
+		put_be16(cmd, ST_NO_SESSIONS);
+		put_be32(cmd + 2, 12);
+		put_be32(cmd + 6, CC_GET_RANDOM);
+		put_be16(cmd + 10, n);
+		return 12;
+	}
+	put_be16(cmd, TAG_RQU_COMMAND);
+	put_be32(cmd + 2, 14);
+	put_be32(cmd + 6, ORD_GET_RANDOM);
+	put_be32(cmd + 10, n);
+	return 14;
+}
+
+/* Exactly @n random bytes, in the family's format? */
+static int get_random_ok(const uint8_t *rsp, ssize_t len, int tpm2, uint16_t n)
+{
+	if (len < 10 || be32(rsp + 2) != len || be32(rsp + 6) != 0)
+		return 0;
+	if (tpm2)
+		return be16(rsp) == ST_NO_SESSIONS && len == 12 + n &&
+		       be16(rsp + 10) == n;
+	return be16(rsp) == TAG_RSP_COMMAND && len == 14 + n &&
+	       be32(rsp + 10) == n;
+}
+
+/* One command; returns 0 to go on with this fd, -1 to close it. */
+static int client_command(struct client *c, int fd, int tpm2, unsigned int seq)
+{
+	uint8_t cmd[14], rsp[4096];
 	uint16_t n = 1 + (seq * 7 + c->id) % 32;
+	size_t size = get_random_cmd(cmd, tpm2, n);
 	ssize_t len;
 
-	put_be16(cmd, ST_NO_SESSIONS);
-	put_be32(cmd + 2, sizeof(cmd));
-	put_be32(cmd + 6, CC_GET_RANDOM);
-	put_be16(cmd + 10, n);
-
 	call_begin(c);
-	len = write(fd, cmd, sizeof(cmd));
+	len = write(fd, cmd, size);
 	call_done(c);
 	if (len < 0) {
 		count_errno(errno, "write", c->id);
@@ -137,23 +165,24 @@ static int client_command(struct client *c, int fd, unsigned int seq)
 		count_errno(errno, "read", c->id);
 		return -1;
 	}
-	if (len < 10 || be16(rsp) != ST_NO_SESSIONS || be32(rsp + 2) != len ||
-	    be32(rsp + 6) != 0 || len != 12 + n || be16(rsp + 10) != n) {
+	if (!get_random_ok(rsp, len, tpm2, n)) {
 		bad++;
-		fprintf(stderr, "client %d: bad response (%zd bytes) to GetRandom(%u)\n",
-			c->id, len, n);
+		fprintf(stderr, "client %d: bad response (%zd bytes) to TPM %s GetRandom(%u)\n",
+			c->id, len, tpm2 ? "2.0" : "1.2", n);
 		return -1;
 	}
 	outcomes[O_OK]++;
+	if (!tpm2)
+		ok_tpm12++;
 	return 0;
 }
 
 static void *client_main(void *arg)
 {
 	struct client *c = arg;
-	unsigned int seq = 0;
+	unsigned int seq = 0, gen;
 	char path[80];
-	int fd, i;
+	int fd, i, tpm2;
 
 	while (!stop) {
 		pthread_mutex_lock(&path_lock);
@@ -162,6 +191,8 @@ static void *client_main(void *arg)
 			snprintf(path, sizeof(path), "/dev/tpmrm%s", dev_path + 8);
 		else
 			snprintf(path, sizeof(path), "%s", dev_path);
+		tpm2 = dev_tpm2;
+		gen = dev_gen;
 		pthread_mutex_unlock(&path_lock);
 		if (!path[0]) {
 			usleep(1000);
@@ -173,8 +204,15 @@ static void *client_main(void *arg)
 			usleep(200 + c->id * 100);
 			continue;
 		}
-		for (i = 0; i < 8 && !stop; i++)
-			if (client_command(c, fd, seq++))
+		/*
+		 * A chip that came after the one asked for, under the same
+		 * name, may be of the other family: ask again.
+		 */
+		pthread_mutex_lock(&path_lock);
+		i = gen != dev_gen ? 8 : 0;
+		pthread_mutex_unlock(&path_lock);
+		for (; i < 8 && !stop; i++)
+			if (client_command(c, fd, tpm2, seq++))
 				break;
 		close(fd);
 	}
@@ -280,14 +318,16 @@ static int wait_present(const char *path)
 	return 0;
 }
 
-static void set_path(const char *p)
+static void set_path(const char *p, int tpm2)
 {
 	pthread_mutex_lock(&path_lock);
 	snprintf(dev_path, sizeof(dev_path), "%s", p);
+	dev_tpm2 = tpm2;
+	dev_gen++;
 	pthread_mutex_unlock(&path_lock);
 }
 
-static pid_t start_server(int *ctl_out, unsigned int *num)
+static pid_t start_server(int *ctl_out, unsigned int *num, int tpm2)
 {
 	int info[2], ctl[2];
 	pid_t pid;
@@ -297,7 +337,7 @@ static pid_t start_server(int *ctl_out, unsigned int *num)
 	pid = fork();
 	if (pid == 0) {
 		unsigned int n;
-		int fd = vtpm_create(&n);
+		int fd = vtpm_create(&n, tpm2);
 
 		if (fd < 0 || write(info[1], &n, sizeof(n)) < 0)
 			_exit(2);
@@ -389,7 +429,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "no TPM bound to %s\n", tis_dev);
 			return 1;
 		}
-		set_path(path);
+		set_path(path, 1);
 	}
 	for (i = 0; i < nr_clients; i++) {
 		clients[i].id = i;
@@ -405,7 +445,8 @@ int main(int argc, char **argv)
 		if (!strcmp(mode, "vtpm")) {
 			unsigned int num;
 			int ctl;
-			pid_t pid = start_server(&ctl, &num);
+			int tpm2 = cycle % 3 != 2;
+			pid_t pid = start_server(&ctl, &num, tpm2);
 
 			if (pid < 0) {
 				fprintf(stderr, "cycle %d: cannot create a vtpm device\n", cycle);
@@ -417,7 +458,7 @@ int main(int argc, char **argv)
 				fprintf(stderr, "cycle %d: %s never appeared\n", cycle, path);
 				failed = 1;
 			}
-			set_path(path);
+			set_path(path, tpm2);
 			usleep(5000 + rand() % 20000);
 			t_unplug = now_ns();
 			if (cycle & 1) {
@@ -444,6 +485,9 @@ int main(int argc, char **argv)
 					"the device node did not go away");
 			failed = 1;
 		}
+		/* Nothing to open until the next chip is there. */
+		if (!strcmp(mode, "vtpm"))
+			set_path("", 1);
 		if (w > worst_wake)
 			worst_wake = w;
 		if (g > worst_gone)
@@ -454,7 +498,7 @@ int main(int argc, char **argv)
 				fprintf(stderr, "cycle %d: bind failed\n", cycle);
 				failed = 1;
 			}
-			set_path(path);
+			set_path(path, 1);
 		}
 	}
 	t0 = now_ns() - t0;
@@ -470,11 +514,17 @@ int main(int argc, char **argv)
 	for (i = 0; i < O_NR; i++)
 		printf(" %s=%ld", outcome_name[i], (long)outcomes[i]);
 	printf(" bad=%ld\n", (long)bad);
+	if (!strcmp(mode, "vtpm"))
+		printf("TPM 1.2 chips: %d, responses from them: %ld\n",
+		       cycle / 3, (long)ok_tpm12);
 	if (use_hwrng)
 		printf("hwrng: reads=%ld unplugged=%ld\n", (long)hwrng_ok,
 		       (long)hwrng_gone);
 	printf("worst unplug to last sleeper woken: %.1f ms\n", worst_wake / 1e6);
 	printf("worst unplug to %s gone: %.1f ms\n", "device node", worst_gone / 1e6);
+	/* With dozens of TPM 1.2 chips, some must have answered. */
+	if (!strcmp(mode, "vtpm") && cycle >= 30 && !ok_tpm12)
+		failed = 1;
 	return failed || bad || !outcomes[O_OK] || (use_hwrng && !hwrng_ok) ?
 	       1 : 0;
 }
