@@ -120,3 +120,42 @@ kmemleak_report() {
 	echo scan >/sys/kernel/debug/kmemleak
 	cat /sys/kernel/debug/kmemleak
 }
+
+# rm_tools_check <procs> <loops>: tpm2-tools through device:/dev/tpmrm0,
+# <procs> processes at once, each creating, loading and using keys in a
+# loop, and a policy session passed from one tool to the next (saved to a
+# file, loaded again); no object is flushed by hand.  Then nothing may be
+# left in the TPM (looked at through /dev/tpm0).
+rm_tools_worker() {
+	local d=/tmp/rm-worker-$1 i
+	mkdir -p "$d" && cd "$d" || return 1
+	export TPM2TOOLS_TCTI=device:/dev/tpmrm0
+	echo "message $1" >msg
+	for i in $(seq "$2"); do
+		tpm2_createprimary -C o -G ecc -c primary.ctx &&
+		tpm2_create -C primary.ctx -G ecc -u key.pub -r key.priv &&
+		tpm2_load -C primary.ctx -u key.pub -r key.priv -c key.ctx &&
+		tpm2_sign -c key.ctx -g sha256 -o sig msg &&
+		tpm2_verifysignature -c key.ctx -g sha256 -m msg -s sig &&
+		tpm2_startauthsession -S session.ctx &&
+		tpm2_policypcr -S session.ctx -l sha256:0,1 -L policy &&
+		tpm2_flushcontext session.ctx &&
+		[ "$(stat -c %s policy)" = 32 ] || { echo "worker $1: loop $i failed"; return 1; }
+	done >"$d.log" 2>&1
+}
+
+rm_tools_check() {
+	local procs=$1 loops=$2 p bad=0 left pids=()
+	rm -rf /tmp/rm-worker-*
+	for p in $(seq "$procs"); do
+		rm_tools_worker "$p" "$loops" &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p" || bad=$((bad + 1)); done
+	if [ $bad = 0 ]; then pass "tpm2-tools-$procs-processes ($loops loops each)"
+	else fail "tpm2-tools-$procs-processes" "$bad failed: $(cat /tmp/rm-worker-*.log | grep -i 'error\|failed' | head -n 3 | tr '\n' ' ')"; fi
+	left=$(TPM2TOOLS_TCTI=device:/dev/tpm0 tpm2_getcap handles-transient 2>&1
+	       TPM2TOOLS_TCTI=device:/dev/tpm0 tpm2_getcap handles-saved-session 2>&1)
+	if [ -z "$left" ]; then pass tpm2-tools-nothing-left
+	else fail tpm2-tools-nothing-left "$(echo "$left" | tr '\n' ' ')"; fi
+}

@@ -49,6 +49,7 @@ for class in SpaceTest AsyncTest; do
 	else fail "$class" "$(echo "$out" | grep -E '^(FAIL|ERROR)' | tr '\n' ' ')"; fi
 done
 python3 "$G/tpmrm.py" spaces | sed 's|TEST-\([A-Z]*\): rm/|TEST-\1: vtpm/rm-|'
+rm_tools_check 4 2
 
 # 2. SIGKILL the server with /dev/tpmrm0 held open (an object and a
 # session in the space): /dev/tpm0 goes away within a second, the holder

@@ -94,11 +94,19 @@ def checks(dev, name, prefix):
         def t_exclusive():
             expect_errno(errno.EBUSY, os.open, dev, os.O_RDWR)
 
+        def t_set_locality():
+            # The vtpm proxy's private ordinal, with the TPM 1.2 tag.
+            cmd = struct.pack('>HIIB', TAG_RQU_COMMAND, 11, 0x20001000, 3)
+            expect_errno(errno.EINVAL if OURS else errno.EFAULT, os.write, fd, cmd)
+            get_random(fd, 8)
+
         s.run('getrandom', t_random)
         s.run('pcrread', lambda: pcr_read(fd, 0))
         s.run('extend', t_extend)
         s.run('nonblock', t_nonblock)
         s.run('exclusive-open', t_exclusive)
+        if prefix == 'vtpm':
+            s.run('set-locality-refused', t_set_locality)
     finally:
         os.close(fd)
 

@@ -24,6 +24,9 @@
 #define TAG_RSP_COMMAND	0x00C4
 #define ORD_GET_RANDOM	0x0046
 #define ORD_GET_CAP	0x0065
+#define ORD_STARTUP	0x0099
+#define ORD_SET_LOCALITY 0x20001000
+#define RC_INVALID_POSTINIT 0x0026
 #define ST_NO_SESSIONS	0x8001
 #define ST_SESSIONS	0x8002
 #define CC_GET_RANDOM	0x17B
@@ -94,9 +97,11 @@ static inline size_t vtpm_answer_get_cap(const uint8_t *req, uint8_t *rsp)
 }
 
 /*
- * A TPM 1.2 request: GetRandom(n <= 64) gets n bytes; GetCapability of
- * the TIS timeouts and the durations gets values in microseconds; anything
- * else a bare success header.  Returns the response length.
+ * A TPM 1.2 request.  Like a TPM the firmware did not start, it answers
+ * TPM_INVALID_POSTINIT to everything until TPM_Startup.  Then
+ * GetRandom(n <= 64) gets n bytes; GetCapability of the TIS timeouts and
+ * the durations gets values in microseconds; anything else a bare success
+ * header.  Returns the response length.
  */
 static inline size_t vtpm_answer_tpm12(const uint8_t *req, size_t len,
 				       uint8_t *rsp)
@@ -105,10 +110,15 @@ static inline size_t vtpm_answer_tpm12(const uint8_t *req, size_t len,
 	static const uint32_t durations[] = { 2000000, 20000000, 60000000 };
 	uint32_t cc = be32(req + 6), n = 0, i;
 	const uint32_t *v = NULL;
+	static int started;
 
 	memset(rsp, 0, TPM_HDR);
 	put_be16(rsp, TAG_RSP_COMMAND);
-	if (cc == ORD_GET_RANDOM && len >= 14) {
+	if (cc == ORD_STARTUP)
+		started = 1;
+	else if (!started && cc != ORD_SET_LOCALITY)
+		put_be32(rsp + 6, RC_INVALID_POSTINIT);
+	else if (cc == ORD_GET_RANDOM && len >= 14) {
 		n = be32(req + 10) > 64 ? 64 : be32(req + 10);
 		for (i = 0; i < n; i++)
 			rsp[14 + i] = rand();
