@@ -72,7 +72,7 @@ else fail tpmrm-holder-epipe-after-kill "$(tail -n 1 /tmp/vtpm-rmholder.out)"; f
 rm -f /tmp/vtpm-info*
 # The hwrng would read from the chip too: the held command must be ours.
 hwrng_param=/sys/module/tpm/parameters/hwrng
-[ "$TPMTEST_DRIVER" = ours ] && echo 0 >$hwrng_param
+if [ "$TPMTEST_DRIVER" = ours ]; then echo 0 >$hwrng_param; fi
 python3 "$G/vtpmsrv.py" hold /tmp/vtpm-info &
 srv=$!
 wait_for_dev /tmp/vtpm-info 100 && wait_for_dev /dev/tpm0 100 ||
@@ -84,4 +84,4 @@ grep '^TEST-' /tmp/sleepers.out
 [ $rc = 0 ] || fail sleepers "exit $rc"
 wait "$srv" 2>/dev/null
 [ -e /dev/tpm0 ] && fail hold-server-gone "/dev/tpm0 still there" || pass hold-server-gone
-[ "$TPMTEST_DRIVER" = ours ] && echo 1 >$hwrng_param
+if [ "$TPMTEST_DRIVER" = ours ]; then echo 1 >$hwrng_param; fi

@@ -86,7 +86,8 @@ def t_many_objects():
     # More objects than the TPM has slots (3 in swtpm), all usable, while
     # another space works beside them; the next one is refused cleanly.
     a, b = space(), space()
-    n = min(SPACE_OBJECTS, 6)
+    # Unseal loads one more object: leave it a slot.
+    n = min(SPACE_OBJECTS - 1, 6)
     keys = [a.create_root_key() for _ in range(n)]
     if sorted(transient(a)) != sorted(keys):
         raise AssertionError('listed %r, created %r' % (transient(a), keys))
@@ -129,6 +130,14 @@ def t_sessions_private():
     a.policy_password(s)
     d1 = a.get_policy_digest(s)
     expect_refused(b.get_policy_digest, s)
+    if not OURS:
+        # Upstream passes FlushContext of another space's session to the
+        # TPM, which flushes it: space b can end space a's session.
+        b.flush_context(s)
+        expect_refused(a.get_policy_digest, s)
+        a.close()
+        b.close()
+        return
     expect_refused(b.flush_context, s)
     if a.get_policy_digest(s) != d1:
         raise AssertionError('the policy digest changed between commands')
