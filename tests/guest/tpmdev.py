@@ -243,19 +243,20 @@ def cdev():
     return 0
 
 
-def holder(ctl):
-    fd = os.open(DEV, os.O_RDWR)
-    round_trip(fd)
+def hold(fd, ctl, cmd, what):
+    """Hold @fd across an unplug: say we are ready, wait until told to go
+    (the test has unplugged the chip), then @cmd must fail with EPIPE; ours
+    also gives EPIPE from read and HUP|ERR from poll, upstream's read is
+    EOF.  Closes @fd; returns the exit status."""
     open(ctl + '.ready', 'w').close()
-    for _ in range(300):
-        if os.path.exists(ctl + '.go'):
-            break
-        time.sleep(0.1)
-    else:
-        print('holder: never told to go')
-        return 1
     try:
-        expect_errno(errno.EPIPE, os.write, fd, get_random_cmd())
+        for _ in range(300):
+            if os.path.exists(ctl + '.go'):
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError('never told to go')
+        expect_errno(errno.EPIPE, os.write, fd, cmd)
         if OURS:
             expect_errno(errno.EPIPE, os.read, fd, 4096)
             p = select.poll()
@@ -264,15 +265,20 @@ def holder(ctl):
             if not (ev & select.POLLHUP and ev & select.POLLERR):
                 raise AssertionError('poll after unplug gave 0x%x, want HUP|ERR' % ev)
         elif os.read(fd, 4096) != b'':
-            # Upstream's read of an idle file after unplug is EOF.
             raise AssertionError('upstream read after unplug returned data')
     except AssertionError as e:
         print('holder: %s' % e)
         return 1
     finally:
         os.close(fd)
-    print('holder: EPIPE after unplug')
+    print('holder: EPIPE on %s after unplug' % what)
     return 0
+
+
+def holder(ctl):
+    fd = os.open(DEV, os.O_RDWR)
+    round_trip(fd)
+    return hold(fd, ctl, get_random_cmd(), DEV)
 
 
 def sleepers(info, srv_pid):
