@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * TPM chips: allocation, device numbers, registration (/dev/tpmN,
- * /dev/tpmrmN, the hwrng) and the unregister fence.  The locking rules are
+ * /dev/tpmrmN, the hwrng), system suspend and resume, and the unregister
+ * fence.  The locking rules are
  * described at the top of include/tpm.h.
  */
 #include <linux/cdev.h>
@@ -181,8 +182,9 @@ EXPORT_SYMBOL_GPL(tpm_chip_stop);
  * until they are put; the fence never interrupts a holder.
  *
  * Context: process context, may sleep.
- * Return: 0; -ENODEV if the chip has been unregistered; the driver's
- * error if the device could not be started.
+ * Return: 0; -ENODEV if the chip has been unregistered; -EBUSY while the
+ * system is suspended (the TPM has saved its state); the driver's error
+ * if the device could not be started.
  */
 int tpm_try_get_ops(struct tpm_chip *chip)
 {
@@ -194,6 +196,9 @@ int tpm_try_get_ops(struct tpm_chip *chip)
 		goto err_unlock;
 
 	mutex_lock(&chip->tpm_mutex);
+	rc = -EBUSY;
+	if (tpm_chip_priv(chip)->suspended)
+		goto err_mutex;
 	rc = tpm_chip_start(chip);
 	if (rc)
 		goto err_mutex;
@@ -512,8 +517,9 @@ EXPORT_SYMBOL_GPL(tpm_chip_register);
  * @chip: the chip
  *
  * Waits for every holder of the ops to finish, sends TPM2_Shutdown(CLEAR)
- * as the last command, sets chip->ops to NULL and wakes the sleepers in
- * the file operations.  Calling it again does nothing.
+ * as the last command (unless the TPM saved its state for a suspend and
+ * must see nothing more), sets chip->ops to NULL and wakes the sleepers
+ * in the file operations.  Calling it again does nothing.
  *
  * Context: process context, may sleep.
  */
@@ -523,7 +529,8 @@ void tpm_chip_fence(struct tpm_chip *chip)
 	if (chip->ops) {
 		mutex_lock(&chip->tpm_mutex);
 		if ((chip->flags & TPM_CHIP_FLAG_TPM2) &&
-		    !tpm_is_firmware_upgrade(chip) && !tpm_chip_start(chip)) {
+		    !tpm_is_firmware_upgrade(chip) &&
+		    !tpm_chip_priv(chip)->suspended && !tpm_chip_start(chip)) {
 			tpm2_shutdown(chip, TPM2_SU_CLEAR);
 			tpm_chip_stop(chip);
 		}
@@ -533,6 +540,59 @@ void tpm_chip_fence(struct tpm_chip *chip)
 	up_write(&chip->ops_sem);
 	wake_up_all(&tpm_chip_priv(chip)->event_wq);
 }
+
+/**
+ * tpm_chip_suspend() - have the TPM save its state before the system sleeps
+ * @chip: the chip
+ *
+ * Sends TPM2_Shutdown(STATE) to a TPM 2.0, TPM_SaveState to a TPM 1.2:
+ * what the firmware's Startup(STATE) restores at resume, PCRs and saved
+ * contexts among it.  From then until tpm_chip_resume() every
+ * tpm_try_get_ops() fails with -EBUSY, because a TPM may drop the state
+ * it saved when it gets another command (the hwrng thread is not frozen).
+ * A chip already unplugged is left alone.  The TPM's errors are logged,
+ * not returned: a TPM that cannot save its state must not keep the
+ * system from sleeping.
+ *
+ * Context: process context, may sleep; the bus driver's suspend callback.
+ */
+void tpm_chip_suspend(struct tpm_chip *chip)
+{
+	if (tpm_try_get_ops(chip))
+		return;
+	if (!tpm_is_firmware_upgrade(chip)) {
+		if (chip->flags & TPM_CHIP_FLAG_TPM2)
+			tpm2_shutdown(chip, TPM2_SU_STATE);
+		else
+			tpm1_save_state(chip);
+	}
+	tpm_chip_priv(chip)->suspended = true;
+	tpm_put_ops(chip);
+}
+EXPORT_SYMBOL_GPL(tpm_chip_suspend);
+
+/**
+ * tpm_chip_resume() - let commands reach the TPM again after a resume
+ * @chip: the chip
+ *
+ * The firmware has restarted the TPM.  A TPM 1.2 gets
+ * TPM_ContinueSelfTest (and TPM_Startup(ST_STATE) first if the firmware
+ * did not start it); a TPM 2.0 needs nothing.
+ *
+ * Context: process context, may sleep; the bus driver's resume callback.
+ */
+void tpm_chip_resume(struct tpm_chip *chip)
+{
+	mutex_lock(&chip->tpm_mutex);
+	tpm_chip_priv(chip)->suspended = false;
+	mutex_unlock(&chip->tpm_mutex);
+
+	if (chip->flags & TPM_CHIP_FLAG_TPM2 || tpm_try_get_ops(chip))
+		return;
+	tpm1_resume(chip);
+	tpm_put_ops(chip);
+}
+EXPORT_SYMBOL_GPL(tpm_chip_resume);
 
 /**
  * tpm_chip_unregister() - unplug a chip: the strong fence

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The TPM 1.2 commands the core sends on its own: start-up, the interface
- * timeouts and command durations the TPM reports, random numbers; and how
- * long a TPM 1.2 command may take.
+ * timeouts and command durations the TPM reports, saving the state before
+ * a suspend and resuming after it, random numbers; and how long a TPM 1.2
+ * command may take.
  */
 #include <kunit/visibility.h>
 #include <linux/module.h>
@@ -11,8 +12,8 @@
 #define TPM_ORD_GET_RANDOM		0x0046
 #define TPM_ORD_CONTINUE_SELFTEST	0x0053
 #define TPM_ORD_GET_CAPABILITY		0x0065
+#define TPM_ORD_SAVE_STATE		0x0098
 #define TPM_ORD_STARTUP			0x0099
-#define TPM_ST_CLEAR			0x0001
 #define TPM_CAP_PROPERTY		0x0005
 #define TPM_CAP_PROP_TIS_TIMEOUT	0x0115
 #define TPM_CAP_PROP_TIS_DURATION	0x0120
@@ -205,7 +206,13 @@ static ssize_t tpm1_get_timeouts(struct tpm_chip *chip)
 	return 0;
 }
 
-static ssize_t tpm1_simple(struct tpm_chip *chip, u32 ordinal, const char *what)
+/* TPM_Startup's parameter: a fresh start, or the state saved at suspend. */
+static const u8 tpm1_st_clear[] = { 0x00, 0x01 };
+static const u8 tpm1_st_state[] = { 0x00, 0x02 };
+
+/* A command whose parameters are @params and whose answer is its code. */
+static ssize_t tpm1_simple(struct tpm_chip *chip, u32 ordinal,
+			   const u8 *params, size_t len, const char *what)
 {
 	struct tpm_cmd cmd;
 	ssize_t rc;
@@ -213,11 +220,32 @@ static ssize_t tpm1_simple(struct tpm_chip *chip, u32 ordinal, const char *what)
 	rc = tpm_cmd_init(&cmd, TPM_TAG_RQU_COMMAND, ordinal);
 	if (rc)
 		return rc;
-	if (ordinal == TPM_ORD_STARTUP)
-		tpm_cmd_put_u16(&cmd, TPM_ST_CLEAR);
+	tpm_cmd_put(&cmd, params, len);
 	rc = tpm_cmd_run(chip, &cmd, 0, what);
 	tpm_cmd_free(&cmd);
 	return rc;
+}
+
+static ssize_t tpm1_startup(struct tpm_chip *chip, const u8 *type)
+{
+	return tpm1_simple(chip, TPM_ORD_STARTUP, type, sizeof(tpm1_st_clear),
+			   "TPM_Startup");
+}
+
+static ssize_t tpm1_continue_selftest(struct tpm_chip *chip)
+{
+	return tpm1_simple(chip, TPM_ORD_CONTINUE_SELFTEST, NULL, 0, NULL);
+}
+
+/* Whether the TPM works, if maybe disabled or deactivated by its owner. */
+static bool tpm1_operational(struct tpm_chip *chip, ssize_t rc)
+{
+	if (rc == TPM_ERR_DISABLED || rc == TPM_ERR_DEACTIVATED) {
+		dev_info(&chip->dev, "TPM is disabled or deactivated (0x%zx)\n",
+			 rc);
+		return true;
+	}
+	return !rc;
 }
 
 /**
@@ -239,22 +267,60 @@ int tpm1_auto_startup(struct tpm_chip *chip)
 	rc = tpm1_get_timeouts(chip);
 	if (rc == TPM_ERR_INVALID_POSTINIT) {
 		dev_info(&chip->dev, "starting up the TPM\n");
-		rc = tpm1_simple(chip, TPM_ORD_STARTUP, "TPM_Startup");
+		rc = tpm1_startup(chip, tpm1_st_clear);
 		if (!rc)
 			rc = tpm1_get_timeouts(chip);
 	}
 	if (!rc)
-		rc = tpm1_simple(chip, TPM_ORD_CONTINUE_SELFTEST, NULL);
-	if (rc == TPM_ERR_DISABLED || rc == TPM_ERR_DEACTIVATED) {
-		dev_info(&chip->dev, "TPM is disabled or deactivated (0x%zx)\n",
-			 rc);
+		rc = tpm1_continue_selftest(chip);
+	if (tpm1_operational(chip, rc))
 		return 0;
-	}
 	if (rc > 0) {
 		dev_err(&chip->dev, "TPM failed to start: 0x%zx\n", rc);
 		return -ENODEV;
 	}
 	return rc;
+}
+
+/**
+ * tpm1_save_state() - TPM_SaveState, before the system suspends
+ * @chip: the chip
+ *
+ * The TPM keeps what TPM_Startup(ST_STATE) restores at resume (the PCRs
+ * among it).  TPM_RETRY answers are retried by the transmit path.
+ *
+ * Context: process context, may sleep; the caller holds the ops.
+ */
+void tpm1_save_state(struct tpm_chip *chip)
+{
+	tpm1_simple(chip, TPM_ORD_SAVE_STATE, NULL, 0, "TPM_SaveState");
+}
+
+/**
+ * tpm1_resume() - make a TPM 1.2 fully operational after a resume
+ * @chip: the chip
+ *
+ * The firmware restarts the TPM with TPM_Startup(ST_STATE); the TPM then
+ * wants TPM_ContinueSelfTest.  A TPM the firmware left unstarted (it
+ * answers TPM_INVALID_POSTINIT) gets TPM_Startup(ST_STATE) here, so it
+ * comes back with what it saved at suspend rather than not at all.
+ * Failures are logged: the TPM's clients will see its errors.
+ *
+ * Context: process context, may sleep; the caller holds the ops.
+ */
+void tpm1_resume(struct tpm_chip *chip)
+{
+	ssize_t rc;
+
+	rc = tpm1_continue_selftest(chip);
+	if (rc == TPM_ERR_INVALID_POSTINIT) {
+		dev_warn(&chip->dev, "not restarted at resume; sending TPM_Startup(ST_STATE)\n");
+		rc = tpm1_startup(chip, tpm1_st_state);
+		if (!rc)
+			rc = tpm1_continue_selftest(chip);
+	}
+	if (!tpm1_operational(chip, rc))
+		dev_err(&chip->dev, "TPM did not resume: %zd\n", rc);
 }
 
 /**

@@ -5,7 +5,9 @@
  * TPM 1.2, which ACPI hands to the PNP bus), or at the legacy address when
  * asked to with force=1.  The registers and the chip's reference are
  * managed on the bus device; tpm_chip_unregister() fences the chip before
- * devres unmaps anything.
+ * devres unmaps anything.  At system suspend the TPM saves its state
+ * (the firmware restores it at resume); the bus device's drvdata is the
+ * chip.
  */
 #include <linux/acpi.h>
 #include <linux/io.h>
@@ -92,6 +94,20 @@ static int tpm_tis_mmio_probe(struct device *dev, struct resource *res)
 	return tpm_tis_core_init(dev, &mmio->tis, &tis_mmio_phy_ops);
 }
 
+static int tpm_tis_suspend(struct device *dev)
+{
+	tpm_chip_suspend(dev_get_drvdata(dev));
+	return 0;
+}
+
+static int tpm_tis_resume(struct device *dev)
+{
+	tpm_chip_resume(dev_get_drvdata(dev));
+	return 0;
+}
+
+static DEFINE_SIMPLE_DEV_PM_OPS(tpm_tis_pm, tpm_tis_suspend, tpm_tis_resume);
+
 static int tpm_tis_plat_probe(struct platform_device *pdev)
 {
 	return tpm_tis_mmio_probe(&pdev->dev,
@@ -117,6 +133,7 @@ static struct platform_driver tpm_tis_driver = {
 	.driver = {
 		.name = "tpm_tis",
 		.acpi_match_table = tpm_tis_acpi_ids,
+		.pm = pm_sleep_ptr(&tpm_tis_pm),
 	},
 };
 
@@ -143,6 +160,7 @@ static struct pnp_driver tpm_tis_pnp_driver = {
 	.id_table = tpm_tis_pnp_ids,
 	.probe = tpm_tis_pnp_probe,
 	.remove = tpm_tis_pnp_remove,
+	.driver.pm = pm_sleep_ptr(&tpm_tis_pm),
 };
 
 static struct platform_device *tpm_tis_forced;

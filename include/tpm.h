@@ -21,6 +21,10 @@
  *   tpm_idr_lock    Guards the idr of device numbers.
  *   priv->event_wq  Woken when a file's command completes and when the chip
  *                   is unplugged; file sleepers wait here without ops_sem.
+ *   priv->suspended Set under chip->tpm_mutex once the TPM has saved its
+ *                   state for a system suspend, cleared at resume; while
+ *                   set, tpm_try_get_ops() refuses (the TPM must see no
+ *                   command after it saved its state).
  *
  * chip->devs, the tpmrm device, holds a reference on chip->dev from
  * registration until its own last user (an open /dev/tpmrmN) is gone.
@@ -77,6 +81,8 @@ struct tpm_poll_hint {
  * @chip:	the chip as drivers and <linux/tpm.h> know it
  * @event_wq:	see the locking comment at the top of this file
  * @registered:	tpm_chip_register() succeeded and unregister has not run
+ * @suspended:	the TPM saved its state for a system suspend; see the
+ *		locking comment at the top of this file
  * @poll_hint:	recent completion times, indexed by command code modulo
  *		TPM_POLL_HINTS; guarded by chip->tpm_mutex
  */
@@ -84,6 +90,7 @@ struct tpm_chip_priv {
 	struct tpm_chip chip;
 	wait_queue_head_t event_wq;
 	bool registered;
+	bool suspended;
 	struct tpm_poll_hint poll_hint[TPM_POLL_HINTS];
 };
 
@@ -154,6 +161,8 @@ void tpm_chip_unregister(struct tpm_chip *chip);
 int tpm_chip_start(struct tpm_chip *chip);
 void tpm_chip_stop(struct tpm_chip *chip);
 void tpm_chip_fence(struct tpm_chip *chip);
+void tpm_chip_suspend(struct tpm_chip *chip);
+void tpm_chip_resume(struct tpm_chip *chip);
 int tpm_chip_subsys_init(void);
 void tpm_chip_subsys_exit(void);
 
@@ -185,6 +194,8 @@ void tpm1_set_timeouts(struct tpm_chip *chip, u32 *timeout_us,
 		       u32 *duration_us);
 unsigned long tpm1_duration(struct tpm_chip *chip, u32 ordinal);
 int tpm1_auto_startup(struct tpm_chip *chip);
+void tpm1_save_state(struct tpm_chip *chip);
+void tpm1_resume(struct tpm_chip *chip);
 int tpm1_get_random(struct tpm_chip *chip, u8 *dest, size_t max);
 
 /* tpm2-cmd.c */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit: the TPM core with a fake driver -- the unregister fence and the
- * transmit path's checks, timeouts and retries.
+ * KUnit: the TPM core with a fake driver -- the unregister fence, suspend
+ * and resume, and the transmit path's checks, timeouts and retries.
  */
 #include <kunit/test.h>
 #include <linux/completion.h>
@@ -11,8 +11,16 @@
 #define FAKE_COMPLETE	BIT(0)
 #define FAKE_MAX_SENT	64
 
+/* TPM 1.2 ordinals and answers the suspend cases look for. */
+#define TPM1_ORD_CONTINUE_SELFTEST	0x0053
+#define TPM1_ORD_SAVE_STATE		0x0098
+#define TPM1_ORD_STARTUP		0x0099
+#define TPM1_ST_STATE			0x0002
+#define TPM1_ERR_INVALID_POSTINIT	0x0026
+
 struct fake_tpm {
 	u32 sent[FAKE_MAX_SENT];
+	u16 sent_param[FAKE_MAX_SENT];	/* each command's first u16 parameter */
 	int nsent;
 	u8 rsp[TPM_BUFSIZE];
 	size_t rsp_len;
@@ -23,6 +31,7 @@ struct fake_tpm {
 	bool lie_len;		/* the response header's length is wrong */
 	u32 caps_cc;		/* GetCapability(COMMANDS) lists this one, or none */
 	bool caps_bare;		/* ... or answers with a bare header */
+	u32 postinit_rc;	/* answer everything but TPM_Startup with this */
 	int cancels;
 	unsigned long sent_at;	/* jiffies at the last send */
 	long first_look;	/* jiffies from it to the first status read, or -1 */
@@ -38,7 +47,11 @@ static void fake_answer(struct fake_tpm *f, u32 ordinal, const u8 *cmd)
 	u32 rc = 0;
 	u16 n = 0;
 
-	if (f->retries > 0) {
+	if (f->postinit_rc && ordinal != TPM1_ORD_STARTUP) {
+		rc = f->postinit_rc;
+	} else if (ordinal == TPM1_ORD_STARTUP) {
+		f->postinit_rc = 0;
+	} else if (f->retries > 0) {
 		f->retries--;
 		rc = TPM2_RC_RETRY;
 	} else if (ordinal == TPM2_CC_GET_RANDOM) {
@@ -71,8 +84,11 @@ static int fake_send(struct tpm_chip *chip, u8 *buf, size_t len)
 	struct fake_tpm *f = to_fake(chip);
 	u32 ordinal = tpm_hdr_code(buf);
 
-	if (f->nsent < FAKE_MAX_SENT)
+	if (f->nsent < FAKE_MAX_SENT) {
+		f->sent_param[f->nsent] = len >= TPM_HEADER_SIZE + 2 ?
+			get_unaligned_be16(buf + TPM_HEADER_SIZE) : 0;
 		f->sent[f->nsent++] = ordinal;
+	}
 	f->sent_at = jiffies;
 	f->first_look = -1;
 	if (f->delay)
@@ -204,13 +220,103 @@ static void register_tpmrm_needs_command_list(struct kunit *test)
 	tpm_chip_unregister(chip);
 }
 
+/* Suspend: TPM2_Shutdown(STATE) is the last command until resume. */
+static void suspend_tpm2_saves_state_last(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct fake_tpm *f;
+	struct tpm_chip *chip = fake_chip(test, &f);
+	int nsent;
+
+	KUNIT_ASSERT_EQ(test, 0, tpm_chip_register(chip));
+	tpm_chip_suspend(chip);
+	KUNIT_ASSERT_GT(test, f->nsent, 0);
+	KUNIT_EXPECT_EQ(test, f->sent[f->nsent - 1], (u32)TPM2_CC_SHUTDOWN);
+	KUNIT_EXPECT_EQ(test, f->sent_param[f->nsent - 1], (u16)TPM2_SU_STATE);
+	nsent = f->nsent;
+	KUNIT_EXPECT_EQ(test, -EBUSY, send_get_random(chip, buf, 8));
+	KUNIT_EXPECT_EQ(test, nsent, f->nsent);
+
+	tpm_chip_resume(chip);
+	KUNIT_EXPECT_EQ(test, nsent, f->nsent);
+	KUNIT_EXPECT_EQ(test, 20, send_get_random(chip, buf, 8));
+	tpm_chip_unregister(chip);
+	KUNIT_EXPECT_EQ(test, f->sent[f->nsent - 1], (u32)TPM2_CC_SHUTDOWN);
+	KUNIT_EXPECT_EQ(test, f->sent_param[f->nsent - 1], (u16)TPM2_SU_CLEAR);
+}
+
+/* A chip unplugged while suspended gets no Shutdown(CLEAR) after its save. */
+static void suspend_then_unplug_sends_nothing(struct kunit *test)
+{
+	struct fake_tpm *f;
+	struct tpm_chip *chip = fake_chip(test, &f);
+	int nsent;
+
+	KUNIT_ASSERT_EQ(test, 0, tpm_chip_register(chip));
+	tpm_chip_suspend(chip);
+	nsent = f->nsent;
+	tpm_chip_unregister(chip);
+	KUNIT_EXPECT_EQ(test, nsent, f->nsent);
+	KUNIT_EXPECT_NULL(test, chip->ops);
+	tpm_chip_suspend(chip);
+	tpm_chip_resume(chip);
+	KUNIT_EXPECT_EQ(test, nsent, f->nsent);
+}
+
+static struct tpm_chip *tpm1_fake_chip(struct kunit *test,
+				       struct fake_tpm **fp)
+{
+	struct tpm_chip *chip = fake_chip(test, fp);
+
+	chip->flags &= ~TPM_CHIP_FLAG_TPM2;
+	return chip;
+}
+
+/* TPM 1.2: TPM_SaveState at suspend, TPM_ContinueSelfTest at resume. */
+static void suspend_tpm1_save_state(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct fake_tpm *f;
+	struct tpm_chip *chip = tpm1_fake_chip(test, &f);
+
+	tpm_chip_suspend(chip);
+	KUNIT_ASSERT_EQ(test, f->nsent, 1);
+	KUNIT_EXPECT_EQ(test, f->sent[0], (u32)TPM1_ORD_SAVE_STATE);
+	KUNIT_EXPECT_EQ(test, -EBUSY, send_get_random(chip, buf, 8));
+	KUNIT_EXPECT_EQ(test, f->nsent, 1);
+
+	tpm_chip_resume(chip);
+	KUNIT_ASSERT_EQ(test, f->nsent, 2);
+	KUNIT_EXPECT_EQ(test, f->sent[1], (u32)TPM1_ORD_CONTINUE_SELFTEST);
+}
+
+/* A TPM 1.2 the firmware did not restart gets TPM_Startup(ST_STATE). */
+static void resume_tpm1_not_restarted(struct kunit *test)
+{
+	struct fake_tpm *f;
+	struct tpm_chip *chip = tpm1_fake_chip(test, &f);
+	static const u32 want[] = {
+		TPM1_ORD_SAVE_STATE, TPM1_ORD_CONTINUE_SELFTEST,
+		TPM1_ORD_STARTUP, TPM1_ORD_CONTINUE_SELFTEST,
+	};
+	int i;
+
+	tpm_chip_suspend(chip);
+	f->postinit_rc = TPM1_ERR_INVALID_POSTINIT;
+	tpm_chip_resume(chip);
+	KUNIT_ASSERT_EQ(test, f->nsent, ARRAY_SIZE(want));
+	for (i = 0; i < ARRAY_SIZE(want); i++)
+		KUNIT_EXPECT_EQ(test, f->sent[i], want[i]);
+	KUNIT_EXPECT_EQ(test, f->sent_param[2], (u16)TPM1_ST_STATE);
+	KUNIT_EXPECT_EQ(test, f->postinit_rc, 0);
+}
+
 /* A TPM 1.2 chip with the timeouts and durations it reported set. */
 static struct tpm_chip *tpm1_chip(struct kunit *test, u32 *t, u32 *d)
 {
 	struct fake_tpm *f;
-	struct tpm_chip *chip = fake_chip(test, &f);
+	struct tpm_chip *chip = tpm1_fake_chip(test, &f);
 
-	chip->flags &= ~TPM_CHIP_FLAG_TPM2;
 	tpm1_set_timeouts(chip, t, d);
 	return chip;
 }
@@ -433,6 +539,10 @@ static struct kunit_case tpm_core_cases[] = {
 	KUNIT_CASE(fence_shutdown_is_last),
 	KUNIT_CASE(fence_waits_for_holder),
 	KUNIT_CASE(register_tpmrm_needs_command_list),
+	KUNIT_CASE(suspend_tpm2_saves_state_last),
+	KUNIT_CASE(suspend_then_unplug_sends_nothing),
+	KUNIT_CASE(suspend_tpm1_save_state),
+	KUNIT_CASE(resume_tpm1_not_restarted),
 	KUNIT_CASE(tpm1_timeouts_as_reported),
 	KUNIT_CASE(tpm1_timeouts_in_milliseconds),
 	KUNIT_CASE(tpm1_timeouts_zero_or_absurd),
