@@ -31,6 +31,7 @@ step() {
 	fi
 }
 
+# suspend ends its boot (the 9p root does not survive it), so it is last.
 suites=(tools smoke rm cdev unbind modcycle vtpm tpm12)
 for kver in ${CHECK_KVERS:-6.12 6.1}; do
 	export KVER=$kver
@@ -39,10 +40,10 @@ for kver in ${CHECK_KVERS:-6.12 6.1}; do
 		step "kunit, $kver" "$top/tests/kunit.sh"
 		step "guest suites, ours, $kver debug kernel" \
 			"$top/tests/guest.sh" --kernel debug --driver ours \
-			"${suites[@]}" stress
+			"${suites[@]}" stress suspend
 		step "TPM 1.2 on tpm-tis, ours, $kver debug kernel" \
 			"$top/tests/guest.sh" --kernel debug --driver ours \
-			--tpm 1.2 tis12
+			--tpm 1.2 tis12 suspend
 		continue
 	fi
 	step lint "$top/tests/lint.sh"
@@ -55,10 +56,10 @@ for kver in ${CHECK_KVERS:-6.12 6.1}; do
 		[ "$d" = ours ] && extra=(stress)
 		step "guest suites, $d modules, debug kernel" \
 			"$top/tests/guest.sh" --kernel debug --driver "$d" \
-			"${suites[@]}" "${extra[@]}"
+			"${suites[@]}" "${extra[@]}" suspend
 		step "TPM 1.2 on tpm-tis, $d modules, debug kernel" \
 			"$top/tests/guest.sh" --kernel debug --driver "$d" \
-			--tpm 1.2 tis12
+			--tpm 1.2 tis12 suspend
 	done
 done
 

@@ -56,9 +56,5 @@ else
 	for suite in $TPMTEST_SUITES; do
 		run_suite "$suite"
 	done
-	unload_driver
-	kmemleak_report
 fi
-echo "guest: done"
-sync
-busybox poweroff -f
+guest_finish

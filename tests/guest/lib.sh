@@ -7,8 +7,9 @@ G=$TPMTEST_REPO/tests/guest
 TCTI=device:/dev/tpm0
 export TPM2TOOLS_TCTI=$TCTI
 
-pass() { echo "TEST-PASS: $SUITE/$1"; }
-fail() { echo "TEST-FAIL: $SUITE/$1: ${*:2}"; }
+# pass, fail, unload_driver, kmemleak_*, guest_finish
+# shellcheck source=tests/guest/common.sh
+. "$G/common.sh"
 
 # Where every task sleeps: printed when a check times out.
 dump_tasks() {
@@ -60,16 +61,6 @@ load_vtpm() {
 	fi
 }
 
-unload_driver() {
-	local m
-	for m in tpm_vtpm_proxy tpm_tis tpm_tis_core tpm; do
-		if [ -d "/sys/module/$m" ]; then
-			rmmod "$m" || return 1
-		fi
-	done
-	return 0
-}
-
 # wait_for_dev <path> [tenths of a second]
 wait_for_dev() {
 	local i
@@ -98,27 +89,6 @@ run_suite() {
 	unload_driver || fail unload "rmmod failed"
 	echo "guest: suite $SUITE took $((SECONDS - t0)) s;" \
 		"$(awk '/MemAvailable|^Slab/ {printf "%s %d MiB ", $1, $2 / 1024}' /proc/meminfo)"
-}
-
-kmemleak_clear() {
-	[ -w /sys/kernel/debug/kmemleak ] || return 0
-	echo scan >/sys/kernel/debug/kmemleak
-	echo clear >/sys/kernel/debug/kmemleak
-}
-
-kmemleak_report() {
-	SUITE=harness
-	if [ ! -w /sys/kernel/debug/kmemleak ]; then
-		[ "$TPMTEST_FLAVOUR" = debug ] && fail kmemleak "no /sys/kernel/debug/kmemleak on the debug kernel"
-		return 0
-	fi
-	pass kmemleak-scanned
-	echo "guest: kmemleak scan"
-	# Two scans: an object must look unreferenced in both to be reported.
-	echo scan >/sys/kernel/debug/kmemleak
-	sleep 1
-	echo scan >/sys/kernel/debug/kmemleak
-	cat /sys/kernel/debug/kmemleak
 }
 
 # rm_tools_check <procs> <loops>: tpm2-tools through device:/dev/tpmrm0,
