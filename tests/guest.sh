@@ -92,11 +92,23 @@ if [ $mode = shell ]; then
 fi
 
 limit=${TPMTEST_TIMEOUT:-2400}
+# A guest that said it is done but did not power off within a minute is
+# stopped (and counted) instead of holding the run until the limit.
+: >"$log"
+(
+	until grep -q '^guest: done' "$log" 2>/dev/null; do sleep 2; done
+	sleep 60
+	if pkill -f "qemu-system-x86_64.*TPMTEST_RUN=$run "; then
+		echo "TEST-FAIL: harness/guest-poweroff: the guest did not power off after it was done" >>"$log"
+	fi
+) &
+watcher=$!
 set +e
-timeout "$limit" "${qemu[@]}" </dev/null 2>&1 | sed -u 's/\r$//' | tee "$log" |
+timeout "$limit" "${qemu[@]}" </dev/null 2>&1 | sed -u 's/\r$//' | tee -a "$log" |
 	grep --line-buffered -E '^(TEST-|guest:)'
 qrc=${PIPESTATUS[0]}
 set -e
+kill "$watcher" 2>/dev/null || true
 [ "$qrc" = 124 ] && echo "TEST-FAIL: harness/guest-timeout: guest still running after ${limit}s" | tee -a "$log"
 
 "$top/tests/lib/results.sh" "$log" "$driver/$flavour"

@@ -42,12 +42,12 @@ kmemleak_report() {
 	cat /sys/kernel/debug/kmemleak
 }
 
-# The end of every run: modules out, leaks reported, power off.  No sync:
-# nothing is written but tmpfs, and after a suspend it would wait forever
-# on the 9p root.
+# The end of every run: modules out, leaks reported, power off.  No sync
+# (-n): nothing is written but tmpfs, and after a suspend a sync would wait
+# forever on the 9p root.
 guest_finish() {
 	unload_driver
 	kmemleak_report
 	echo "guest: done"
-	busybox poweroff -f
+	busybox poweroff -f -n
 }
