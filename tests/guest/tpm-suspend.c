@@ -12,12 +12,15 @@
  * also /dev/tpmrm0: a primary HMAC key is created and used, a policy
  * session started and a command code bound to it, and TPM2_ReadClock
  * gives the reset and restart counts.  Then the CMOS RTC is set to wake
- * the guest and "mem" is written to /sys/power/state (mem_sleep "deep").
+ * the guest, a slow command (an RSA primary key) is written to
+ * /dev/tpmrm0 with O_NONBLOCK, and "mem" is written to /sys/power/state
+ * (mem_sleep "deep") at once, so the suspend may find it still running.
  *
  * After: the held /dev/tpm0 still works, PCR 10 kept its value; a TPM 2.0
- * counts one more restart and no reset (a TPM Resume), and the key and the
- * session in the /dev/tpmrm0 space still work and give the same HMAC and
- * policy digest; /dev/hwrng gives bytes.
+ * counts one more restart and no reset (a TPM Resume), the slow command's
+ * answer can be read, and the key and the session in the /dev/tpmrm0
+ * space still work and give the same HMAC and policy digest; /dev/hwrng
+ * gives bytes.
  *
  * Statically linked: it runs from tmpfs after the 9p root file system is
  * gone (virtio-9p does not survive a suspend of the guest).  Prints
@@ -37,6 +40,9 @@
 #define ALG_KEYEDHASH	0x0008
 #define ALG_HMAC	0x0005
 #define ALG_NULL	0x0010
+#define ALG_RSA		0x0001
+#define ALG_AES		0x0006
+#define ALG_CFB		0x0043
 #define CC_CREATE_PRIMARY	0x131
 #define CC_HMAC			0x155
 #define CC_POLICY_COMMAND_CODE	0x16C
@@ -342,6 +348,65 @@ static int policy_digest(int fd, uint32_t session, uint8_t *out,
 	return 0;
 }
 
+/* An RSA-2048 storage primary: seconds of prime search, written O_NONBLOCK. */
+static int start_slow(int fd, const char **why)
+{
+	struct cmd c;
+
+	start(&c, ST_SESSIONS, CC_CREATE_PRIMARY);
+	put32(&c, RH_OWNER);
+	pw_auth(&c);
+	put16(&c, 4);
+	put16(&c, 0);
+	put16(&c, 0);
+	put16(&c, 26);			/* inPublic */
+	put16(&c, ALG_RSA);
+	put16(&c, ALG_SHA256);
+	/* fixedTPM, fixedParent, sensitiveDataOrigin, userWithAuth,
+	 * restricted, decrypt
+	 */
+	put32(&c, 0x00030072);
+	put16(&c, 0);
+	put16(&c, ALG_AES);
+	put16(&c, 128);
+	put16(&c, ALG_CFB);
+	put16(&c, ALG_NULL);		/* scheme */
+	put16(&c, 2048);
+	put32(&c, 0);			/* default exponent */
+	put16(&c, 0);			/* unique */
+	put16(&c, 0);			/* outsideInfo */
+	put32(&c, 0);			/* creationPCR */
+	put_be32(c.b + 2, c.n);
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) ||
+	    write(fd, c.b, c.n) != (ssize_t)c.n) {
+		*why = strerror(errno);
+		return -1;
+	}
+	return 0;
+}
+
+/* Its answer, after the resume. */
+static void finish_slow(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	uint8_t rsp[4096];
+	ssize_t len;
+
+	if (poll(&p, 1, 60000) != 1) {
+		fail("inflight-command", "no POLLIN within 60 s of the resume");
+		return;
+	}
+	len = read(fd, rsp, sizeof(rsp));
+	fcntl(fd, F_SETFL, 0);
+	if (len < TPM_HDR || be32(rsp + 2) != (uint32_t)len)
+		fail("inflight-command", "read gave %zd (%s)", len,
+		     len < 0 ? strerror(errno) : "bad header");
+	else if (be32(rsp + 6))
+		fail("inflight-command", "TPM error 0x%x", be32(rsp + 6));
+	else
+		pass("inflight-command");
+}
+
 static int write_file(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY);
@@ -407,10 +472,15 @@ static int before(int fd, int rm, int tpm2, struct seen *s, uint32_t *key,
 	return 0;
 }
 
-/* ACPI S3, woken by the CMOS RTC after @secs seconds. */
-static int suspend_to_ram(int secs)
+/*
+ * ACPI S3, woken by the CMOS RTC after @secs seconds; with a slow command
+ * just sent to @rm if that is open.
+ */
+static int suspend_to_ram(int secs, int rm)
 {
 	long ok = read_long("/sys/power/suspend_stats/success");
+	struct pollfd p = { .fd = rm, .events = POLLIN };
+	const char *why = NULL;
 	long long t0;
 	char alarm[16];
 	int rc;
@@ -427,6 +497,14 @@ static int suspend_to_ram(int secs)
 		fail("s3", "cannot set the RTC wake alarm");
 		return -1;
 	}
+	if (rm >= 0 && start_slow(rm, &why)) {
+		fail("inflight-command", "%s", why);
+		return -1;
+	}
+	if (rm >= 0)
+		printf("guest:   the slow command was %s when the suspend began\n",
+		       poll(&p, 1, 0) == 1 ? "done" : "still running");
+	fflush(stdout);
 	t0 = now_ns();
 	rc = write_file("/sys/power/state", "mem");
 	if (rc) {
@@ -469,6 +547,7 @@ static void after(int fd, int rm, int tpm2, const struct seen *s, uint32_t key,
 		check_same("pcr-kept", s->pcr, v, tpm2 ? SHA256_SIZE : SHA1_SIZE);
 	if (!tpm2)
 		return;
+	finish_slow(rm);
 	if (read_clock(fd, &reset, &restart, &why)) {
 		fail("tpm-resume", "%s", why);
 	} else if (reset != s->reset || restart != s->restart + 1) {
@@ -518,7 +597,7 @@ int main(int argc, char **argv)
 		fail("open", "%s", strerror(errno));
 		return 1;
 	}
-	if (!before(fd, rm, tpm2, &s, &key, &session) && !suspend_to_ram(secs)) {
+	if (!before(fd, rm, tpm2, &s, &key, &session) && !suspend_to_ram(secs, rm)) {
 		after(fd, rm, tpm2, &s, key, session);
 		hwrng_check();
 	}
