@@ -2,8 +2,7 @@
 /*
  * TPM chips: allocation, device numbers, registration (/dev/tpmN,
  * /dev/tpmrmN, the hwrng), system suspend and resume, and the unregister
- * fence.  The locking rules are
- * described at the top of include/tpm.h.
+ * fence.  The locking rules are described at the top of include/tpm.h.
  */
 #include <linux/cdev.h>
 #include <linux/hw_random.h>
