@@ -28,7 +28,6 @@
 #include "tpmtool.h"
 
 #define RH_OWNER	0x40000001
-#define RS_PW		0x40000009
 #define CC_NV_UNDEFINE	0x122
 #define CC_NV_DEFINE	0x12A
 #define CC_CREATE_PRIM	0x131
@@ -50,11 +49,6 @@ struct conn {
 	int nonblock;
 };
 
-struct cmd {
-	uint8_t b[2048];
-	size_t len;
-};
-
 struct workload {
 	const char *name;
 	int (*setup)(struct conn *c);
@@ -62,46 +56,6 @@ struct workload {
 	int (*run)(struct conn *c, long long *ns);
 	void (*teardown)(struct conn *c);
 };
-
-static void cmd_init(struct cmd *c, uint16_t tag, uint32_t cc)
-{
-	put_be16(c->b, tag);
-	put_be32(c->b + 6, cc);
-	c->len = TPM_HDR;
-}
-
-static void cmd_u8(struct cmd *c, uint8_t v)
-{
-	c->b[c->len++] = v;
-}
-
-static void cmd_u16(struct cmd *c, uint16_t v)
-{
-	put_be16(c->b + c->len, v);
-	c->len += 2;
-}
-
-static void cmd_u32(struct cmd *c, uint32_t v)
-{
-	put_be32(c->b + c->len, v);
-	c->len += 4;
-}
-
-static void cmd_fill(struct cmd *c, uint8_t v, size_t n)
-{
-	memset(c->b + c->len, v, n);
-	c->len += n;
-}
-
-/* The password session with an empty password, as the only session. */
-static void cmd_pw_session(struct cmd *c)
-{
-	cmd_u32(c, 9);
-	cmd_u32(c, RS_PW);
-	cmd_u16(c, 0);		/* nonce */
-	cmd_u8(c, 0);		/* attributes */
-	cmd_u16(c, 0);		/* password */
-}
 
 static int read_all(int fd, uint8_t *buf, size_t len)
 {

@@ -35,7 +35,6 @@
 #define SHA256_SIZE	32
 #define RH_OWNER	0x40000001
 #define RH_NULL		0x40000007
-#define RS_PW		0x40000009
 #define ALG_SHA256	0x000B
 #define ALG_KEYEDHASH	0x0008
 #define ALG_HMAC	0x0005
@@ -75,52 +74,6 @@ static void fail(const char *name, const char *fmt, ...)
 	failed++;
 }
 
-/* A command under construction. */
-struct cmd {
-	uint8_t b[4096];
-	size_t n;
-};
-
-static void start(struct cmd *c, uint16_t tag, uint32_t code)
-{
-	put_be16(c->b, tag);
-	put_be32(c->b + 6, code);
-	c->n = TPM_HDR;
-}
-
-static void put8(struct cmd *c, uint8_t v)
-{
-	c->b[c->n++] = v;
-}
-
-static void put16(struct cmd *c, uint16_t v)
-{
-	put_be16(c->b + c->n, v);
-	c->n += 2;
-}
-
-static void put32(struct cmd *c, uint32_t v)
-{
-	put_be32(c->b + c->n, v);
-	c->n += 4;
-}
-
-static void putn(struct cmd *c, const void *p, size_t len)
-{
-	memcpy(c->b + c->n, p, len);
-	c->n += len;
-}
-
-/* The password session with the empty password (owner, PCR 10). */
-static void pw_auth(struct cmd *c)
-{
-	put32(c, 9);
-	put32(c, RS_PW);
-	put16(c, 0);
-	put8(c, 1);
-	put16(c, 0);
-}
-
 /*
  * Send, receive into rsp (4096 bytes); the response length, or -1 with
  * *why set.  A TPM error is a failure too.
@@ -130,8 +83,8 @@ static ssize_t run(int fd, struct cmd *c, uint8_t *rsp, const char **why)
 	static char msg[80];
 	ssize_t len;
 
-	put_be32(c->b + 2, c->n);
-	if (write(fd, c->b, c->n) != (ssize_t)c->n) {
+	put_be32(c->b + 2, c->len);
+	if (write(fd, c->b, c->len) != (ssize_t)c->len) {
 		snprintf(msg, sizeof(msg), "write: %s", strerror(errno));
 		*why = msg;
 		return -1;
@@ -162,16 +115,16 @@ static int pcr_read(int fd, int tpm2, uint8_t *out, const char **why)
 	size_t n = tpm2 ? SHA256_SIZE : SHA1_SIZE;
 
 	if (tpm2) {
-		start(&c, ST_NO_SESSIONS, CC_PCR_READ);
-		put32(&c, 1);
-		put16(&c, ALG_SHA256);
-		put8(&c, 3);
-		put8(&c, 0);
-		put8(&c, 1 << (PCR - 8));
-		put8(&c, 0);
+		cmd_init(&c, ST_NO_SESSIONS, CC_PCR_READ);
+		cmd_u32(&c, 1);
+		cmd_u16(&c, ALG_SHA256);
+		cmd_u8(&c, 3);
+		cmd_u8(&c, 0);
+		cmd_u8(&c, 1 << (PCR - 8));
+		cmd_u8(&c, 0);
 	} else {
-		start(&c, TAG_RQU_COMMAND, ORD_PCR_READ);
-		put32(&c, PCR);
+		cmd_init(&c, TAG_RQU_COMMAND, ORD_PCR_READ);
+		cmd_u32(&c, PCR);
 	}
 	len = run(fd, &c, rsp, why);
 	if (len < 0)
@@ -186,21 +139,20 @@ static int pcr_read(int fd, int tpm2, uint8_t *out, const char **why)
 
 static int pcr_extend(int fd, int tpm2, const char **why)
 {
-	uint8_t rsp[4096], digest[SHA256_SIZE];
+	uint8_t rsp[4096];
 	struct cmd c;
 
-	memset(digest, 0x5a, sizeof(digest));
 	if (tpm2) {
-		start(&c, ST_SESSIONS, CC_PCR_EXTEND);
-		put32(&c, PCR);
-		pw_auth(&c);
-		put32(&c, 1);
-		put16(&c, ALG_SHA256);
-		putn(&c, digest, SHA256_SIZE);
+		cmd_init(&c, ST_SESSIONS, CC_PCR_EXTEND);
+		cmd_u32(&c, PCR);
+		cmd_pw_session(&c);
+		cmd_u32(&c, 1);
+		cmd_u16(&c, ALG_SHA256);
+		cmd_fill(&c, 0x5a, SHA256_SIZE);
 	} else {
-		start(&c, TAG_RQU_COMMAND, ORD_EXTEND);
-		put32(&c, PCR);
-		putn(&c, digest, SHA1_SIZE);
+		cmd_init(&c, TAG_RQU_COMMAND, ORD_EXTEND);
+		cmd_u32(&c, PCR);
+		cmd_fill(&c, 0x5a, SHA1_SIZE);
 	}
 	return run(fd, &c, rsp, why) < 0 ? -1 : 0;
 }
@@ -211,12 +163,12 @@ static int get_random(int fd, int tpm2, const char **why)
 	struct cmd c;
 	ssize_t len;
 
-	start(&c, tpm2 ? ST_NO_SESSIONS : TAG_RQU_COMMAND,
+	cmd_init(&c, tpm2 ? ST_NO_SESSIONS : TAG_RQU_COMMAND,
 	      tpm2 ? CC_GET_RANDOM : ORD_GET_RANDOM);
 	if (tpm2)
-		put16(&c, 16);
+		cmd_u16(&c, 16);
 	else
-		put32(&c, 16);
+		cmd_u32(&c, 16);
 	len = run(fd, &c, rsp, why);
 	if (len < 0)
 		return -1;
@@ -235,7 +187,7 @@ static int read_clock(int fd, uint32_t *reset, uint32_t *restart,
 	struct cmd c;
 	ssize_t len;
 
-	start(&c, ST_NO_SESSIONS, CC_READ_CLOCK);
+	cmd_init(&c, ST_NO_SESSIONS, CC_READ_CLOCK);
 	len = run(fd, &c, rsp, why);
 	if (len < 0)
 		return -1;
@@ -254,23 +206,23 @@ static int create_hmac_key(int fd, uint32_t *handle, const char **why)
 	uint8_t rsp[4096];
 	struct cmd c;
 
-	start(&c, ST_SESSIONS, CC_CREATE_PRIMARY);
-	put32(&c, RH_OWNER);
-	pw_auth(&c);
-	put16(&c, 4);			/* inSensitive: no auth, no data */
-	put16(&c, 0);
-	put16(&c, 0);
-	put16(&c, 16);			/* inPublic */
-	put16(&c, ALG_KEYEDHASH);
-	put16(&c, ALG_SHA256);
+	cmd_init(&c, ST_SESSIONS, CC_CREATE_PRIMARY);
+	cmd_u32(&c, RH_OWNER);
+	cmd_pw_session(&c);
+	cmd_u16(&c, 4);			/* inSensitive: no auth, no data */
+	cmd_u16(&c, 0);
+	cmd_u16(&c, 0);
+	cmd_u16(&c, 16);			/* inPublic */
+	cmd_u16(&c, ALG_KEYEDHASH);
+	cmd_u16(&c, ALG_SHA256);
 	/* fixedTPM, fixedParent, sensitiveDataOrigin, userWithAuth, sign */
-	put32(&c, 0x00040072);
-	put16(&c, 0);			/* no policy */
-	put16(&c, ALG_HMAC);
-	put16(&c, ALG_SHA256);
-	put16(&c, 0);			/* unique */
-	put16(&c, 0);			/* outsideInfo */
-	put32(&c, 0);			/* creationPCR */
+	cmd_u32(&c, 0x00040072);
+	cmd_u16(&c, 0);			/* no policy */
+	cmd_u16(&c, ALG_HMAC);
+	cmd_u16(&c, ALG_SHA256);
+	cmd_u16(&c, 0);			/* unique */
+	cmd_u16(&c, 0);			/* outsideInfo */
+	cmd_u32(&c, 0);			/* creationPCR */
 	if (run(fd, &c, rsp, why) < 0)
 		return -1;
 	*handle = be32(rsp + TPM_HDR);
@@ -284,12 +236,12 @@ static int hmac(int fd, uint32_t key, uint8_t *out, const char **why)
 	struct cmd c;
 	ssize_t len;
 
-	start(&c, ST_SESSIONS, CC_HMAC);
-	put32(&c, key);
-	pw_auth(&c);
-	put16(&c, sizeof(data));
-	putn(&c, data, sizeof(data));
-	put16(&c, ALG_NULL);
+	cmd_init(&c, ST_SESSIONS, CC_HMAC);
+	cmd_u32(&c, key);
+	cmd_pw_session(&c);
+	cmd_u16(&c, sizeof(data));
+	cmd_bytes(&c, data, sizeof(data));
+	cmd_u16(&c, ALG_NULL);
 	len = run(fd, &c, rsp, why);
 	if (len < 0)
 		return -1;
@@ -305,26 +257,25 @@ static int hmac(int fd, uint32_t key, uint8_t *out, const char **why)
 /* A policy session whose digest says "only for TPM2_HMAC"; its handle. */
 static int start_policy(int fd, uint32_t *session, const char **why)
 {
-	uint8_t rsp[4096], nonce[16];
+	uint8_t rsp[4096];
 	struct cmd c;
 
-	memset(nonce, 0xa5, sizeof(nonce));
-	start(&c, ST_NO_SESSIONS, CC_START_AUTH_SESSION);
-	put32(&c, RH_NULL);		/* unsalted */
-	put32(&c, RH_NULL);		/* unbound */
-	put16(&c, sizeof(nonce));
-	putn(&c, nonce, sizeof(nonce));
-	put16(&c, 0);			/* no salt */
-	put8(&c, 0x01);			/* TPM_SE_POLICY */
-	put16(&c, ALG_NULL);		/* no parameter encryption */
-	put16(&c, ALG_SHA256);
+	cmd_init(&c, ST_NO_SESSIONS, CC_START_AUTH_SESSION);
+	cmd_u32(&c, RH_NULL);		/* unsalted */
+	cmd_u32(&c, RH_NULL);		/* unbound */
+	cmd_u16(&c, 16);		/* nonceCaller */
+	cmd_fill(&c, 0xa5, 16);
+	cmd_u16(&c, 0);			/* no salt */
+	cmd_u8(&c, 0x01);			/* TPM_SE_POLICY */
+	cmd_u16(&c, ALG_NULL);		/* no parameter encryption */
+	cmd_u16(&c, ALG_SHA256);
 	if (run(fd, &c, rsp, why) < 0)
 		return -1;
 	*session = be32(rsp + TPM_HDR);
 
-	start(&c, ST_NO_SESSIONS, CC_POLICY_COMMAND_CODE);
-	put32(&c, *session);
-	put32(&c, CC_HMAC);
+	cmd_init(&c, ST_NO_SESSIONS, CC_POLICY_COMMAND_CODE);
+	cmd_u32(&c, *session);
+	cmd_u32(&c, CC_HMAC);
 	return run(fd, &c, rsp, why) < 0 ? -1 : 0;
 }
 
@@ -335,8 +286,8 @@ static int policy_digest(int fd, uint32_t session, uint8_t *out,
 	struct cmd c;
 	ssize_t len;
 
-	start(&c, ST_NO_SESSIONS, CC_POLICY_GET_DIGEST);
-	put32(&c, session);
+	cmd_init(&c, ST_NO_SESSIONS, CC_POLICY_GET_DIGEST);
+	cmd_u32(&c, session);
 	len = run(fd, &c, rsp, why);
 	if (len < 0)
 		return -1;
@@ -353,32 +304,32 @@ static int start_slow(int fd, const char **why)
 {
 	struct cmd c;
 
-	start(&c, ST_SESSIONS, CC_CREATE_PRIMARY);
-	put32(&c, RH_OWNER);
-	pw_auth(&c);
-	put16(&c, 4);
-	put16(&c, 0);
-	put16(&c, 0);
-	put16(&c, 26);			/* inPublic */
-	put16(&c, ALG_RSA);
-	put16(&c, ALG_SHA256);
+	cmd_init(&c, ST_SESSIONS, CC_CREATE_PRIMARY);
+	cmd_u32(&c, RH_OWNER);
+	cmd_pw_session(&c);
+	cmd_u16(&c, 4);
+	cmd_u16(&c, 0);
+	cmd_u16(&c, 0);
+	cmd_u16(&c, 26);			/* inPublic */
+	cmd_u16(&c, ALG_RSA);
+	cmd_u16(&c, ALG_SHA256);
 	/* fixedTPM, fixedParent, sensitiveDataOrigin, userWithAuth,
 	 * restricted, decrypt
 	 */
-	put32(&c, 0x00030072);
-	put16(&c, 0);
-	put16(&c, ALG_AES);
-	put16(&c, 128);
-	put16(&c, ALG_CFB);
-	put16(&c, ALG_NULL);		/* scheme */
-	put16(&c, 2048);
-	put32(&c, 0);			/* default exponent */
-	put16(&c, 0);			/* unique */
-	put16(&c, 0);			/* outsideInfo */
-	put32(&c, 0);			/* creationPCR */
-	put_be32(c.b + 2, c.n);
+	cmd_u32(&c, 0x00030072);
+	cmd_u16(&c, 0);
+	cmd_u16(&c, ALG_AES);
+	cmd_u16(&c, 128);
+	cmd_u16(&c, ALG_CFB);
+	cmd_u16(&c, ALG_NULL);		/* scheme */
+	cmd_u16(&c, 2048);
+	cmd_u32(&c, 0);			/* default exponent */
+	cmd_u16(&c, 0);			/* unique */
+	cmd_u16(&c, 0);			/* outsideInfo */
+	cmd_u32(&c, 0);			/* creationPCR */
+	put_be32(c.b + 2, c.len);
 	if (fcntl(fd, F_SETFL, O_NONBLOCK) ||
-	    write(fd, c.b, c.n) != (ssize_t)c.n) {
+	    write(fd, c.b, c.len) != (ssize_t)c.len) {
 		*why = strerror(errno);
 		return -1;
 	}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Pieces shared by the user-space test tools (tests/stress, tests/bench):
- * big-endian fields, a monotonic clock, and a minimal vtpm proxy server
+ * Pieces shared by the user-space test tools (tests/stress, tests/bench,
+ * tests/guest): big-endian fields, a monotonic clock, a command builder,
+ * and a minimal vtpm proxy server
  * that answers what a registering chip asks and GetRandom, fast enough
  * that the driver, not the server, is what a benchmark measures.
  */
@@ -34,6 +35,7 @@
 #define CAP_COMMANDS	2
 #define CAP_PCRS	5
 #define CAP_PROPERTIES	6
+#define RS_PW		0x40000009	/* the password session */
 
 static inline long long now_ns(void)
 {
@@ -63,6 +65,58 @@ static inline uint16_t be16(const uint8_t *p)
 static inline uint32_t be32(const uint8_t *p)
 {
 	return (uint32_t)be16(p) << 16 | be16(p + 2);
+}
+
+/* A TPM command being built; the caller sets the length field. */
+struct cmd {
+	uint8_t b[4096];
+	size_t len;
+};
+
+static inline void cmd_init(struct cmd *c, uint16_t tag, uint32_t cc)
+{
+	put_be16(c->b, tag);
+	put_be32(c->b + 6, cc);
+	c->len = TPM_HDR;
+}
+
+static inline void cmd_u8(struct cmd *c, uint8_t v)
+{
+	c->b[c->len++] = v;
+}
+
+static inline void cmd_u16(struct cmd *c, uint16_t v)
+{
+	put_be16(c->b + c->len, v);
+	c->len += 2;
+}
+
+static inline void cmd_u32(struct cmd *c, uint32_t v)
+{
+	put_be32(c->b + c->len, v);
+	c->len += 4;
+}
+
+static inline void cmd_fill(struct cmd *c, uint8_t v, size_t n)
+{
+	memset(c->b + c->len, v, n);
+	c->len += n;
+}
+
+static inline void cmd_bytes(struct cmd *c, const void *p, size_t n)
+{
+	memcpy(c->b + c->len, p, n);
+	c->len += n;
+}
+
+/* The password session with an empty password, as the only session. */
+static inline void cmd_pw_session(struct cmd *c)
+{
+	cmd_u32(c, 9);
+	cmd_u32(c, RS_PW);
+	cmd_u16(c, 0);		/* nonce */
+	cmd_u8(c, 0);		/* attributes */
+	cmd_u16(c, 0);		/* password */
 }
 
 /*
