@@ -220,7 +220,8 @@ static ssize_t tpm1_simple(struct tpm_chip *chip, u32 ordinal,
 	rc = tpm_cmd_init(&cmd, TPM_TAG_RQU_COMMAND, ordinal);
 	if (rc)
 		return rc;
-	tpm_cmd_put(&cmd, params, len);
+	if (len)
+		tpm_cmd_put(&cmd, params, len);
 	rc = tpm_cmd_run(chip, &cmd, 0, what);
 	tpm_cmd_free(&cmd);
 	return rc;

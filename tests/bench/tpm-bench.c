@@ -27,16 +27,13 @@
 #include <sys/un.h>
 #include "tpmtool.h"
 
-#define RH_OWNER	0x40000001
 #define CC_NV_UNDEFINE	0x122
 #define CC_NV_DEFINE	0x12A
-#define CC_CREATE_PRIM	0x131
 #define CC_NV_WRITE	0x137
 #define CC_NV_READ	0x14E
 #define CC_FLUSH	0x165
 #define CC_PCR_READ	0x17E
 #define CC_PCR_EXTEND	0x182
-#define ALG_SHA256	0x000B
 #define NV_INDEX	0x0150BE0C
 #define NV_SIZE		1024
 #define PCR_DEBUG	16
@@ -256,26 +253,8 @@ static int run_create_primary(struct conn *c, long long *ns)
 	struct cmd cmd;
 	uint32_t handle;
 
-	cmd_init(&cmd, ST_SESSIONS, CC_CREATE_PRIM);
-	cmd_u32(&cmd, RH_OWNER);
-	cmd_pw_session(&cmd);
-	cmd_u16(&cmd, 4);		/* sensitive: no auth, no data */
-	cmd_u16(&cmd, 0);
-	cmd_u16(&cmd, 0);
-	cmd_u16(&cmd, 26);		/* public: an RSA-2048 storage key */
-	cmd_u16(&cmd, 0x0001);		/* TPM_ALG_RSA */
-	cmd_u16(&cmd, ALG_SHA256);
-	cmd_u32(&cmd, 0x00030072);	/* fixed, restricted, decrypt, ... */
-	cmd_u16(&cmd, 0);		/* policy */
-	cmd_u16(&cmd, 0x0006);		/* AES-128-CFB */
-	cmd_u16(&cmd, 128);
-	cmd_u16(&cmd, 0x0043);
-	cmd_u16(&cmd, 0x0010);		/* scheme: null */
-	cmd_u16(&cmd, 2048);
-	cmd_u32(&cmd, 0);		/* exponent: default */
-	cmd_u16(&cmd, 0);		/* unique */
-	cmd_u16(&cmd, 0);		/* outside info */
-	cmd_u32(&cmd, 0);		/* creation PCRs */
+	cmd_create_primary(&cmd, tpm_rsa_storage_public,
+			   sizeof(tpm_rsa_storage_public));
 	if (timed(c, &cmd, rsp, TPM_HDR + 4, ns) < 0)
 		return -1;
 	handle = be32(rsp + TPM_HDR);

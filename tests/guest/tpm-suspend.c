@@ -33,16 +33,8 @@
 #define PCR		10	/* no firmware measures into it */
 #define SHA1_SIZE	20
 #define SHA256_SIZE	32
-#define RH_OWNER	0x40000001
 #define RH_NULL		0x40000007
-#define ALG_SHA256	0x000B
-#define ALG_KEYEDHASH	0x0008
-#define ALG_HMAC	0x0005
 #define ALG_NULL	0x0010
-#define ALG_RSA		0x0001
-#define ALG_AES		0x0006
-#define ALG_CFB		0x0043
-#define CC_CREATE_PRIMARY	0x131
 #define CC_HMAC			0x155
 #define CC_POLICY_COMMAND_CODE	0x16C
 #define CC_START_AUTH_SESSION	0x176
@@ -200,29 +192,21 @@ static int read_clock(int fd, uint32_t *reset, uint32_t *restart,
 	return 0;
 }
 
-/* A primary HMAC key (SHA-256) in the owner hierarchy; its handle. */
+/*
+ * A primary HMAC key (SHA-256) in the owner hierarchy: SHA-256 name;
+ * fixedTPM, fixedParent, sensitiveDataOrigin, userWithAuth, sign.
+ */
+static const uint8_t hmac_key_public[] = {
+	0x00, 0x08, 0x00, 0x0B, 0x00, 0x04, 0x00, 0x72, 0x00, 0x00,
+	0x00, 0x05, 0x00, 0x0B, 0x00, 0x00,
+};
+
 static int create_hmac_key(int fd, uint32_t *handle, const char **why)
 {
 	uint8_t rsp[4096];
 	struct cmd c;
 
-	cmd_init(&c, ST_SESSIONS, CC_CREATE_PRIMARY);
-	cmd_u32(&c, RH_OWNER);
-	cmd_pw_session(&c);
-	cmd_u16(&c, 4);			/* inSensitive: no auth, no data */
-	cmd_u16(&c, 0);
-	cmd_u16(&c, 0);
-	cmd_u16(&c, 16);			/* inPublic */
-	cmd_u16(&c, ALG_KEYEDHASH);
-	cmd_u16(&c, ALG_SHA256);
-	/* fixedTPM, fixedParent, sensitiveDataOrigin, userWithAuth, sign */
-	cmd_u32(&c, 0x00040072);
-	cmd_u16(&c, 0);			/* no policy */
-	cmd_u16(&c, ALG_HMAC);
-	cmd_u16(&c, ALG_SHA256);
-	cmd_u16(&c, 0);			/* unique */
-	cmd_u16(&c, 0);			/* outsideInfo */
-	cmd_u32(&c, 0);			/* creationPCR */
+	cmd_create_primary(&c, hmac_key_public, sizeof(hmac_key_public));
 	if (run(fd, &c, rsp, why) < 0)
 		return -1;
 	*handle = be32(rsp + TPM_HDR);
@@ -299,34 +283,13 @@ static int policy_digest(int fd, uint32_t session, uint8_t *out,
 	return 0;
 }
 
-/* An RSA-2048 storage primary: seconds of prime search, written O_NONBLOCK. */
+/* An RSA-2048 storage primary (prime search), written O_NONBLOCK. */
 static int start_slow(int fd, const char **why)
 {
 	struct cmd c;
 
-	cmd_init(&c, ST_SESSIONS, CC_CREATE_PRIMARY);
-	cmd_u32(&c, RH_OWNER);
-	cmd_pw_session(&c);
-	cmd_u16(&c, 4);
-	cmd_u16(&c, 0);
-	cmd_u16(&c, 0);
-	cmd_u16(&c, 26);			/* inPublic */
-	cmd_u16(&c, ALG_RSA);
-	cmd_u16(&c, ALG_SHA256);
-	/* fixedTPM, fixedParent, sensitiveDataOrigin, userWithAuth,
-	 * restricted, decrypt
-	 */
-	cmd_u32(&c, 0x00030072);
-	cmd_u16(&c, 0);
-	cmd_u16(&c, ALG_AES);
-	cmd_u16(&c, 128);
-	cmd_u16(&c, ALG_CFB);
-	cmd_u16(&c, ALG_NULL);		/* scheme */
-	cmd_u16(&c, 2048);
-	cmd_u32(&c, 0);			/* default exponent */
-	cmd_u16(&c, 0);			/* unique */
-	cmd_u16(&c, 0);			/* outsideInfo */
-	cmd_u32(&c, 0);			/* creationPCR */
+	cmd_create_primary(&c, tpm_rsa_storage_public,
+			   sizeof(tpm_rsa_storage_public));
 	put_be32(c.b + 2, c.len);
 	if (fcntl(fd, F_SETFL, O_NONBLOCK) ||
 	    write(fd, c.b, c.len) != (ssize_t)c.len) {

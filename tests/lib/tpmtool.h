@@ -36,6 +36,7 @@
 #define CAP_PCRS	5
 #define CAP_PROPERTIES	6
 #define RS_PW		0x40000009	/* the password session */
+#define ALG_SHA256	0x000B
 
 static inline long long now_ns(void)
 {
@@ -117,6 +118,37 @@ static inline void cmd_pw_session(struct cmd *c)
 	cmd_u16(c, 0);		/* nonce */
 	cmd_u8(c, 0);		/* attributes */
 	cmd_u16(c, 0);		/* password */
+}
+
+#define RH_OWNER	0x40000001
+#define CC_CREATE_PRIMARY 0x131
+
+/*
+ * A TPMT_PUBLIC for CreatePrimary: an RSA-2048 storage key (SHA-256 name;
+ * fixedTPM, fixedParent, sensitiveDataOrigin, userWithAuth, restricted,
+ * decrypt; AES-128-CFB, no scheme, the default exponent).  Its prime
+ * search makes it the slowest common command.
+ */
+static const uint8_t tpm_rsa_storage_public[] = {
+	0x00, 0x01, 0x00, 0x0B, 0x00, 0x03, 0x00, 0x72, 0x00, 0x00,
+	0x00, 0x06, 0x00, 0x80, 0x00, 0x43, 0x00, 0x10, 0x08, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
+/* TPM2_CreatePrimary in the owner hierarchy (empty password) of @pub. */
+static inline void cmd_create_primary(struct cmd *c, const uint8_t *pub,
+				      size_t n)
+{
+	cmd_init(c, ST_SESSIONS, CC_CREATE_PRIMARY);
+	cmd_u32(c, RH_OWNER);
+	cmd_pw_session(c);
+	cmd_u16(c, 4);		/* inSensitive: no auth, no data */
+	cmd_u16(c, 0);
+	cmd_u16(c, 0);
+	cmd_u16(c, n);		/* inPublic */
+	cmd_bytes(c, pub, n);
+	cmd_u16(c, 0);		/* outsideInfo */
+	cmd_u32(c, 0);		/* creationPCR */
 }
 
 /*
