@@ -4,6 +4,7 @@
  * /dev/tpmrmN, the hwrng), system suspend and resume, and the unregister
  * fence.  The locking rules are described at the top of include/tpm.h.
  */
+#include <kunit/visibility.h>
 #include <linux/cdev.h>
 #include <linux/hw_random.h>
 #include <linux/idr.h>
@@ -227,6 +228,34 @@ void tpm_put_ops(struct tpm_chip *chip)
 }
 EXPORT_SYMBOL_GPL(tpm_put_ops);
 
+/**
+ * tpm_try_get_ops_resumed() - tpm_try_get_ops(), waiting out a suspend
+ * @chip: the chip
+ *
+ * For a command a client already handed over (an O_NONBLOCK write queued
+ * when the system began to suspend): it waits, without the ops, until the
+ * system has resumed or the chip is unplugged, instead of failing.  User
+ * tasks are frozen before the TPM saves its state, so only kernel threads
+ * ever wait here.
+ *
+ * Context: process context, may sleep.
+ * Return: as tpm_try_get_ops(), but never -EBUSY for a suspend.
+ */
+int tpm_try_get_ops_resumed(struct tpm_chip *chip)
+{
+	struct tpm_chip_priv *priv = tpm_chip_priv(chip);
+	int rc;
+
+	for (;;) {
+		rc = tpm_try_get_ops(chip);
+		if (rc != -EBUSY || !READ_ONCE(priv->suspended))
+			return rc;
+		wait_event_idle(priv->event_wq, !READ_ONCE(priv->suspended) ||
+				tpm_chip_gone(chip));
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(tpm_try_get_ops_resumed);
+
 static void tpm_free_dev_num(struct tpm_chip *chip)
 {
 	if (chip->dev_num < 0)
@@ -354,6 +383,26 @@ struct tpm_chip *tpmm_chip_alloc(struct device *pdev,
 }
 EXPORT_SYMBOL_GPL(tpmm_chip_alloc);
 
+/*
+ * The command list only decides whether there is a resource manager: a
+ * TPM that refuses it, or answers it with nonsense, still works through
+ * /dev/tpmN.  Any other failure is the caller's.
+ */
+static int tpm_chip_read_commands(struct tpm_chip *chip)
+{
+	int rc;
+
+	if (tpm_is_firmware_upgrade(chip))
+		return 0;
+	rc = tpm2_get_cc_attrs(chip);
+	if (rc > 0 || rc == -EFAULT || rc == -EIO) {
+		dev_warn(&chip->dev, "no command list (%d): no tpmrm device\n",
+			 rc);
+		rc = 0;
+	}
+	return rc;
+}
+
 static int tpm_chip_bootstrap(struct tpm_chip *chip)
 {
 	int rc;
@@ -363,22 +412,12 @@ static int tpm_chip_bootstrap(struct tpm_chip *chip)
 		return rc;
 	if (!(chip->flags & TPM_CHIP_FLAG_TPM2)) {
 		rc = tpm1_auto_startup(chip);
-		tpm_put_ops(chip);
-		return rc;
+	} else {
+		rc = tpm2_auto_startup(chip);
+		if (!rc)
+			rc = tpm_chip_read_commands(chip);
 	}
-	rc = tpm2_auto_startup(chip);
-	if (!rc && !tpm_is_firmware_upgrade(chip))
-		rc = tpm2_get_cc_attrs(chip);
 	tpm_put_ops(chip);
-	/*
-	 * A TPM that refuses the command list, or answers it with nonsense,
-	 * still works through /dev/tpmN; a resource manager cannot.
-	 */
-	if (rc > 0 || rc == -EFAULT || rc == -EIO) {
-		dev_warn(&chip->dev, "no command list (%d): no tpmrm device\n",
-			 rc);
-		rc = 0;
-	}
 	return rc;
 }
 
@@ -435,13 +474,17 @@ static int tpm_hwrng_read(struct hwrng *rng, void *data, size_t max, bool wait)
 	return tpm_get_random(chip, data, max);
 }
 
-/* Whether the chip gets a hwrng is decided once, at registration. */
+/*
+ * Whether the chip gets a hwrng is decided once, at registration; a driver
+ * may opt out with TPM_CHIP_FLAG_HWRNG_DISABLED.
+ */
 static int tpm_hwrng_add(struct tpm_chip *chip)
 {
 	int rc;
 
 	if (!IS_REACHABLE(CONFIG_HW_RANDOM) || !READ_ONCE(hwrng) ||
-	    tpm_is_firmware_upgrade(chip)) {
+	    tpm_is_firmware_upgrade(chip) ||
+	    (chip->flags & TPM_CHIP_FLAG_HWRNG_DISABLED)) {
 		chip->flags |= TPM_CHIP_FLAG_HWRNG_DISABLED;
 		return 0;
 	}
@@ -472,7 +515,10 @@ static void tpm_hwrng_del(struct tpm_chip *chip)
  * for TPM 1.2, the timeouts and durations the TPM reports, TPM_Startup
  * when needed and TPM_ContinueSelfTest.  Then creates /dev/tpmN,
  * /dev/tpmrmN (TPM 2.0) and the hwrng.  On failure nothing is visible and the
- * caller still owns its reference.
+ * caller still owns its reference.  A failure after /dev/tpmN appeared
+ * leaves the way an unplug does, through the fence: a file opened in
+ * that window keeps the chip's memory but never reaches the driver, which
+ * the caller may then tear down.
  *
  * Context: process context, may sleep.
  * Return: 0 or a negative errno.
@@ -494,19 +540,21 @@ int tpm_chip_register(struct tpm_chip *chip)
 	if (tpm_has_rm(chip)) {
 		rc = tpm_rm_add(chip);
 		if (rc)
-			goto err_del_tpm;
+			goto err_unplug_tpm;
 	}
 	rc = tpm_hwrng_add(chip);
 	if (rc)
-		goto err_del_rm;
+		goto err_unplug_rm;
 	tpm_chip_priv(chip)->registered = true;
 	return 0;
 
-err_del_rm:
+err_unplug_rm:
 	if (tpm_has_rm(chip))
 		tpm_rm_del(chip);
-err_del_tpm:
+err_unplug_tpm:
 	cdev_device_del(&chip->cdev, &chip->dev);
+	tpm_chip_fence(chip);
+	tpm_free_dev_num(chip);
 	return rc;
 }
 EXPORT_SYMBOL_GPL(tpm_chip_register);
@@ -565,7 +613,7 @@ void tpm_chip_suspend(struct tpm_chip *chip)
 		else
 			tpm1_save_state(chip);
 	}
-	tpm_chip_priv(chip)->suspended = true;
+	WRITE_ONCE(tpm_chip_priv(chip)->suspended, true);
 	tpm_put_ops(chip);
 }
 EXPORT_SYMBOL_GPL(tpm_chip_suspend);
@@ -576,20 +624,29 @@ EXPORT_SYMBOL_GPL(tpm_chip_suspend);
  *
  * The firmware has restarted the TPM.  A TPM 1.2 gets
  * TPM_ContinueSelfTest (and TPM_Startup(ST_STATE) first if the firmware
- * did not start it); a TPM 2.0 needs nothing.
+ * did not start it) while the chip is still marked suspended, so that
+ * nobody else reaches it before it is restarted; a TPM 2.0 needs nothing.
+ * Then commands that waited for the resume go on.
  *
  * Context: process context, may sleep; the bus driver's resume callback.
  */
 void tpm_chip_resume(struct tpm_chip *chip)
 {
-	mutex_lock(&chip->tpm_mutex);
-	tpm_chip_priv(chip)->suspended = false;
-	mutex_unlock(&chip->tpm_mutex);
+	struct tpm_chip_priv *priv = tpm_chip_priv(chip);
 
-	if (chip->flags & TPM_CHIP_FLAG_TPM2 || tpm_try_get_ops(chip))
-		return;
-	tpm1_resume(chip);
-	tpm_put_ops(chip);
+	down_read(&chip->ops_sem);
+	if (chip->ops) {
+		mutex_lock(&chip->tpm_mutex);
+		if (!(chip->flags & TPM_CHIP_FLAG_TPM2) &&
+		    !tpm_chip_start(chip)) {
+			tpm1_resume(chip);
+			tpm_chip_stop(chip);
+		}
+		WRITE_ONCE(priv->suspended, false);
+		mutex_unlock(&chip->tpm_mutex);
+	}
+	up_read(&chip->ops_sem);
+	wake_up_all(&priv->event_wq);
 }
 EXPORT_SYMBOL_GPL(tpm_chip_resume);
 

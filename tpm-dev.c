@@ -80,7 +80,7 @@ static ssize_t tpm_file_run(struct tpm_file *f, bool keep_error)
 	unsigned long timeout = msecs_to_jiffies(response_timeout_ms);
 	ssize_t len;
 
-	len = tpm_try_get_ops(f->chip);
+	len = tpm_try_get_ops_resumed(f->chip);
 	if (!len) {
 		if (f->space)
 			len = tpm2_space_transmit(f->chip, f->space, f->buf,
@@ -290,7 +290,13 @@ static ssize_t tpm_write(struct file *file, const char __user *ubuf,
 		rc = -EFAULT;
 		goto out_unlock;
 	}
-	if (tpm_hdr_len(f->buf) != size) {
+	/*
+	 * As upstream: the command is as long as its header says; bytes
+	 * written past it are ignored (clients that write a fixed buffer
+	 * rely on that).
+	 */
+	if (tpm_hdr_len(f->buf) < TPM_HEADER_SIZE ||
+	    tpm_hdr_len(f->buf) > size) {
 		rc = -EINVAL;
 		goto out_unlock;
 	}

@@ -49,35 +49,20 @@ static bool tpm_req_complete(struct tpm_chip *chip, u8 status)
 	       chip->ops->req_complete_val;
 }
 
-static struct tpm_poll_hint *tpm_poll_hint(struct tpm_chip *chip, u32 ordinal)
-{
-	return &tpm_chip_priv(chip)->poll_hint[ordinal % TPM_POLL_HINTS];
-}
-
 /*
- * A command that took more than TPM_POLL_MAX_US last time sleeps through
- * three quarters of that before the first look, then polls in steps of a
- * sixteenth of it: a few wake-ups instead of dozens.
+ * Past TPM_POLL_MAX_US a step may grow to an eighth of what the command
+ * has taken so far (up to TPM_POLL_SLOW_MAX_US): a slow command costs a
+ * few dozen wake-ups, none is seen much later than an eighth of its own
+ * run time, and what earlier commands took does not matter.
  */
-static void tpm_poll_skip(struct tpm_chip *chip, u32 ordinal,
-			  unsigned int *step_us)
+static void tpm_poll_sleep_since(ktime_t start, unsigned int *step_us)
 {
-	struct tpm_poll_hint *hint = tpm_poll_hint(chip, ordinal);
-	unsigned int us;
+	s64 waited_us;
 
-	if (hint->ordinal != ordinal || hint->us <= TPM_POLL_MAX_US)
-		return;
-	us = hint->us / 4 * 3;
-	usleep_range(us, us + us / 16);
-	*step_us = clamp(hint->us / 16, TPM_POLL_MIN_US, TPM_POLL_MAX_US);
-}
-
-static void tpm_poll_learn(struct tpm_chip *chip, u32 ordinal, ktime_t start)
-{
-	struct tpm_poll_hint *hint = tpm_poll_hint(chip, ordinal);
-
-	hint->ordinal = ordinal;
-	hint->us = min_t(s64, ktime_us_delta(ktime_get(), start), U32_MAX);
+	tpm_poll_sleep(step_us);
+	waited_us = ktime_us_delta(ktime_get(), start);
+	if (waited_us / 8 > *step_us)
+		*step_us = min_t(s64, waited_us / 8, TPM_POLL_SLOW_MAX_US);
 }
 
 /*
@@ -94,19 +79,16 @@ static int tpm_wait_for_completion(struct tpm_chip *chip, u32 ordinal)
 	bool expired;
 	u8 status;
 
-	tpm_poll_skip(chip, ordinal, &step);
 	for (;;) {
 		expired = time_after(jiffies, stop);
 		status = chip->ops->status(chip);
-		if (tpm_req_complete(chip, status)) {
-			tpm_poll_learn(chip, ordinal, start);
+		if (tpm_req_complete(chip, status))
 			return 0;
-		}
 		if (chip->ops->req_canceled(chip, status))
 			return -ECANCELED;
 		if (expired)
 			break;
-		tpm_poll_sleep(&step);
+		tpm_poll_sleep_since(start, &step);
 	}
 
 	chip->ops->cancel(chip);

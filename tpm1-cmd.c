@@ -121,8 +121,11 @@ EXPORT_SYMBOL_IF_KUNIT(tpm1_set_timeouts);
  * @chip:	the chip
  * @ordinal:	the command's ordinal
  *
- * Key generation and the full self test are long; the commands the core
- * and common clients send most are short; anything else is medium.
+ * Never shorter than upstream gives the same ordinal: key generation, the
+ * full self test and DAA are long; the commands the core and common
+ * clients send most are short; anything else gets the medium duration
+ * or the generous default, whichever is longer (upstream gives ordinals
+ * it does not list the default).
  *
  * Context: any context.
  * Return: the duration in jiffies (0 while the TPM's are not known).
@@ -132,12 +135,18 @@ unsigned long tpm1_duration(struct tpm_chip *chip, u32 ordinal)
 	/* Ordinals from the TPM 1.2 specification, part 2. */
 	switch (ordinal) {
 	case 0x000D:	/* TakeOwnership */
+	case 0x000E:	/* ChangeAuthAsymStart */
+	case 0x0013:	/* CMK_CreateKey */
 	case 0x001F:	/* CreateWrapKey */
+	case 0x0029:	/* DAA_Join */
+	case 0x0031:	/* DAA_Sign */
 	case 0x0050:	/* SelfTestFull */
 	case 0x0053:	/* ContinueSelfTest */
 	case 0x0078:	/* CreateEndorsementKeyPair */
 	case 0x0079:	/* MakeIdentity */
 	case 0x007F:	/* CreateRevocableEK */
+	case 0x00AA:
+	case 0x00E7:
 		return chip->duration[TPM_LONG];
 	case 0x000A:	/* OIAP */
 	case 0x0014:	/* Extend */
@@ -145,13 +154,15 @@ unsigned long tpm1_duration(struct tpm_chip *chip, u32 ordinal)
 	case 0x0046:	/* GetRandom */
 	case 0x0054:	/* GetTestResult */
 	case 0x0065:	/* GetCapability */
-	case 0x0098:	/* SaveState */
 	case 0x0099:	/* Startup */
 	case 0x00BA:	/* FlushSpecific */
 	case 0x00C8:	/* PCR_Reset */
 		return chip->duration[TPM_SHORT];
-	default:
-		return chip->duration[TPM_MEDIUM];
+	default:	/* SaveState among them */
+		if (!chip->duration[TPM_MEDIUM])
+			return 0;
+		return max(chip->duration[TPM_MEDIUM],
+			   msecs_to_jiffies(TPM2_DURATION_DEFAULT));
 	}
 }
 
@@ -173,11 +184,20 @@ static ssize_t tpm1_get_cap_u32s(struct tpm_chip *chip, u32 prop, u32 *out,
 	rc = tpm_cmd_run(chip, &cmd, 4, NULL);
 	if (rc)
 		goto out;
-	size = get_unaligned_be32(cmd.data + TPM_HEADER_SIZE);
-	if (size < 4 * n || cmd.len < TPM_HEADER_SIZE + 4 + 4 * n) {
+	/*
+	 * Only bytes the response holds are read.  Its size field may say
+	 * less (some vTPM servers answer 0): upstream takes the values that
+	 * follow anyway, and so do we.
+	 */
+	if (cmd.len < TPM_HEADER_SIZE + 4 + 4 * n) {
 		rc = -EFAULT;
 		goto out;
 	}
+	size = get_unaligned_be32(cmd.data + TPM_HEADER_SIZE);
+	if (size < 4 * n)
+		dev_warn(&chip->dev,
+			 "TPM_GetCapability(0x%x): size field %u for %d values; using them\n",
+			 prop, size, n);
 	for (i = 0; i < n; i++)
 		out[i] = get_unaligned_be32(cmd.data + TPM_HEADER_SIZE + 4 +
 					    4 * i);

@@ -75,9 +75,12 @@ EXPORT_SYMBOL_GPL(tpm2_set_default_timeouts);
  * @chip:	the chip
  * @ordinal:	the command code
  *
- * Key generation may take minutes; the commands the core and common
- * clients send most complete in well under the long duration; anything
- * else gets the generous default.
+ * Never shorter than upstream gives the same command: key generation and
+ * signature checks may take minutes; the self test and the commands the
+ * core sends most (random numbers, capabilities, PCR extends) the long
+ * duration; anything else, context management and TPM2_Shutdown among
+ * it, the generous default (a Shutdown(STATE) cut short loses the state
+ * a suspend saved).
  *
  * Context: any context.
  * Return: the duration in jiffies.
@@ -88,18 +91,13 @@ unsigned long tpm2_duration(struct tpm_chip *chip, u32 ordinal)
 	case TPM2_CC_CREATE_PRIMARY:
 	case TPM2_CC_CREATE:
 	case TPM2_CC_CREATE_LOADED:
+	case TPM2_CC_VERIFY_SIGNATURE:
 		return chip->duration[TPM_LONG_LONG];
 	case TPM2_CC_STARTUP:
-	case TPM2_CC_SHUTDOWN:
 	case TPM2_CC_SELF_TEST:
 	case TPM2_CC_GET_CAPABILITY:
 	case TPM2_CC_GET_RANDOM:
-	case TPM2_CC_PCR_READ:
 	case TPM2_CC_PCR_EXTEND:
-	case TPM2_CC_FLUSH_CONTEXT:
-	case TPM2_CC_CONTEXT_SAVE:
-	case TPM2_CC_CONTEXT_LOAD:
-	case TPM2_CC_READ_PUBLIC:
 		return chip->duration[TPM_LONG];
 	default:
 		return msecs_to_jiffies(TPM2_DURATION_DEFAULT);

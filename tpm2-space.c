@@ -40,6 +40,7 @@
 #define TPM2_HT_HMAC		0x02
 #define TPM2_HT_POLICY		0x03
 #define TPM2_HT_OBJECT		0x80
+#define TPM2_HANDLE_INDEX	GENMASK(23, 0)
 
 /*
  * Virtual handles number from the first transient handle, as a TPM's own
@@ -50,6 +51,17 @@
 
 /* The fixed part of a TPMS_CONTEXT: sequence, handle, hierarchy, size. */
 #define TPM_SPACE_CTX_MIN	18
+
+/*
+ * TPM answers that say a handle is not loaded: TPM_RC_HANDLE (format 1,
+ * with the handle's position) and TPM_RC_REFERENCE_H0..S6 (warnings).
+ */
+#define TPM2_RC_FMT1		0x0080
+#define TPM2_RC_FMT1_ERROR	GENMASK(5, 0)
+#define TPM2_RC_REFERENCE_LAST	0x091E
+/* Warnings that the TPM is out of room: objects, sessions, memory. */
+#define TPM2_RC_OBJECT_MEMORY	0x0902
+#define TPM2_RC_MEMORY		0x0904
 
 /* Response codes of the resource-manager layer (TSS2_RESMGR_TPM_RC_LAYER). */
 #define TPM_RM_RC_LAYER		(11 << 16)
@@ -101,7 +113,11 @@ struct tpm_rm_space {
  *		or -1
  * @attrs:	the command's TPMA_CC
  * @flush_sess:	TPM2_FlushContext of this session slot, or -1
- * @filter_sess: GetCapability(HANDLES) of sessions: filter the answer
+ * @handles:	GetCapability(HANDLES) of objects or sessions with an
+ *		authorization area: the TPM checks the sessions, the list
+ *		in its answer is replaced by the space's own
+ * @first:	... from this handle on
+ * @max:	... at most this many
  */
 struct tpm_space_run {
 	int obj[TPM_RM_MAX_HANDLES];
@@ -112,7 +128,9 @@ struct tpm_space_run {
 	int at[TPM_RM_MAX_HANDLES];
 	u32 attrs;
 	int flush_sess;
-	bool filter_sess;
+	u8 handles;
+	u32 first;
+	u32 max;
 };
 
 /**
@@ -217,6 +235,17 @@ out:
 	memzero_explicit(cmd.data, TPM_BUFSIZE);
 	tpm_cmd_free(&cmd);
 	return rc;
+}
+
+/* Did the TPM answer that the handle is not loaded (nothing to flush)? */
+static bool tpm_space_handle_gone(ssize_t rc)
+{
+	if (rc <= 0)
+		return false;
+	if (rc & TPM2_RC_FMT1)
+		return (rc & TPM2_RC_FMT1_ERROR) ==
+		       (TPM2_RC_HANDLE & TPM2_RC_FMT1_ERROR);
+	return rc >= TPM2_RC_REFERENCE_H0 && rc <= TPM2_RC_REFERENCE_LAST;
 }
 
 static void tpm_space_flush(struct tpm_chip *chip, u32 handle)
@@ -384,40 +413,152 @@ static ssize_t tpm_space_flush_cmd(struct tpm_rm_space *space,
 	}
 }
 
-/* The space's object handles from @first on, as GetCapability lists them. */
-static ssize_t tpm_space_get_handles(struct tpm_rm_space *space, u8 *buf,
-				     u32 first, u32 max)
+/* Where the parameters of a command naming @nh handles start, or @len. */
+static u32 tpm_space_params_at(const u8 *buf, u32 len, u32 nh)
 {
-	u32 n = 0, more = 0, off = TPM_HEADER_SIZE + 9;
-	int i;
+	u32 off = TPM_HEADER_SIZE + 4 * nh, size;
 
-	for (i = 0; i < TPM_SPACE_OBJECTS; i++) {
-		if (!space->obj[i].data || TPM_RM_VHANDLE + i < first)
-			continue;
-		if (n == max) {
-			more = 1;
-			break;
-		}
-		put_unaligned_be32(TPM_RM_VHANDLE + i, buf + off);
-		off += 4;
-		n++;
-	}
-	tpm_space_reply(buf, TPM2_RC_SUCCESS);
-	put_unaligned_be32(off, buf + 2);
-	buf[TPM_HEADER_SIZE] = more;
-	put_unaligned_be32(TPM2_CAP_HANDLES, buf + TPM_HEADER_SIZE + 1);
-	put_unaligned_be32(n, buf + TPM_HEADER_SIZE + 5);
-	return off;
+	if (get_unaligned_be16(buf) != TPM2_ST_SESSIONS)
+		return min(off, len);
+	if (off > len || len - off < 4)
+		return len;
+	size = get_unaligned_be32(buf + off);
+	if (size > len - off - 4)
+		return len;
+	return off + 4 + size;
 }
 
-/* For GetCapability(HANDLES), the type of handle asked for; else 0. */
-static u8 tpm_space_handles_asked(const u8 *buf, u32 len)
+/*
+ * GetCapability(HANDLES) of objects, loaded or saved sessions: the type
+ * asked for, with run->first and run->max; else 0.  Its parameters follow
+ * the authorization area, if it has one.
+ */
+static u8 tpm_space_handles_asked(const u8 *buf, u32 len,
+				  struct tpm_space_run *run)
 {
-	if (tpm_hdr_code(buf) != TPM2_CC_GET_CAPABILITY ||
-	    len < TPM_HEADER_SIZE + 12 ||
-	    get_unaligned_be32(buf + TPM_HEADER_SIZE) != TPM2_CAP_HANDLES)
+	u32 p = tpm_space_params_at(buf, len, 0);
+	u8 type;
+
+	if (tpm_hdr_code(buf) != TPM2_CC_GET_CAPABILITY || len - p < 12 ||
+	    get_unaligned_be32(buf + p) != TPM2_CAP_HANDLES)
 		return 0;
-	return TPM2_HT(get_unaligned_be32(buf + TPM_HEADER_SIZE + 4));
+	run->first = get_unaligned_be32(buf + p + 4);
+	run->max = get_unaligned_be32(buf + p + 8);
+	type = TPM2_HT(run->first);
+	if (type != TPM2_HT_OBJECT && type != TPM2_HT_HMAC &&
+	    type != TPM2_HT_POLICY)
+		return 0;
+	return type;
+}
+
+static bool tpm_space_run_has_sess(struct tpm_space_run *run, int slot)
+{
+	int i;
+
+	for (i = 0; i < run->nr_sess; i++)
+		if (run->sess[i] == slot)
+			return true;
+	return false;
+}
+
+/*
+ * The space's sessions a TPM would list under @type, by index (the low
+ * 24 bits): the ones loaded for this command as loaded sessions
+ * (TPM2_HT_HMAC), the others, saved, as saved sessions (TPM2_HT_POLICY).
+ */
+static int tpm_space_sess_handles(struct tpm_rm_space *space,
+				  struct tpm_space_run *run, u8 type, u32 *h)
+{
+	int i, j, n = 0;
+	u32 v;
+
+	for (i = 0; i < TPM_SPACE_SESSIONS; i++) {
+		if (!space->sess[i].data ||
+		    tpm_space_run_has_sess(run, i) != (type == TPM2_HT_HMAC))
+			continue;
+		v = space->sess[i].handle;
+		for (j = n++; j > 0 && (h[j - 1] & TPM2_HANDLE_INDEX) >
+				       (v & TPM2_HANDLE_INDEX); j--)
+			h[j] = h[j - 1];
+		h[j] = v;
+	}
+	return n;
+}
+
+/*
+ * The space's objects or sessions from run->first on, at most run->max of
+ * them, as a TPMS_CAPABILITY_DATA at @out (moreData, capability, count,
+ * handles); returns its length.
+ */
+static u32 tpm_space_list_handles(struct tpm_rm_space *space,
+				  struct tpm_space_run *run, u8 *out)
+{
+	u32 h[TPM_SPACE_OBJECTS], kept = 0;
+	bool more = false;
+	int i, n = 0;
+
+	if (run->handles == TPM2_HT_OBJECT) {
+		for (i = 0; i < TPM_SPACE_OBJECTS; i++)
+			if (space->obj[i].data)
+				h[n++] = TPM_RM_VHANDLE + i;
+	} else {
+		n = tpm_space_sess_handles(space, run, run->handles, h);
+	}
+	for (i = 0; i < n; i++) {
+		if ((h[i] & TPM2_HANDLE_INDEX) < (run->first & TPM2_HANDLE_INDEX))
+			continue;
+		if (kept == run->max) {
+			more = true;
+			break;
+		}
+		put_unaligned_be32(h[i], out + 9 + 4 * kept++);
+	}
+	out[0] = more;
+	put_unaligned_be32(TPM2_CAP_HANDLES, out + 1);
+	put_unaligned_be32(kept, out + 5);
+	return 9 + 4 * kept;
+}
+
+/* GetCapability(HANDLES) without sessions, answered from the space. */
+static ssize_t tpm_space_reply_handles(struct tpm_rm_space *space,
+				       struct tpm_space_run *run, u8 *buf)
+{
+	u32 n = tpm_space_list_handles(space, run, buf + TPM_HEADER_SIZE);
+
+	tpm_space_reply(buf, TPM2_RC_SUCCESS);
+	put_unaligned_be32(TPM_HEADER_SIZE + n, buf + 2);
+	return TPM_HEADER_SIZE + n;
+}
+
+/*
+ * GetCapability(HANDLES) with an authorization area went to the TPM, which
+ * checked the sessions: the list in its answer gives way to the space's
+ * own, and the TPM's authorization area follows that.
+ */
+static ssize_t tpm_space_replace_handles(struct tpm_rm_space *space,
+					 struct tpm_space_run *run, u8 *buf,
+					 ssize_t len, size_t bufsiz)
+{
+	u8 list[9 + 4 * TPM_SPACE_OBJECTS];
+	u32 psize, auth, alen, n;
+
+	if (get_unaligned_be16(buf) != TPM2_ST_SESSIONS ||
+	    len < TPM_HEADER_SIZE + 4)
+		return -EFAULT;
+	psize = get_unaligned_be32(buf + TPM_HEADER_SIZE);
+	if (psize > len - TPM_HEADER_SIZE - 4)
+		return -EFAULT;
+	auth = TPM_HEADER_SIZE + 4 + psize;
+	alen = len - auth;
+	n = tpm_space_list_handles(space, run, list);
+	if (TPM_HEADER_SIZE + 4 + n + alen > bufsiz)
+		return -EFAULT;
+	memmove(buf + TPM_HEADER_SIZE + 4 + n, buf + auth, alen);
+	memcpy(buf + TPM_HEADER_SIZE + 4, list, n);
+	put_unaligned_be32(n, buf + TPM_HEADER_SIZE);
+	len = TPM_HEADER_SIZE + 4 + n + alen;
+	put_unaligned_be32(len, buf + 2);
+	return len;
 }
 
 /*
@@ -430,7 +571,6 @@ static ssize_t tpm_space_prepare(struct tpm_chip *chip,
 				 struct tpm_space_run *run, u8 *buf)
 {
 	u32 len = tpm_hdr_len(buf), cc = tpm_hdr_code(buf), nh, i, h;
-	u8 asked = tpm_space_handles_asked(buf, len);
 	int rc;
 
 	run->flush_sess = -1;
@@ -439,11 +579,9 @@ static ssize_t tpm_space_prepare(struct tpm_chip *chip,
 		return tpm_space_rm_error(buf, TPM2_RC_COMMAND_CODE);
 	if (cc == TPM2_CC_FLUSH_CONTEXT)
 		return tpm_space_flush_cmd(space, run, buf, len);
-	if (asked == TPM2_HT_OBJECT)
-		return tpm_space_get_handles(space, buf,
-			get_unaligned_be32(buf + TPM_HEADER_SIZE + 4),
-			get_unaligned_be32(buf + TPM_HEADER_SIZE + 8));
-	run->filter_sess = asked == TPM2_HT_HMAC || asked == TPM2_HT_POLICY;
+	run->handles = tpm_space_handles_asked(buf, len, run);
+	if (run->handles && get_unaligned_be16(buf) != TPM2_ST_SESSIONS)
+		return tpm_space_reply_handles(space, run, buf);
 
 	nh = FIELD_GET(TPM2_CC_ATTR_CHANDLES, run->attrs);
 	if (len < TPM_HEADER_SIZE + 4 * nh)
@@ -461,12 +599,29 @@ static ssize_t tpm_space_prepare(struct tpm_chip *chip,
 	return 0;
 }
 
+/*
+ * A saved session the TPM will not load again (it was flushed through
+ * /dev/tpmN, or the TPM was reset) leaves the space, so that it does not
+ * hold one of the space's slots for ever; the TPM's copy, if any, is
+ * flushed.  Running out of room is not the session's fault: it stays.
+ */
+static void tpm_space_forget_unloadable(struct tpm_chip *chip,
+					struct tpm_space_ctx *ctx, ssize_t rc)
+{
+	if (rc < 0 || (rc >= TPM2_RC_OBJECT_MEMORY && rc <= TPM2_RC_MEMORY))
+		return;
+	if (!tpm_space_handle_gone(rc))
+		tpm_space_flush(chip, ctx->handle);
+	tpm_space_ctx_drop(ctx);
+}
+
 /* Load what the command names; 0, a TPM error or an errno. */
 static ssize_t tpm_space_load(struct tpm_chip *chip, struct tpm_rm_space *space,
 			      struct tpm_space_run *run, u8 *buf)
 {
 	u32 nh = FIELD_GET(TPM2_CC_ATTR_CHANDLES, run->attrs), i, h;
 	int nr_obj = run->nr_obj, nr_sess = run->nr_sess;
+	struct tpm_space_ctx *ctx;
 	ssize_t rc;
 
 	/* Count only what is loaded, so that an error unloads just that. */
@@ -481,10 +636,12 @@ static ssize_t tpm_space_load(struct tpm_chip *chip, struct tpm_rm_space *space,
 		run->nr_obj++;
 	}
 	while (run->nr_sess < nr_sess) {
-		rc = tpm_space_ctx_load(chip, &space->sess[run->sess[run->nr_sess]],
-					&h);
-		if (rc)
+		ctx = &space->sess[run->sess[run->nr_sess]];
+		rc = tpm_space_ctx_load(chip, ctx, &h);
+		if (rc) {
+			tpm_space_forget_unloadable(chip, ctx, rc);
 			return rc;
+		}
 		run->nr_sess++;
 	}
 	for (i = 0; i < nh; i++)
@@ -498,7 +655,11 @@ static ssize_t tpm_space_load(struct tpm_chip *chip, struct tpm_rm_space *space,
  * Save everything loaded for the command and flush the objects.  An object
  * the TPM no longer has (the command flushed it) leaves the space; one
  * that could not be saved for another reason keeps its older context,
- * which the TPM still accepts.  A session that cannot be saved has ended.
+ * which the TPM still accepts, and is flushed.  A session that cannot be
+ * saved leaves the space: flushed, unless the TPM says it is not loaded
+ * (the command ended it, or the client saved it for itself and holds its
+ * context).  Only such an answer lets a handle be forgotten unflushed: any
+ * other (TPM_RC_CONTEXT_GAP among them) leaves it loaded in the TPM.
  */
 static void tpm_space_unload(struct tpm_chip *chip, struct tpm_rm_space *space,
 			     struct tpm_space_run *run)
@@ -510,7 +671,7 @@ static void tpm_space_unload(struct tpm_chip *chip, struct tpm_rm_space *space,
 	for (i = 0; i < run->nr_obj; i++) {
 		ctx = &space->obj[run->obj[i]];
 		rc = tpm_space_ctx_save(chip, run->phandle[i], ctx);
-		if (rc > 0) {
+		if (tpm_space_handle_gone(rc)) {
 			tpm_space_ctx_drop(ctx);
 			continue;
 		}
@@ -519,11 +680,11 @@ static void tpm_space_unload(struct tpm_chip *chip, struct tpm_rm_space *space,
 	for (i = 0; i < run->nr_sess; i++) {
 		ctx = &space->sess[run->sess[i]];
 		rc = tpm_space_ctx_save(chip, ctx->handle, ctx);
-		if (rc) {
-			if (rc < 0)
-				tpm_space_flush(chip, ctx->handle);
-			tpm_space_ctx_drop(ctx);
-		}
+		if (!rc)
+			continue;
+		if (!tpm_space_handle_gone(rc))
+			tpm_space_flush(chip, ctx->handle);
+		tpm_space_ctx_drop(ctx);
 	}
 }
 
@@ -571,38 +732,24 @@ static ssize_t tpm_space_new_handle(struct tpm_chip *chip,
 	}
 }
 
-/* GetCapability(HANDLES) for sessions: only this space's. */
-static ssize_t tpm_space_filter_sessions(struct tpm_rm_space *space, u8 *buf,
-					 ssize_t len)
-{
-	u32 n, i, kept = 0, off = TPM_HEADER_SIZE + 9, h;
-
-	if (len < off)
-		return len;
-	n = get_unaligned_be32(buf + off - 4);
-	for (i = 0; i < n && off + 4 * (i + 1) <= len; i++) {
-		h = get_unaligned_be32(buf + off + 4 * i);
-		if (tpm_space_find_sess(space, h) >= 0)
-			put_unaligned_be32(h, buf + off + 4 * kept++);
-	}
-	put_unaligned_be32(kept, buf + off - 4);
-	put_unaligned_be32(off + 4 * kept, buf + 2);
-	return off + 4 * kept;
-}
-
 static ssize_t tpm_space_map_response(struct tpm_chip *chip,
 				      struct tpm_rm_space *space,
 				      struct tpm_space_run *run, u8 *buf,
-				      ssize_t len)
+				      ssize_t len, size_t bufsiz)
 {
-	if (tpm_hdr_code(buf) != TPM2_RC_SUCCESS)
+	u32 rc = tpm_hdr_code(buf);
+
+	if (run->flush_sess >= 0) {
+		/* Flushed now, or gone already (through /dev/tpmN). */
+		if (!rc || tpm_space_handle_gone(rc))
+			tpm_space_ctx_drop(&space->sess[run->flush_sess]);
 		return len;
-	if (run->flush_sess >= 0)
-		tpm_space_ctx_drop(&space->sess[run->flush_sess]);
-	else if (run->filter_sess)
-		return tpm_space_filter_sessions(space, buf, len);
-	else if ((run->attrs & TPM2_CC_ATTR_RHANDLE) &&
-		 len >= TPM_HEADER_SIZE + 4)
+	}
+	if (rc)
+		return len;
+	if (run->handles)
+		return tpm_space_replace_handles(space, run, buf, len, bufsiz);
+	if ((run->attrs & TPM2_CC_ATTR_RHANDLE) && len >= TPM_HEADER_SIZE + 4)
 		return tpm_space_new_handle(chip, space, buf, len);
 	return len;
 }
@@ -644,7 +791,7 @@ ssize_t tpm2_space_transmit(struct tpm_chip *chip, struct tpm_rm_space *space,
 		len = tpm_transmit(chip, buf, bufsiz);
 		if (len >= TPM_HEADER_SIZE)
 			len = tpm_space_map_response(chip, space, &run, buf,
-						     len);
+						     len, bufsiz);
 	}
 	tpm_space_unload(chip, space, &run);
 	return len;

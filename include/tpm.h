@@ -63,19 +63,6 @@
 #define TPM_RETRY_FIRST_MS	20
 #define TPM_RETRY_TOTAL_MS	TPM2_DURATION_LONG
 
-/* Slots remembering how long slow commands took, by command code. */
-#define TPM_POLL_HINTS		8
-
-/**
- * struct tpm_poll_hint - how long a command took last time
- * @ordinal:	its command code
- * @us:		its time from send to completion, in microseconds
- */
-struct tpm_poll_hint {
-	u32 ordinal;
-	u32 us;
-};
-
 /**
  * struct tpm_chip_priv - the core's state around a chip
  * @chip:	the chip as drivers and <linux/tpm.h> know it
@@ -83,15 +70,12 @@ struct tpm_poll_hint {
  * @registered:	tpm_chip_register() succeeded and unregister has not run
  * @suspended:	the TPM saved its state for a system suspend; see the
  *		locking comment at the top of this file
- * @poll_hint:	recent completion times, indexed by command code modulo
- *		TPM_POLL_HINTS; guarded by chip->tpm_mutex
  */
 struct tpm_chip_priv {
 	struct tpm_chip chip;
 	wait_queue_head_t event_wq;
 	bool registered;
 	bool suspended;
-	struct tpm_poll_hint poll_hint[TPM_POLL_HINTS];
 };
 
 static inline struct tpm_chip_priv *tpm_chip_priv(struct tpm_chip *chip)
@@ -161,6 +145,7 @@ void tpm_chip_unregister(struct tpm_chip *chip);
 int tpm_chip_start(struct tpm_chip *chip);
 void tpm_chip_stop(struct tpm_chip *chip);
 void tpm_chip_fence(struct tpm_chip *chip);
+int tpm_try_get_ops_resumed(struct tpm_chip *chip);
 void tpm_chip_suspend(struct tpm_chip *chip);
 void tpm_chip_resume(struct tpm_chip *chip);
 int tpm_chip_subsys_init(void);
@@ -175,12 +160,15 @@ void tpm_poll_sleep(unsigned int *step_us);
  * Polling a device: the first sleep is short and each next one a quarter
  * longer, up to TPM_POLL_MAX_US.  A command is seen at most a quarter of
  * its run time (or TPM_POLL_MAX_US) after it completed, so fast commands
- * stay fast, and a slow one costs a wake-up per millisecond at most.  A
- * command that took longer than TPM_POLL_MAX_US last time first sleeps
- * through three quarters of that time (struct tpm_poll_hint).
+ * stay fast.  While waiting for a command to complete the steps go on
+ * growing with the time waited (an eighth of it, up to
+ * TPM_POLL_SLOW_MAX_US), so a slow command costs a few dozen wake-ups.
+ * Nothing is learned from earlier commands: how long one client's command
+ * took must not decide how long the next client's sleeps.
  */
 #define TPM_POLL_MIN_US		16
 #define TPM_POLL_MAX_US		1024
+#define TPM_POLL_SLOW_MAX_US	250000
 
 /* tpm1-cmd.c */
 #define TPM_TAG_RQU_COMMAND	0x00C1	/* a TPM 1.2 command without auth */

@@ -5,8 +5,11 @@
  */
 #include <kunit/test.h>
 #include <linux/completion.h>
+#include <linux/hw_random.h>
 #include <linux/kthread.h>
 #include "tpm.h"
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 #define FAKE_COMPLETE	BIT(0)
 #define FAKE_MAX_SENT	64
@@ -17,9 +20,15 @@
 #define TPM1_ORD_STARTUP		0x0099
 #define TPM1_ST_STATE			0x0002
 #define TPM1_ERR_INVALID_POSTINIT	0x0026
+#define TPM1_ORD_GET_CAPABILITY		0x0065
+#define TPM1_CAP_PROP_TIS_TIMEOUT	0x0115
+
+#define KUNIT_EXPECT_US(test, jiffies, us) \
+	KUNIT_EXPECT_EQ(test, jiffies, usecs_to_jiffies(us))
 
 struct fake_tpm {
 	u32 sent[FAKE_MAX_SENT];
+	bool sent_suspended[FAKE_MAX_SENT];	/* the chip was marked suspended */
 	u16 sent_param[FAKE_MAX_SENT];	/* each command's first u16 parameter */
 	int nsent;
 	u8 rsp[TPM_BUFSIZE];
@@ -32,14 +41,38 @@ struct fake_tpm {
 	u32 caps_cc;		/* GetCapability(COMMANDS) lists this one, or none */
 	bool caps_bare;		/* ... or answers with a bare header */
 	u32 postinit_rc;	/* answer everything but TPM_Startup with this */
+	int tpm1_caps;		/* TPM_GetCapability(TIS_TIMEOUT, DURATION): */
+#define CAPS_RIGHT	1	/* as the specification says */
+#define CAPS_SIZE0	2	/* a size field of 0, then the values */
+#define CAPS_SHORT	3	/* a size field of 0 and nothing after it */
 	int cancels;
 	unsigned long sent_at;	/* jiffies at the last send */
 	long first_look;	/* jiffies from it to the first status read, or -1 */
+	int status_reads;	/* since the last send */
+	unsigned long seen_at;	/* jiffies when completion was first read */
 };
 
 static struct fake_tpm *to_fake(struct tpm_chip *chip)
 {
 	return dev_get_drvdata(&chip->dev);
+}
+
+/* TPM 1.2 timeouts A-D or durations, in microseconds, as f->tpm1_caps says. */
+static void fake_tpm1_caps(struct fake_tpm *f, u32 prop)
+{
+	static const u32 timeouts[] = { 750000, 2000000, 750000, 750000 };
+	static const u32 durations[] = { 100000, 2000000, 60000000 };
+	bool to = prop == TPM1_CAP_PROP_TIS_TIMEOUT;
+	const u32 *v = to ? timeouts : durations;
+	int i, n = to ? ARRAY_SIZE(timeouts) : ARRAY_SIZE(durations);
+
+	put_unaligned_be32(f->tpm1_caps == CAPS_RIGHT ? 4 * n : 0,
+			   f->rsp + TPM_HEADER_SIZE);
+	f->rsp_len += 4;
+	if (f->tpm1_caps == CAPS_SHORT)
+		return;
+	for (i = 0; i < n; i++, f->rsp_len += 4)
+		put_unaligned_be32(v[i], f->rsp + f->rsp_len);
 }
 
 static void fake_answer(struct fake_tpm *f, u32 ordinal, const u8 *cmd)
@@ -71,6 +104,8 @@ static void fake_answer(struct fake_tpm *f, u32 ordinal, const u8 *cmd)
 			f->rsp_len += 4;
 		}
 	}
+	if (!rc && ordinal == TPM1_ORD_GET_CAPABILITY && f->tpm1_caps)
+		fake_tpm1_caps(f, get_unaligned_be32(cmd + 18));
 	if (n) {
 		put_unaligned_be16(n, f->rsp + TPM_HEADER_SIZE);
 		memset(f->rsp + TPM_HEADER_SIZE + 2, 0x5a, n);
@@ -87,10 +122,13 @@ static int fake_send(struct tpm_chip *chip, u8 *buf, size_t len)
 	if (f->nsent < FAKE_MAX_SENT) {
 		f->sent_param[f->nsent] = len >= TPM_HEADER_SIZE + 2 ?
 			get_unaligned_be16(buf + TPM_HEADER_SIZE) : 0;
+		f->sent_suspended[f->nsent] = tpm_chip_priv(chip)->suspended;
 		f->sent[f->nsent++] = ordinal;
 	}
 	f->sent_at = jiffies;
 	f->first_look = -1;
+	f->status_reads = 0;
+	f->seen_at = 0;
 	if (f->delay)
 		f->complete_at = jiffies + f->delay;
 	fake_answer(f, ordinal, buf);
@@ -111,8 +149,11 @@ static u8 fake_status(struct tpm_chip *chip)
 
 	if (f->first_look < 0)
 		f->first_look = jiffies - f->sent_at;
+	f->status_reads++;
 	if (f->never_complete || time_before(jiffies, f->complete_at))
 		return 0;
+	if (!f->seen_at)
+		f->seen_at = jiffies;
 	return FAKE_COMPLETE;
 }
 
@@ -151,7 +192,7 @@ static struct tpm_chip *fake_chip(struct kunit *test, struct fake_tpm **fp)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(chip));
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, fake_put_chip, chip));
 	dev_set_drvdata(&chip->dev, f);
-	chip->flags |= TPM_CHIP_FLAG_TPM2;
+	chip->flags |= TPM_CHIP_FLAG_TPM2 | TPM_CHIP_FLAG_HWRNG_DISABLED;
 	tpm2_set_default_timeouts(chip);
 	*fp = f;
 	return chip;
@@ -220,6 +261,57 @@ static void register_tpmrm_needs_command_list(struct kunit *test)
 	tpm_chip_unregister(chip);
 }
 
+/* A TPM whose start-up answers make no sense is not registered. */
+static void register_fails_when_startup_garbled(struct kunit *test)
+{
+	struct fake_tpm *f;
+	struct tpm_chip *chip = fake_chip(test, &f);
+
+	f->lie_len = true;
+	KUNIT_EXPECT_EQ(test, -EFAULT, tpm_chip_register(chip));
+	KUNIT_EXPECT_FALSE(test, device_is_registered(&chip->dev));
+	KUNIT_EXPECT_FALSE(test, device_is_registered(&chip->devs));
+}
+
+static int blocker_read(struct hwrng *rng, void *data, size_t max, bool wait)
+{
+	return 0;
+}
+
+/*
+ * Registration fails after /dev/tpmN appeared (another hwrng already has
+ * the chip's name): the chip leaves as an unplug does, through the fence,
+ * so a file opened in that window can never reach the driver.
+ */
+static void register_failure_after_node_fences(struct kunit *test)
+{
+	struct hwrng *blocker = kunit_kzalloc(test, sizeof(*blocker), GFP_KERNEL);
+	char *name = kunit_kzalloc(test, 32, GFP_KERNEL);
+	struct fake_tpm *f;
+	struct tpm_chip *chip = fake_chip(test, &f);
+	int rc;
+
+	KUNIT_ASSERT_NOT_NULL(test, blocker);
+	KUNIT_ASSERT_NOT_NULL(test, name);
+	chip->flags &= ~TPM_CHIP_FLAG_HWRNG_DISABLED;
+	f->caps_cc = TPM2_CC_GET_RANDOM;
+	snprintf(name, 32, "tpm-rng-%d", chip->dev_num);
+	blocker->name = name;
+	blocker->read = blocker_read;
+	KUNIT_ASSERT_EQ(test, 0, hwrng_register(blocker));
+	rc = tpm_chip_register(chip);
+	hwrng_unregister(blocker);
+
+	KUNIT_EXPECT_EQ(test, -EEXIST, rc);
+	KUNIT_EXPECT_NULL(test, chip->ops);
+	KUNIT_ASSERT_GT(test, f->nsent, 0);
+	KUNIT_EXPECT_EQ(test, f->sent[f->nsent - 1], (u32)TPM2_CC_SHUTDOWN);
+	KUNIT_EXPECT_FALSE(test, device_is_registered(&chip->dev));
+	KUNIT_EXPECT_FALSE(test, device_is_registered(&chip->devs));
+	KUNIT_EXPECT_EQ(test, -ENODEV, tpm_try_get_ops(chip));
+	KUNIT_EXPECT_EQ(test, -1, chip->dev_num);
+}
+
 /* Suspend: TPM2_Shutdown(STATE) is the last command until resume. */
 static void suspend_tpm2_saves_state_last(struct kunit *test)
 {
@@ -243,6 +335,78 @@ static void suspend_tpm2_saves_state_last(struct kunit *test)
 	tpm_chip_unregister(chip);
 	KUNIT_EXPECT_EQ(test, f->sent[f->nsent - 1], (u32)TPM2_CC_SHUTDOWN);
 	KUNIT_EXPECT_EQ(test, f->sent_param[f->nsent - 1], (u16)TPM2_SU_CLEAR);
+}
+
+struct resumed_ctx {
+	struct tpm_chip *chip;
+	u8 buf[TPM_BUFSIZE];
+	ssize_t rc;
+	struct completion done;
+};
+
+/* What an O_NONBLOCK command queued before the suspend does. */
+static int resumed_thread(void *data)
+{
+	struct resumed_ctx *ctx = data;
+
+	ctx->rc = tpm_try_get_ops_resumed(ctx->chip);
+	if (!ctx->rc) {
+		get_random_cmd(ctx->buf, 8);
+		ctx->rc = tpm_transmit(ctx->chip, ctx->buf, TPM_BUFSIZE);
+		tpm_put_ops(ctx->chip);
+	}
+	complete(&ctx->done);
+	return 0;
+}
+
+static struct resumed_ctx *start_resumed_thread(struct kunit *test,
+						struct tpm_chip *chip)
+{
+	struct resumed_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	struct task_struct *t;
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->chip = chip;
+	init_completion(&ctx->done);
+	t = kthread_run(resumed_thread, ctx, "tpm-resumed-test");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	return ctx;
+}
+
+/*
+ * A command handed over while the system suspends is not failed with
+ * EBUSY: it waits, without the ops, and runs after the resume; an unplug
+ * meanwhile ends it with ENODEV.
+ */
+static void suspend_command_waits_for_resume(struct kunit *test)
+{
+	struct fake_tpm *f;
+	struct tpm_chip *chip = fake_chip(test, &f);
+	struct resumed_ctx *ctx;
+	int nsent;
+
+	KUNIT_ASSERT_EQ(test, 0, tpm_chip_register(chip));
+	tpm_chip_suspend(chip);
+	nsent = f->nsent;
+	ctx = start_resumed_thread(test, chip);
+	KUNIT_EXPECT_EQ(test, 0UL, wait_for_completion_timeout(&ctx->done,
+						msecs_to_jiffies(200)));
+	KUNIT_EXPECT_EQ(test, nsent, f->nsent);
+	tpm_chip_resume(chip);
+	KUNIT_ASSERT_NE(test, 0UL, wait_for_completion_timeout(&ctx->done,
+						5 * HZ));
+	KUNIT_EXPECT_EQ(test, 20, ctx->rc);
+	KUNIT_EXPECT_EQ(test, f->sent[f->nsent - 1], (u32)TPM2_CC_GET_RANDOM);
+	KUNIT_EXPECT_FALSE(test, f->sent_suspended[f->nsent - 1]);
+
+	tpm_chip_suspend(chip);
+	ctx = start_resumed_thread(test, chip);
+	KUNIT_EXPECT_EQ(test, 0UL, wait_for_completion_timeout(&ctx->done,
+						msecs_to_jiffies(100)));
+	tpm_chip_unregister(chip);
+	KUNIT_ASSERT_NE(test, 0UL, wait_for_completion_timeout(&ctx->done,
+						5 * HZ));
+	KUNIT_EXPECT_EQ(test, -ENODEV, ctx->rc);
 }
 
 /* A chip unplugged while suspended gets no Shutdown(CLEAR) after its save. */
@@ -288,6 +452,10 @@ static void suspend_tpm1_save_state(struct kunit *test)
 	tpm_chip_resume(chip);
 	KUNIT_ASSERT_EQ(test, f->nsent, 2);
 	KUNIT_EXPECT_EQ(test, f->sent[1], (u32)TPM1_ORD_CONTINUE_SELFTEST);
+	/* Nobody else could reach the TPM before it was restarted ... */
+	KUNIT_EXPECT_TRUE(test, f->sent_suspended[1]);
+	/* ... and everybody can afterwards. */
+	KUNIT_EXPECT_EQ(test, 20, send_get_random(chip, buf, 8));
 }
 
 /* A TPM 1.2 the firmware did not restart gets TPM_Startup(ST_STATE). */
@@ -311,6 +479,36 @@ static void resume_tpm1_not_restarted(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->postinit_rc, 0);
 }
 
+/*
+ * A vTPM server that answers TPM_GetCapability(TIS_TIMEOUT) with a size
+ * field of 0 followed by the values registers, as upstream: the values
+ * are in the response.  One whose response holds no values does not.
+ */
+static void tpm1_caps_size_field_zero(struct kunit *test)
+{
+	struct fake_tpm *f;
+	struct tpm_chip *chip = tpm1_fake_chip(test, &f);
+
+	f->tpm1_caps = CAPS_SIZE0;
+	KUNIT_ASSERT_EQ(test, 0, tpm_chip_register(chip));
+	KUNIT_EXPECT_US(test, chip->timeout_b, 2000000);
+	KUNIT_EXPECT_US(test, chip->duration[TPM_SHORT], 100000);
+	KUNIT_EXPECT_US(test, chip->duration[TPM_LONG], 60000000);
+	KUNIT_EXPECT_FALSE(test, chip->timeout_adjusted);
+	tpm_chip_unregister(chip);
+
+	chip = tpm1_fake_chip(test, &f);
+	f->tpm1_caps = CAPS_SHORT;
+	KUNIT_EXPECT_EQ(test, -EFAULT, tpm_chip_register(chip));
+	KUNIT_EXPECT_FALSE(test, device_is_registered(&chip->dev));
+
+	chip = tpm1_fake_chip(test, &f);
+	f->tpm1_caps = CAPS_RIGHT;
+	KUNIT_ASSERT_EQ(test, 0, tpm_chip_register(chip));
+	KUNIT_EXPECT_US(test, chip->timeout_a, 750000);
+	tpm_chip_unregister(chip);
+}
+
 /* A TPM 1.2 chip with the timeouts and durations it reported set. */
 static struct tpm_chip *tpm1_chip(struct kunit *test, u32 *t, u32 *d)
 {
@@ -320,9 +518,6 @@ static struct tpm_chip *tpm1_chip(struct kunit *test, u32 *t, u32 *d)
 	tpm1_set_timeouts(chip, t, d);
 	return chip;
 }
-
-#define KUNIT_EXPECT_US(test, jiffies, us) \
-	KUNIT_EXPECT_EQ(test, jiffies, usecs_to_jiffies(us))
 
 static void tpm1_timeouts_as_reported(struct kunit *test)
 {
@@ -375,16 +570,47 @@ static void tpm1_timeouts_zero_or_absurd(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, chip->duration_adjusted);
 }
 
+/* Upstream's duration classes are the floor. */
 static void tpm1_ordinal_durations(struct kunit *test)
 {
 	u32 t[] = { 750000, 2000000, 750000, 750000 };
 	u32 d[] = { 100000, 2000000, 60000000 };
 	struct tpm_chip *chip = tpm1_chip(test, t, d);
+	u32 medium[] = { 100000, 200000000, 300000000 };
 
-	/* GetRandom, TakeOwnership, Seal */
+	/* GetRandom, TakeOwnership, DAA_Join */
 	KUNIT_EXPECT_US(test, tpm_calc_ordinal_duration(chip, 0x46), 100000);
 	KUNIT_EXPECT_US(test, tpm_calc_ordinal_duration(chip, 0x0D), 60000000);
-	KUNIT_EXPECT_US(test, tpm_calc_ordinal_duration(chip, 0x17), 2000000);
+	KUNIT_EXPECT_US(test, tpm_calc_ordinal_duration(chip, 0x29), 60000000);
+	/* Seal, SaveState and an ordinal upstream does not list: 120 s */
+	KUNIT_EXPECT_US(test, tpm_calc_ordinal_duration(chip, 0x17), 120000000);
+	KUNIT_EXPECT_US(test, tpm_calc_ordinal_duration(chip, 0x98), 120000000);
+	KUNIT_EXPECT_US(test, tpm_calc_ordinal_duration(chip, 0x4000000A),
+			120000000);
+	/* ... or the medium duration where that is longer */
+	chip = tpm1_chip(test, t, medium);
+	KUNIT_EXPECT_US(test, tpm_calc_ordinal_duration(chip, 0x98), 200000000);
+}
+
+static void tpm2_ordinal_durations(struct kunit *test)
+{
+	struct fake_tpm *f;
+	struct tpm_chip *chip = fake_chip(test, &f);
+	static const u32 dflt[] = {
+		TPM2_CC_SHUTDOWN, TPM2_CC_CONTEXT_SAVE, TPM2_CC_CONTEXT_LOAD,
+		TPM2_CC_FLUSH_CONTEXT, TPM2_CC_PCR_READ, TPM2_CC_NV_READ,
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(dflt); i++)
+		KUNIT_EXPECT_EQ(test, tpm_calc_ordinal_duration(chip, dflt[i]),
+				msecs_to_jiffies(TPM2_DURATION_DEFAULT));
+	KUNIT_EXPECT_EQ(test,
+			tpm_calc_ordinal_duration(chip, TPM2_CC_VERIFY_SIGNATURE),
+			msecs_to_jiffies(TPM2_DURATION_LONG_LONG));
+	KUNIT_EXPECT_EQ(test,
+			tpm_calc_ordinal_duration(chip, TPM2_CC_GET_RANDOM),
+			msecs_to_jiffies(TPM2_DURATION_LONG));
 }
 
 struct fence_ctx {
@@ -488,22 +714,43 @@ static void transmit_completion_after_deadline(struct kunit *test)
 }
 
 /*
- * The first time a slow command is polled from the start; the next time
- * the same command code first sleeps through three quarters of what it
- * took (here at least 30 of 40 ms) before it looks.  Both complete.
+ * How long one command took says nothing about the next one with the same
+ * code (an RSA and an ECC CreatePrimary): after a 200 ms command, one that
+ * completes at once is looked at at once and found complete.
  */
-static void transmit_slow_command_learned(struct kunit *test)
+static void transmit_slow_then_fast_same_code(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
 	struct fake_tpm *f;
 	struct tpm_chip *chip = fake_chip(test, &f);
 
-	f->delay = msecs_to_jiffies(40);
+	f->delay = msecs_to_jiffies(200);
+	KUNIT_EXPECT_EQ(test, 20, send_get_random(chip, buf, 8));
+	f->delay = 0;
+	f->complete_at = jiffies;
 	KUNIT_EXPECT_EQ(test, 20, send_get_random(chip, buf, 8));
 	KUNIT_EXPECT_EQ(test, 0L, f->first_look);
+	KUNIT_EXPECT_EQ(test, f->sent_at, f->seen_at);
+	KUNIT_EXPECT_LE(test, f->status_reads, 2);
+}
+
+/*
+ * A slow command is polled with steps that grow with the time waited: a
+ * 1 s command costs a few dozen status reads (steps of at most 1 ms would
+ * take a thousand) and is found at most an eighth of its time late (plus
+ * a jiffy of rounding each side).
+ */
+static void transmit_slow_command_few_wakeups(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	unsigned long delay = msecs_to_jiffies(1000);
+	struct fake_tpm *f;
+	struct tpm_chip *chip = fake_chip(test, &f);
+
+	f->delay = delay;
 	KUNIT_EXPECT_EQ(test, 20, send_get_random(chip, buf, 8));
-	KUNIT_EXPECT_GE(test, f->first_look, (long)msecs_to_jiffies(30));
-	KUNIT_EXPECT_LT(test, f->first_look, (long)f->delay);
+	KUNIT_EXPECT_LT(test, f->status_reads, 100);
+	KUNIT_EXPECT_LE(test, f->seen_at - f->complete_at, delay / 8 + 2);
 	KUNIT_EXPECT_EQ(test, 0, f->cancels);
 }
 
@@ -539,19 +786,25 @@ static struct kunit_case tpm_core_cases[] = {
 	KUNIT_CASE(fence_shutdown_is_last),
 	KUNIT_CASE(fence_waits_for_holder),
 	KUNIT_CASE(register_tpmrm_needs_command_list),
+	KUNIT_CASE(register_fails_when_startup_garbled),
+	KUNIT_CASE(register_failure_after_node_fences),
 	KUNIT_CASE(suspend_tpm2_saves_state_last),
 	KUNIT_CASE(suspend_then_unplug_sends_nothing),
+	KUNIT_CASE(suspend_command_waits_for_resume),
 	KUNIT_CASE(suspend_tpm1_save_state),
 	KUNIT_CASE(resume_tpm1_not_restarted),
 	KUNIT_CASE(tpm1_timeouts_as_reported),
+	KUNIT_CASE(tpm1_caps_size_field_zero),
 	KUNIT_CASE(tpm1_timeouts_in_milliseconds),
 	KUNIT_CASE(tpm1_timeouts_zero_or_absurd),
 	KUNIT_CASE(tpm1_ordinal_durations),
+	KUNIT_CASE(tpm2_ordinal_durations),
 	KUNIT_CASE(transmit_bad_sizes),
 	KUNIT_CASE(transmit_length_mismatch),
 	KUNIT_CASE(transmit_timeout_cancels),
 	KUNIT_CASE(transmit_completion_after_deadline),
-	KUNIT_CASE(transmit_slow_command_learned),
+	KUNIT_CASE(transmit_slow_then_fast_same_code),
+	KUNIT_CASE(transmit_slow_command_few_wakeups),
 	KUNIT_CASE(transmit_retry_backoff),
 	KUNIT_CASE(transmit_retry_gives_up),
 	{}

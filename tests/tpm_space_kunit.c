@@ -22,6 +22,7 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 #define FAKE_CTX_LEN		22	/* TPMS_CONTEXT with a 4-byte blob */
 
 #define RC_HANDLE_1		0x018B	/* TPM_RC_HANDLE + TPM_RC_1 */
+#define RC_CONTEXT_GAP		0x0901
 #define RC_OBJECT_MEMORY	0x0902
 #define RC_SESSION_MEMORY	0x0903
 #define RM_LAYER		(11 << 16)
@@ -60,6 +61,8 @@ enum fake_sess_state { SESS_NONE, SESS_LOADED, SESS_SAVED };
  * @sess:	the state of session i, handle FAKE_SESS + i
  * @next_id:	the id the next new object gets
  * @sent:	commands received
+ * @save_error:	if set, ContextSave of a session answers this and leaves
+ *		the session as it was
  * @rsp:	the response to the last one
  * @rsp_len:	its length
  */
@@ -68,6 +71,7 @@ struct fake_tpm2 {
 	enum fake_sess_state sess[FAKE_SESSIONS];
 	u32 next_id;
 	int sent;
+	u32 save_error;
 	u8 rsp[TPM_BUFSIZE];
 	size_t rsp_len;
 };
@@ -156,8 +160,8 @@ static void fake_context_save(struct fake_tpm2 *f, u32 h)
 		id = f->obj[i];
 	} else {
 		i = fake_sess(f, h, SESS_LOADED);
-		if (i < 0) {
-			fake_reply(f, RC_HANDLE_1);
+		if (i < 0 || f->save_error) {
+			fake_reply(f, i < 0 ? RC_HANDLE_1 : f->save_error);
 			return;
 		}
 		f->sess[i] = SESS_SAVED;
@@ -238,6 +242,25 @@ static bool fake_auths_loaded(struct fake_tpm2 *f, const u8 *buf, u32 off)
 	return h == TPM2_RS_PW || fake_sess(f, h, SESS_LOADED) >= 0;
 }
 
+/*
+ * GetCapability with an authorization area: the TPM lists a handle of its
+ * own (another space's session), says there is more, and answers the
+ * password session.
+ */
+static void fake_get_cap_sessions(struct fake_tpm2 *f)
+{
+	static const u8 pw_rsp[] = { 0, 0, 1, 0, 0 };
+
+	put_unaligned_be16(TPM2_ST_SESSIONS, f->rsp);
+	fake_put_u32(f, 13);
+	f->rsp[f->rsp_len++] = 1;
+	fake_put_u32(f, TPM2_CAP_HANDLES);
+	fake_put_u32(f, 1);
+	fake_put_u32(f, FAKE_SESS + FAKE_SESSIONS - 1);
+	memcpy(f->rsp + f->rsp_len, pw_rsp, sizeof(pw_rsp));
+	f->rsp_len += sizeof(pw_rsp);
+}
+
 static int fake_send(struct tpm_chip *chip, u8 *buf, size_t len)
 {
 	struct fake_tpm2 *f = to_fake(chip);
@@ -283,6 +306,10 @@ static int fake_send(struct tpm_chip *chip, u8 *buf, size_t len)
 		break;
 	case TPM2_CC_FLUSH_CONTEXT:
 		fake_flush(f, h);
+		break;
+	case TPM2_CC_GET_CAPABILITY:
+		if (get_unaligned_be16(buf) == TPM2_ST_SESSIONS)
+			fake_get_cap_sessions(f);
 		break;
 	default:
 		break;
@@ -662,6 +689,138 @@ static void space_get_handles(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tpm_hdr_len(t->buf), 23);
 }
 
+/*
+ * A session the TPM cannot save (here TPM_RC_CONTEXT_GAP) is still loaded
+ * there: it is flushed, not stranded where no space can name it.
+ */
+static void space_save_failure_flushes_session(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t);
+	u32 s = start_session(test, t, a);
+
+	t->tpm->save_error = RC_CONTEXT_GAP;
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s), 0);
+	t->tpm->save_error = 0;
+	expect_tpm_empty(test, t);
+	KUNIT_EXPECT_EQ(test, t->tpm->sess[s - FAKE_SESS], SESS_NONE);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s),
+			-EINVAL);
+}
+
+/*
+ * A session the client saved for itself is not loaded when the space
+ * saves it ("handle" answer): it is left in the TPM for the client's
+ * context, which another space may load.
+ */
+static void space_client_saved_session_kept(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t), *b = new_space(test, t);
+	u8 ctx[FAKE_CTX_LEN];
+	u32 s = start_session(test, t, a);
+
+	KUNIT_ASSERT_EQ(test, one_handle_cmd(t, a, TPM2_CC_CONTEXT_SAVE, s), 0);
+	memcpy(ctx, t->buf + TPM_HEADER_SIZE, sizeof(ctx));
+	KUNIT_EXPECT_EQ(test, t->tpm->sess[s - FAKE_SESS], SESS_SAVED);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s),
+			-EINVAL);
+	cmd_start(t->buf, TPM2_ST_NO_SESSIONS, TPM2_CC_CONTEXT_LOAD);
+	memcpy(t->buf + TPM_HEADER_SIZE, ctx, sizeof(ctx));
+	put_unaligned_be32(TPM_HEADER_SIZE + sizeof(ctx), t->buf + 2);
+	KUNIT_ASSERT_EQ(test, run(t, b), 0);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, b, CC_POLICY_GET_DIGEST, s), 0);
+	expect_tpm_empty(test, t);
+}
+
+/*
+ * A session flushed behind the space's back (through /dev/tpmN) no longer
+ * loads: it leaves the space instead of holding one of its slots for
+ * ever; a FlushContext the TPM answers "no such handle" forgets it too.
+ */
+static void space_session_gone_frees_slot(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t);
+	u32 s[4];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(s); i++)
+		s[i] = start_session(test, t, a);
+	t->tpm->sess[s[0] - FAKE_SESS] = SESS_NONE;
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s[0]),
+			RM_LAYER | RC_HANDLE_1);
+	start_session(test, t, a);
+	t->tpm->sess[s[1] - FAKE_SESS] = SESS_NONE;
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, TPM2_CC_FLUSH_CONTEXT, s[1]),
+			RC_HANDLE_1);
+	start_session(test, t, a);
+	expect_tpm_empty(test, t);
+}
+
+/* GetCapability(HANDLES) of saved or loaded sessions; 0 if it fails. */
+static u32 get_sess_handles(struct space_test *t, struct tpm_rm_space *space,
+			    u32 first, u32 max, bool pw)
+{
+	cmd_start(t->buf, pw ? TPM2_ST_SESSIONS : TPM2_ST_NO_SESSIONS,
+		  TPM2_CC_GET_CAPABILITY);
+	if (pw)
+		cmd_pw_auth(t->buf, TPM2_RS_PW);
+	cmd_u32(t->buf, TPM2_CAP_HANDLES);
+	cmd_u32(t->buf, first);
+	cmd_u32(t->buf, max);
+	return run(t, space) ? 0 : tpm_hdr_len(t->buf);
+}
+
+/*
+ * Sessions listed are the space's own, paged by handle: a page that ends
+ * the list says so (no moreData with nothing to continue from).  With an
+ * authorization area the parameters are found after it, the TPM checks
+ * the session, and its answer keeps its authorization area after the
+ * space's list.
+ */
+static void space_get_handles_sessions(struct kunit *test)
+{
+	static const u8 pw_rsp[] = { 0, 0, 1, 0, 0 };
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t), *b = new_space(test, t);
+	u32 s1, s2;
+	int pw;
+
+	start_session(test, t, b);
+	s1 = start_session(test, t, a);
+	s2 = start_session(test, t, a);
+	for (pw = 0; pw < 2; pw++) {
+		u32 at = pw ? TPM_HEADER_SIZE + 4 : TPM_HEADER_SIZE;
+
+		KUNIT_ASSERT_EQ(test, get_sess_handles(t, a, 0x03000000, 1, pw),
+				at + 13 + (pw ? 5 : 0));
+		KUNIT_EXPECT_EQ(test, t->buf[at], 1);
+		KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->buf + at + 5), 1);
+		KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->buf + at + 9), s1);
+		if (pw) {
+			KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->buf + 10), 13);
+			KUNIT_EXPECT_MEMEQ(test, t->buf + at + 13, pw_rsp, 5);
+		}
+
+		KUNIT_ASSERT_NE(test, 0, get_sess_handles(t, a, s1 + 1, 8, pw));
+		KUNIT_EXPECT_EQ(test, t->buf[at], 0);
+		KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->buf + at + 5), 1);
+		KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->buf + at + 9), s2);
+
+		KUNIT_ASSERT_EQ(test, get_sess_handles(t, a, s2 + 1, 8, pw),
+				at + 9 + (pw ? 5 : 0));
+		KUNIT_EXPECT_EQ(test, t->buf[at], 0);
+		KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->buf + at + 5), 0);
+
+		/* Between commands none of them is loaded. */
+		KUNIT_ASSERT_NE(test, 0, get_sess_handles(t, a, 0x02000000, 8, pw));
+		KUNIT_EXPECT_EQ(test, t->buf[at], 0);
+		KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->buf + at + 5), 0);
+	}
+	expect_tpm_empty(test, t);
+}
+
 /* Authorization areas that lie about their sizes are left to the TPM. */
 static void space_malformed_auths(struct kunit *test)
 {
@@ -702,6 +861,10 @@ static struct kunit_case tpm_space_cases[] = {
 	KUNIT_CASE(space_refused_commands),
 	KUNIT_CASE(space_get_handles),
 	KUNIT_CASE(space_malformed_auths),
+	KUNIT_CASE(space_save_failure_flushes_session),
+	KUNIT_CASE(space_client_saved_session_kept),
+	KUNIT_CASE(space_session_gone_frees_slot),
+	KUNIT_CASE(space_get_handles_sessions),
 	{}
 };
 

@@ -100,14 +100,24 @@ def t_header_claims_more(fd):
 
 
 def t_header_claims_less(fd):
-    # Upstream sends the first 10 bytes and ignores the rest; we refuse.
+    # As upstream: a write longer than its header says is taken, and the
+    # command is what the header says (a client writing a fixed buffer, or
+    # `echo -en` with padding).  GetRandom(16) followed by 2 stray bytes:
+    if os.write(fd, get_random_cmd(16) + b'\xaa\xbb') != 14:
+        raise AssertionError('the padded command was not taken whole')
+    check_response(os.read(fd, 4096), 16)
+    # A header of 10 bytes cuts GetRandom's parameter off: the TPM refuses.
     cmd = struct.pack('>HIIH', TPM2_ST_NO_SESSIONS, 10, TPM2_CC_GET_RANDOM, 16)
+    if os.write(fd, cmd) != len(cmd):
+        raise AssertionError('the command was not taken')
+    rsp = os.read(fd, 4096)
+    tag, size, rc = struct.unpack('>HII', rsp[:10])
+    if size != len(rsp) or rc == 0:
+        raise AssertionError('truncated GetRandom answered rc=0x%x size=%d' % (rc, size))
+    # A header under 10 bytes is refused whatever was written.
+    cmd = struct.pack('>HIIH', TPM2_ST_NO_SESSIONS, 8, TPM2_CC_GET_RANDOM, 16)
     if OURS:
         expect_errno(errno.EINVAL, os.write, fd, cmd)
-    else:
-        if os.write(fd, cmd) != len(cmd):
-            raise AssertionError('upstream did not take the command')
-        os.read(fd, 4096)
     round_trip(fd)
 
 
