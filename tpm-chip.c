@@ -172,6 +172,35 @@ void tpm_chip_stop(struct tpm_chip *chip)
 }
 EXPORT_SYMBOL_GPL(tpm_chip_stop);
 
+/* tpm_try_get_ops(), saying whether it failed for a suspend. */
+static int tpm_get_ops(struct tpm_chip *chip, bool *suspended)
+{
+	int rc = -ENODEV;
+
+	*suspended = false;
+	get_device(&chip->dev);
+	down_read(&chip->ops_sem);
+	if (!chip->ops)
+		goto err_unlock;
+
+	mutex_lock(&chip->tpm_mutex);
+	rc = -EBUSY;
+	*suspended = tpm_chip_priv(chip)->suspended;
+	if (*suspended)
+		goto err_mutex;
+	rc = tpm_chip_start(chip);
+	if (rc)
+		goto err_mutex;
+	return 0;
+
+err_mutex:
+	mutex_unlock(&chip->tpm_mutex);
+err_unlock:
+	up_read(&chip->ops_sem);
+	put_device(&chip->dev);
+	return rc;
+}
+
 /**
  * tpm_try_get_ops() - get the right to call the chip's driver
  * @chip: the chip
@@ -188,28 +217,9 @@ EXPORT_SYMBOL_GPL(tpm_chip_stop);
  */
 int tpm_try_get_ops(struct tpm_chip *chip)
 {
-	int rc = -ENODEV;
+	bool suspended;
 
-	get_device(&chip->dev);
-	down_read(&chip->ops_sem);
-	if (!chip->ops)
-		goto err_unlock;
-
-	mutex_lock(&chip->tpm_mutex);
-	rc = -EBUSY;
-	if (tpm_chip_priv(chip)->suspended)
-		goto err_mutex;
-	rc = tpm_chip_start(chip);
-	if (rc)
-		goto err_mutex;
-	return 0;
-
-err_mutex:
-	mutex_unlock(&chip->tpm_mutex);
-err_unlock:
-	up_read(&chip->ops_sem);
-	put_device(&chip->dev);
-	return rc;
+	return tpm_get_ops(chip, &suspended);
 }
 EXPORT_SYMBOL_GPL(tpm_try_get_ops);
 
@@ -244,12 +254,14 @@ EXPORT_SYMBOL_GPL(tpm_put_ops);
 int tpm_try_get_ops_resumed(struct tpm_chip *chip)
 {
 	struct tpm_chip_priv *priv = tpm_chip_priv(chip);
+	bool suspended;
 	int rc;
 
 	for (;;) {
-		rc = tpm_try_get_ops(chip);
-		if (rc != -EBUSY || !READ_ONCE(priv->suspended))
+		rc = tpm_get_ops(chip, &suspended);
+		if (!suspended)
 			return rc;
+		/* The condition is checked first: a resume meanwhile is seen. */
 		wait_event_idle(priv->event_wq, !READ_ONCE(priv->suspended) ||
 				tpm_chip_gone(chip));
 	}

@@ -116,54 +116,53 @@ void tpm1_set_timeouts(struct tpm_chip *chip, u32 *timeout_us,
 }
 EXPORT_SYMBOL_IF_KUNIT(tpm1_set_timeouts);
 
+/*
+ * Upstream's duration class of each TPM 1.2 ordinal from 0x00 to 0xff, one
+ * bit per ordinal.  Short: OIAP, OSAP, Extend, PCRRead, GetRandom,
+ * GetCapability, Startup, FlushSpecific among others; medium: Seal,
+ * Unseal, Quote, SaveState among others; long: key and endorsement key
+ * creation, the self tests, DAA, FieldUpgrade, ExecuteTransport.
+ */
+static const u32 tpm1_short_ords[8] = {
+	0x36330c00, 0x8001f80e, 0x7c1000c1, 0x703fc060,
+	0x06403027, 0x0420000f, 0xf803f100, 0x00010041,
+};
+
+static const u32 tpm1_medium_ords[8] = {
+	0x49c49000, 0x700c0531, 0x00040002, 0x04000010,
+	0x01800048, 0x03d00000, 0x01740000, 0x00040100,
+};
+
+static const u32 tpm1_long_ords[8] = {
+	0x80086000, 0x00020200, 0x00090000, 0x83000000,
+	0x00000000, 0x00000400, 0x00000000, 0x00000080,
+};
+
+static bool tpm1_ord_in(const u32 *map, u32 ordinal)
+{
+	return ordinal < 256 && (map[ordinal / 32] >> (ordinal % 32)) & 1;
+}
+
 /**
  * tpm1_duration() - the longest a TPM 1.2 command may take
  * @chip:	the chip
  * @ordinal:	the command's ordinal
  *
- * Never shorter than upstream gives the same ordinal: key generation, the
- * full self test and DAA are long; the commands the core and common
- * clients send most are short; anything else gets the medium duration
- * or the generous default, whichever is longer (upstream gives ordinals
- * it does not list the default).
+ * As upstream: each ordinal it classes gets the TPM's short, medium or
+ * long duration; every other ordinal the generous default.
  *
  * Context: any context.
  * Return: the duration in jiffies (0 while the TPM's are not known).
  */
 unsigned long tpm1_duration(struct tpm_chip *chip, u32 ordinal)
 {
-	/* Ordinals from the TPM 1.2 specification, part 2. */
-	switch (ordinal) {
-	case 0x000D:	/* TakeOwnership */
-	case 0x000E:	/* ChangeAuthAsymStart */
-	case 0x0013:	/* CMK_CreateKey */
-	case 0x001F:	/* CreateWrapKey */
-	case 0x0029:	/* DAA_Join */
-	case 0x0031:	/* DAA_Sign */
-	case 0x0050:	/* SelfTestFull */
-	case 0x0053:	/* ContinueSelfTest */
-	case 0x0078:	/* CreateEndorsementKeyPair */
-	case 0x0079:	/* MakeIdentity */
-	case 0x007F:	/* CreateRevocableEK */
-	case 0x00AA:
-	case 0x00E7:
+	if (tpm1_ord_in(tpm1_long_ords, ordinal))
 		return chip->duration[TPM_LONG];
-	case 0x000A:	/* OIAP */
-	case 0x0014:	/* Extend */
-	case 0x0015:	/* PCRRead */
-	case 0x0046:	/* GetRandom */
-	case 0x0054:	/* GetTestResult */
-	case 0x0065:	/* GetCapability */
-	case 0x0099:	/* Startup */
-	case 0x00BA:	/* FlushSpecific */
-	case 0x00C8:	/* PCR_Reset */
+	if (tpm1_ord_in(tpm1_medium_ords, ordinal))
+		return chip->duration[TPM_MEDIUM];
+	if (tpm1_ord_in(tpm1_short_ords, ordinal))
 		return chip->duration[TPM_SHORT];
-	default:	/* SaveState among them */
-		if (!chip->duration[TPM_MEDIUM])
-			return 0;
-		return max(chip->duration[TPM_MEDIUM],
-			   msecs_to_jiffies(TPM2_DURATION_DEFAULT));
-	}
+	return msecs_to_jiffies(TPM2_DURATION_DEFAULT);
 }
 
 /* TPM_GetCapability(PROPERTY, @prop): @n values into @out. */

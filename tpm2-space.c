@@ -59,9 +59,10 @@
 #define TPM2_RC_FMT1		0x0080
 #define TPM2_RC_FMT1_ERROR	GENMASK(5, 0)
 #define TPM2_RC_REFERENCE_LAST	0x091E
-/* Warnings that the TPM is out of room: objects, sessions, memory. */
-#define TPM2_RC_OBJECT_MEMORY	0x0902
-#define TPM2_RC_MEMORY		0x0904
+/* Format 0 with the warning bit: the TPM may do it later. */
+#define TPM2_RC_IS_WARNING(rc)	(((rc) & 0x0980) == 0x0900)
+/* What a space answers to GetCapability(HANDLES) with sessions. */
+#define TPM2_RC_AUTH_CONTEXT	0x0145
 
 /* Response codes of the resource-manager layer (TSS2_RESMGR_TPM_RC_LAYER). */
 #define TPM_RM_RC_LAYER		(11 << 16)
@@ -113,9 +114,10 @@ struct tpm_rm_space {
  *		or -1
  * @attrs:	the command's TPMA_CC
  * @flush_sess:	TPM2_FlushContext of this session slot, or -1
- * @handles:	GetCapability(HANDLES) of objects or sessions with an
- *		authorization area: the TPM checks the sessions, the list
- *		in its answer is replaced by the space's own
+ * @lost:	the TPM did not answer one of the space's own commands (a
+ *		timeout, a broken response): it is sent nothing more for
+ *		this command, rather than one more long wait per context
+ * @handles:	GetCapability(HANDLES) of objects or sessions: the type
  * @first:	... from this handle on
  * @max:	... at most this many
  */
@@ -128,6 +130,7 @@ struct tpm_space_run {
 	int at[TPM_RM_MAX_HANDLES];
 	u32 attrs;
 	int flush_sess;
+	bool lost;
 	u8 handles;
 	u32 first;
 	u32 max;
@@ -248,15 +251,26 @@ static bool tpm_space_handle_gone(ssize_t rc)
 	return rc >= TPM2_RC_REFERENCE_H0 && rc <= TPM2_RC_REFERENCE_LAST;
 }
 
-static void tpm_space_flush(struct tpm_chip *chip, u32 handle)
+static ssize_t tpm_space_flush(struct tpm_chip *chip, u32 handle)
 {
 	struct tpm_cmd cmd;
+	ssize_t rc;
 
-	if (tpm_cmd_init(&cmd, TPM2_ST_NO_SESSIONS, TPM2_CC_FLUSH_CONTEXT))
-		return;
+	rc = tpm_cmd_init(&cmd, TPM2_ST_NO_SESSIONS, TPM2_CC_FLUSH_CONTEXT);
+	if (rc)
+		return rc;
 	tpm_cmd_put_u32(&cmd, handle);
-	tpm_cmd_run(chip, &cmd, 0, NULL);
+	rc = tpm_cmd_run(chip, &cmd, 0, NULL);
 	tpm_cmd_free(&cmd);
+	return rc;
+}
+
+/* Note a space command the TPM did not answer; true once one was lost. */
+static bool tpm_space_lost(struct tpm_space_run *run, ssize_t rc)
+{
+	if (rc < 0 && rc != -ENOMEM)
+		run->lost = true;
+	return run->lost;
 }
 
 static int tpm_space_find_sess(struct tpm_rm_space *space, u32 handle)
@@ -442,6 +456,10 @@ static u8 tpm_space_handles_asked(const u8 *buf, u32 len,
 	if (tpm_hdr_code(buf) != TPM2_CC_GET_CAPABILITY || len - p < 12 ||
 	    get_unaligned_be32(buf + p) != TPM2_CAP_HANDLES)
 		return 0;
+	/* Any other tag is the TPM's to refuse. */
+	if (get_unaligned_be16(buf) != TPM2_ST_NO_SESSIONS &&
+	    get_unaligned_be16(buf) != TPM2_ST_SESSIONS)
+		return 0;
 	run->first = get_unaligned_be32(buf + p + 4);
 	run->max = get_unaligned_be32(buf + p + 8);
 	type = TPM2_HT(run->first);
@@ -451,30 +469,14 @@ static u8 tpm_space_handles_asked(const u8 *buf, u32 len,
 	return type;
 }
 
-static bool tpm_space_run_has_sess(struct tpm_space_run *run, int slot)
-{
-	int i;
-
-	for (i = 0; i < run->nr_sess; i++)
-		if (run->sess[i] == slot)
-			return true;
-	return false;
-}
-
-/*
- * The space's sessions a TPM would list under @type, by index (the low
- * 24 bits): the ones loaded for this command as loaded sessions
- * (TPM2_HT_HMAC), the others, saved, as saved sessions (TPM2_HT_POLICY).
- */
-static int tpm_space_sess_handles(struct tpm_rm_space *space,
-				  struct tpm_space_run *run, u8 type, u32 *h)
+/* The space's sessions, by index (the low 24 bits of the handle). */
+static int tpm_space_sess_handles(struct tpm_rm_space *space, u32 *h)
 {
 	int i, j, n = 0;
 	u32 v;
 
 	for (i = 0; i < TPM_SPACE_SESSIONS; i++) {
-		if (!space->sess[i].data ||
-		    tpm_space_run_has_sess(run, i) != (type == TPM2_HT_HMAC))
+		if (!space->sess[i].data)
 			continue;
 		v = space->sess[i].handle;
 		for (j = n++; j > 0 && (h[j - 1] & TPM2_HANDLE_INDEX) >
@@ -486,9 +488,11 @@ static int tpm_space_sess_handles(struct tpm_rm_space *space,
 }
 
 /*
- * The space's objects or sessions from run->first on, at most run->max of
- * them, as a TPMS_CAPABILITY_DATA at @out (moreData, capability, count,
- * handles); returns its length.
+ * The space's objects, loaded sessions (TPM2_HT_HMAC) or saved sessions
+ * (TPM2_HT_POLICY) from run->first on, at most run->max of them, as a
+ * TPMS_CAPABILITY_DATA at @out (moreData, capability, count, handles);
+ * returns its length.  Like a TPM, it pages by handle index and sets
+ * moreData only when it left an entry out.
  */
 static u32 tpm_space_list_handles(struct tpm_rm_space *space,
 				  struct tpm_space_run *run, u8 *out)
@@ -497,12 +501,14 @@ static u32 tpm_space_list_handles(struct tpm_rm_space *space,
 	bool more = false;
 	int i, n = 0;
 
+	BUILD_BUG_ON(TPM_SPACE_SESSIONS > TPM_SPACE_OBJECTS);
+	/* Between commands none of the space's sessions is loaded. */
 	if (run->handles == TPM2_HT_OBJECT) {
 		for (i = 0; i < TPM_SPACE_OBJECTS; i++)
 			if (space->obj[i].data)
 				h[n++] = TPM_RM_VHANDLE + i;
-	} else {
-		n = tpm_space_sess_handles(space, run, run->handles, h);
+	} else if (run->handles == TPM2_HT_POLICY) {
+		n = tpm_space_sess_handles(space, h);
 	}
 	for (i = 0; i < n; i++) {
 		if ((h[i] & TPM2_HANDLE_INDEX) < (run->first & TPM2_HANDLE_INDEX))
@@ -519,46 +525,23 @@ static u32 tpm_space_list_handles(struct tpm_rm_space *space,
 	return 9 + 4 * kept;
 }
 
-/* GetCapability(HANDLES) without sessions, answered from the space. */
+/*
+ * GetCapability(HANDLES) is answered from the space.  With an
+ * authorization area it could succeed only with an audit session, whose
+ * response HMAC and audit digest cover the TPM's own list: a space can
+ * neither show that list nor sign its own, so it refuses.
+ */
 static ssize_t tpm_space_reply_handles(struct tpm_rm_space *space,
 				       struct tpm_space_run *run, u8 *buf)
 {
-	u32 n = tpm_space_list_handles(space, run, buf + TPM_HEADER_SIZE);
+	u32 n;
 
+	if (get_unaligned_be16(buf) == TPM2_ST_SESSIONS)
+		return tpm_space_rm_error(buf, TPM2_RC_AUTH_CONTEXT);
+	n = tpm_space_list_handles(space, run, buf + TPM_HEADER_SIZE);
 	tpm_space_reply(buf, TPM2_RC_SUCCESS);
 	put_unaligned_be32(TPM_HEADER_SIZE + n, buf + 2);
 	return TPM_HEADER_SIZE + n;
-}
-
-/*
- * GetCapability(HANDLES) with an authorization area went to the TPM, which
- * checked the sessions: the list in its answer gives way to the space's
- * own, and the TPM's authorization area follows that.
- */
-static ssize_t tpm_space_replace_handles(struct tpm_rm_space *space,
-					 struct tpm_space_run *run, u8 *buf,
-					 ssize_t len, size_t bufsiz)
-{
-	u8 list[9 + 4 * TPM_SPACE_OBJECTS];
-	u32 psize, auth, alen, n;
-
-	if (get_unaligned_be16(buf) != TPM2_ST_SESSIONS ||
-	    len < TPM_HEADER_SIZE + 4)
-		return -EFAULT;
-	psize = get_unaligned_be32(buf + TPM_HEADER_SIZE);
-	if (psize > len - TPM_HEADER_SIZE - 4)
-		return -EFAULT;
-	auth = TPM_HEADER_SIZE + 4 + psize;
-	alen = len - auth;
-	n = tpm_space_list_handles(space, run, list);
-	if (TPM_HEADER_SIZE + 4 + n + alen > bufsiz)
-		return -EFAULT;
-	memmove(buf + TPM_HEADER_SIZE + 4 + n, buf + auth, alen);
-	memcpy(buf + TPM_HEADER_SIZE + 4, list, n);
-	put_unaligned_be32(n, buf + TPM_HEADER_SIZE);
-	len = TPM_HEADER_SIZE + 4 + n + alen;
-	put_unaligned_be32(len, buf + 2);
-	return len;
 }
 
 /*
@@ -580,7 +563,7 @@ static ssize_t tpm_space_prepare(struct tpm_chip *chip,
 	if (cc == TPM2_CC_FLUSH_CONTEXT)
 		return tpm_space_flush_cmd(space, run, buf, len);
 	run->handles = tpm_space_handles_asked(buf, len, run);
-	if (run->handles && get_unaligned_be16(buf) != TPM2_ST_SESSIONS)
+	if (run->handles)
 		return tpm_space_reply_handles(space, run, buf);
 
 	nh = FIELD_GET(TPM2_CC_ATTR_CHANDLES, run->attrs);
@@ -600,19 +583,18 @@ static ssize_t tpm_space_prepare(struct tpm_chip *chip,
 }
 
 /*
- * A saved session the TPM will not load again (it was flushed through
- * /dev/tpmN, or the TPM was reset) leaves the space, so that it does not
- * hold one of the space's slots for ever; the TPM's copy, if any, is
- * flushed.  Running out of room is not the session's fault: it stays.
+ * A saved session the TPM refuses to load with an error (it was flushed
+ * through /dev/tpmN, or the TPM was reset and the context is stale) leaves
+ * the space, so that it does not hold one of the space's slots for ever.
+ * It is not flushed: after a reset its handle may be another space's
+ * session by now.  A warning (no room, TPM_RC_CONTEXT_GAP, retry) is not
+ * the session's fault, and a transport error says nothing about it: it
+ * stays.
  */
-static void tpm_space_forget_unloadable(struct tpm_chip *chip,
-					struct tpm_space_ctx *ctx, ssize_t rc)
+static void tpm_space_forget_unloadable(struct tpm_space_ctx *ctx, ssize_t rc)
 {
-	if (rc < 0 || (rc >= TPM2_RC_OBJECT_MEMORY && rc <= TPM2_RC_MEMORY))
-		return;
-	if (!tpm_space_handle_gone(rc))
-		tpm_space_flush(chip, ctx->handle);
-	tpm_space_ctx_drop(ctx);
+	if (rc > 0 && !TPM2_RC_IS_WARNING(rc))
+		tpm_space_ctx_drop(ctx);
 }
 
 /* Load what the command names; 0, a TPM error or an errno. */
@@ -631,15 +613,18 @@ static ssize_t tpm_space_load(struct tpm_chip *chip, struct tpm_rm_space *space,
 		i = run->nr_obj;
 		rc = tpm_space_ctx_load(chip, &space->obj[run->obj[i]],
 					&run->phandle[i]);
-		if (rc)
+		if (rc) {
+			tpm_space_lost(run, rc);
 			return rc;
+		}
 		run->nr_obj++;
 	}
 	while (run->nr_sess < nr_sess) {
 		ctx = &space->sess[run->sess[run->nr_sess]];
 		rc = tpm_space_ctx_load(chip, ctx, &h);
 		if (rc) {
-			tpm_space_forget_unloadable(chip, ctx, rc);
+			tpm_space_lost(run, rc);
+			tpm_space_forget_unloadable(ctx, rc);
 			return rc;
 		}
 		run->nr_sess++;
@@ -660,6 +645,9 @@ static ssize_t tpm_space_load(struct tpm_chip *chip, struct tpm_rm_space *space,
  * (the command ended it, or the client saved it for itself and holds its
  * context).  Only such an answer lets a handle be forgotten unflushed: any
  * other (TPM_RC_CONTEXT_GAP among them) leaves it loaded in the TPM.
+ * Once the TPM failed to answer one of these commands, the rest are not
+ * sent (each could wait out its whole duration): what is still loaded
+ * stays loaded, and the space keeps its older contexts.
  */
 static void tpm_space_unload(struct tpm_chip *chip, struct tpm_rm_space *space,
 			     struct tpm_space_run *run)
@@ -668,22 +656,24 @@ static void tpm_space_unload(struct tpm_chip *chip, struct tpm_rm_space *space,
 	ssize_t rc;
 	int i;
 
-	for (i = 0; i < run->nr_obj; i++) {
+	for (i = 0; i < run->nr_obj && !run->lost; i++) {
 		ctx = &space->obj[run->obj[i]];
 		rc = tpm_space_ctx_save(chip, run->phandle[i], ctx);
+		if (tpm_space_lost(run, rc))
+			return;
 		if (tpm_space_handle_gone(rc)) {
 			tpm_space_ctx_drop(ctx);
 			continue;
 		}
-		tpm_space_flush(chip, run->phandle[i]);
+		tpm_space_lost(run, tpm_space_flush(chip, run->phandle[i]));
 	}
-	for (i = 0; i < run->nr_sess; i++) {
+	for (i = 0; i < run->nr_sess && !run->lost; i++) {
 		ctx = &space->sess[run->sess[i]];
 		rc = tpm_space_ctx_save(chip, ctx->handle, ctx);
-		if (!rc)
+		if (!rc || tpm_space_lost(run, rc))
 			continue;
 		if (!tpm_space_handle_gone(rc))
-			tpm_space_flush(chip, ctx->handle);
+			tpm_space_lost(run, tpm_space_flush(chip, ctx->handle));
 		tpm_space_ctx_drop(ctx);
 	}
 }
@@ -735,7 +725,7 @@ static ssize_t tpm_space_new_handle(struct tpm_chip *chip,
 static ssize_t tpm_space_map_response(struct tpm_chip *chip,
 				      struct tpm_rm_space *space,
 				      struct tpm_space_run *run, u8 *buf,
-				      ssize_t len, size_t bufsiz)
+				      ssize_t len)
 {
 	u32 rc = tpm_hdr_code(buf);
 
@@ -747,8 +737,6 @@ static ssize_t tpm_space_map_response(struct tpm_chip *chip,
 	}
 	if (rc)
 		return len;
-	if (run->handles)
-		return tpm_space_replace_handles(space, run, buf, len, bufsiz);
 	if ((run->attrs & TPM2_CC_ATTR_RHANDLE) && len >= TPM_HEADER_SIZE + 4)
 		return tpm_space_new_handle(chip, space, buf, len);
 	return len;
@@ -791,7 +779,7 @@ ssize_t tpm2_space_transmit(struct tpm_chip *chip, struct tpm_rm_space *space,
 		len = tpm_transmit(chip, buf, bufsiz);
 		if (len >= TPM_HEADER_SIZE)
 			len = tpm_space_map_response(chip, space, &run, buf,
-						     len, bufsiz);
+						     len);
 	}
 	tpm_space_unload(chip, space, &run);
 	return len;

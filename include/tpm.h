@@ -19,8 +19,11 @@
  *                   has no such limit: each file has its own space, and
  *                   spaces touch the TPM only under chip->tpm_mutex.
  *   tpm_idr_lock    Guards the idr of device numbers.
- *   priv->event_wq  Woken when a file's command completes and when the chip
- *                   is unplugged; file sleepers wait here without ops_sem.
+ *   priv->event_wq  Woken when a file's command completes, when the chip
+ *                   is unplugged and when it resumes; file sleepers, and
+ *                   commands waiting out a suspend
+ *                   (tpm_try_get_ops_resumed()), wait here without
+ *                   ops_sem.
  *   priv->suspended Set under chip->tpm_mutex once the TPM has saved its
  *                   state for a system suspend, cleared at resume; while
  *                   set, tpm_try_get_ops() refuses (the TPM must see no

@@ -35,6 +35,7 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 #define CC_START_AUTH_SESS	0x0176
 #define CC_SEQUENCE_COMPLETE	0x013E
 #define CC_POLICY_GET_DIGEST	0x0189
+#define TPM2_RC_AUTH_CONTEXT	0x0145
 
 /* TPMA_CC: command index, cHandles, rHandle. */
 #define ATTRS(cc, nh, rh)	((cc) | (nh) << 25 | ((rh) ? BIT(28) : 0))
@@ -61,8 +62,10 @@ enum fake_sess_state { SESS_NONE, SESS_LOADED, SESS_SAVED };
  * @sess:	the state of session i, handle FAKE_SESS + i
  * @next_id:	the id the next new object gets
  * @sent:	commands received
+ * @gen:	session i's generation: a context of an older one is stale
  * @save_error:	if set, ContextSave of a session answers this and leaves
  *		the session as it was
+ * @load_error:	if set, ContextLoad of a session answers this
  * @rsp:	the response to the last one
  * @rsp_len:	its length
  */
@@ -71,7 +74,9 @@ struct fake_tpm2 {
 	enum fake_sess_state sess[FAKE_SESSIONS];
 	u32 next_id;
 	int sent;
+	u32 gen[FAKE_SESSIONS];
 	u32 save_error;
+	u32 load_error;
 	u8 rsp[TPM_BUFSIZE];
 	size_t rsp_len;
 };
@@ -167,7 +172,7 @@ static void fake_context_save(struct fake_tpm2 *f, u32 h)
 		f->sess[i] = SESS_SAVED;
 		id = 0;
 	}
-	fake_put_u32(f, 0);
+	fake_put_u32(f, id ? 0 : f->gen[i]);
 	fake_put_u32(f, id);
 	fake_put_u32(f, h);
 	fake_put_u32(f, RH_NULL);
@@ -190,6 +195,14 @@ static void fake_context_load(struct fake_tpm2 *f, const u8 *ctx)
 		return;
 	}
 	i = fake_sess(f, h, SESS_SAVED);
+	if (i >= 0 && get_unaligned_be32(ctx) != f->gen[i]) {
+		fake_reply(f, RC_INTEGRITY);
+		return;
+	}
+	if (i >= 0 && f->load_error) {
+		fake_reply(f, f->load_error);
+		return;
+	}
 	if (i < 0 || fake_loaded_sessions(f) == FAKE_LOADED_SESSIONS) {
 		fake_reply(f, i < 0 ? RC_HANDLE_1 : RC_SESSION_MEMORY);
 		return;
@@ -224,6 +237,7 @@ static void fake_start_session(struct fake_tpm2 *f)
 	for (i = 0; i < FAKE_SESSIONS; i++) {
 		if (f->sess[i] == SESS_NONE) {
 			f->sess[i] = SESS_LOADED;
+			f->gen[i]++;
 			fake_put_u32(f, FAKE_SESS + i);
 			return;
 		}
@@ -240,25 +254,6 @@ static bool fake_auths_loaded(struct fake_tpm2 *f, const u8 *buf, u32 off)
 		return true;
 	h = get_unaligned_be32(buf + off + 4);
 	return h == TPM2_RS_PW || fake_sess(f, h, SESS_LOADED) >= 0;
-}
-
-/*
- * GetCapability with an authorization area: the TPM lists a handle of its
- * own (another space's session), says there is more, and answers the
- * password session.
- */
-static void fake_get_cap_sessions(struct fake_tpm2 *f)
-{
-	static const u8 pw_rsp[] = { 0, 0, 1, 0, 0 };
-
-	put_unaligned_be16(TPM2_ST_SESSIONS, f->rsp);
-	fake_put_u32(f, 13);
-	f->rsp[f->rsp_len++] = 1;
-	fake_put_u32(f, TPM2_CAP_HANDLES);
-	fake_put_u32(f, 1);
-	fake_put_u32(f, FAKE_SESS + FAKE_SESSIONS - 1);
-	memcpy(f->rsp + f->rsp_len, pw_rsp, sizeof(pw_rsp));
-	f->rsp_len += sizeof(pw_rsp);
 }
 
 static int fake_send(struct tpm_chip *chip, u8 *buf, size_t len)
@@ -306,10 +301,6 @@ static int fake_send(struct tpm_chip *chip, u8 *buf, size_t len)
 		break;
 	case TPM2_CC_FLUSH_CONTEXT:
 		fake_flush(f, h);
-		break;
-	case TPM2_CC_GET_CAPABILITY:
-		if (get_unaligned_be16(buf) == TPM2_ST_SESSIONS)
-			fake_get_cap_sessions(f);
 		break;
 	default:
 		break;
@@ -758,14 +749,42 @@ static void space_session_gone_frees_slot(struct kunit *test)
 	expect_tpm_empty(test, t);
 }
 
-/* GetCapability(HANDLES) of saved or loaded sessions; 0 if it fails. */
-static u32 get_sess_handles(struct space_test *t, struct tpm_rm_space *space,
-			    u32 first, u32 max, bool pw)
+/*
+ * A session whose context the TPM refuses with a warning (here
+ * TPM_RC_CONTEXT_GAP) is not at fault: it stays and works later.  One
+ * refused as stale (the TPM was reset; its handle is another space's
+ * session by now) leaves the space and is not flushed: the other space's
+ * session lives on.
+ */
+static void space_session_load_failures(struct kunit *test)
 {
-	cmd_start(t->buf, pw ? TPM2_ST_SESSIONS : TPM2_ST_NO_SESSIONS,
-		  TPM2_CC_GET_CAPABILITY);
-	if (pw)
-		cmd_pw_auth(t->buf, TPM2_RS_PW);
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t), *b = new_space(test, t);
+	u32 s = start_session(test, t, a), sb;
+
+	t->tpm->load_error = RC_CONTEXT_GAP;
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s),
+			RM_LAYER | RC_CONTEXT_GAP);
+	t->tpm->load_error = 0;
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s), 0);
+
+	t->tpm->sess[s - FAKE_SESS] = SESS_NONE;	/* a reset */
+	sb = start_session(test, t, b);
+	KUNIT_ASSERT_EQ(test, sb, s);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s),
+			RM_LAYER | RC_INTEGRITY);
+	KUNIT_EXPECT_EQ(test, t->tpm->sess[sb - FAKE_SESS], SESS_SAVED);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, b, CC_POLICY_GET_DIGEST, sb), 0);
+	expect_tpm_empty(test, t);
+}
+
+/* GetCapability(HANDLES); the response's length, or 0 if it failed. */
+static u32 get_handles(struct space_test *t, struct tpm_rm_space *space,
+		       u32 first, u32 max)
+{
+	cmd_start(t->buf, TPM2_ST_NO_SESSIONS, TPM2_CC_GET_CAPABILITY);
 	cmd_u32(t->buf, TPM2_CAP_HANDLES);
 	cmd_u32(t->buf, first);
 	cmd_u32(t->buf, max);
@@ -773,51 +792,48 @@ static u32 get_sess_handles(struct space_test *t, struct tpm_rm_space *space,
 }
 
 /*
- * Sessions listed are the space's own, paged by handle: a page that ends
- * the list says so (no moreData with nothing to continue from).  With an
- * authorization area the parameters are found after it, the TPM checks
- * the session, and its answer keeps its authorization area after the
- * space's list.
+ * Sessions listed are the space's own, paged by handle index: a page that
+ * ends the list says so (no moreData with nothing to continue from).
+ * Between commands none is loaded.  With an authorization area (where
+ * only an audit session could succeed, and its HMAC would cover the TPM's
+ * list) the space refuses, parsing the parameters after the area, and
+ * the TPM is not asked.
  */
 static void space_get_handles_sessions(struct kunit *test)
 {
-	static const u8 pw_rsp[] = { 0, 0, 1, 0, 0 };
 	struct space_test *t = setup(test);
 	struct tpm_rm_space *a = new_space(test, t), *b = new_space(test, t);
+	int sent;
 	u32 s1, s2;
-	int pw;
 
 	start_session(test, t, b);
 	s1 = start_session(test, t, a);
 	s2 = start_session(test, t, a);
-	for (pw = 0; pw < 2; pw++) {
-		u32 at = pw ? TPM_HEADER_SIZE + 4 : TPM_HEADER_SIZE;
+	KUNIT_ASSERT_EQ(test, get_handles(t, a, 0x03000000, 1), 23);
+	KUNIT_EXPECT_EQ(test, t->buf[TPM_HEADER_SIZE], 1);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->buf + 15), 1);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->buf + 19), s1);
 
-		KUNIT_ASSERT_EQ(test, get_sess_handles(t, a, 0x03000000, 1, pw),
-				at + 13 + (pw ? 5 : 0));
-		KUNIT_EXPECT_EQ(test, t->buf[at], 1);
-		KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->buf + at + 5), 1);
-		KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->buf + at + 9), s1);
-		if (pw) {
-			KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->buf + 10), 13);
-			KUNIT_EXPECT_MEMEQ(test, t->buf + at + 13, pw_rsp, 5);
-		}
+	KUNIT_ASSERT_EQ(test, get_handles(t, a, s1 + 1, 8), 23);
+	KUNIT_EXPECT_EQ(test, t->buf[TPM_HEADER_SIZE], 0);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->buf + 19), s2);
 
-		KUNIT_ASSERT_NE(test, 0, get_sess_handles(t, a, s1 + 1, 8, pw));
-		KUNIT_EXPECT_EQ(test, t->buf[at], 0);
-		KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->buf + at + 5), 1);
-		KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->buf + at + 9), s2);
+	KUNIT_ASSERT_EQ(test, get_handles(t, a, s2 + 1, 8), 19);
+	KUNIT_EXPECT_EQ(test, t->buf[TPM_HEADER_SIZE], 0);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->buf + 15), 0);
 
-		KUNIT_ASSERT_EQ(test, get_sess_handles(t, a, s2 + 1, 8, pw),
-				at + 9 + (pw ? 5 : 0));
-		KUNIT_EXPECT_EQ(test, t->buf[at], 0);
-		KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->buf + at + 5), 0);
+	KUNIT_ASSERT_EQ(test, get_handles(t, a, 0x02000000, 8), 19);
+	KUNIT_EXPECT_EQ(test, t->buf[TPM_HEADER_SIZE], 0);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->buf + 15), 0);
 
-		/* Between commands none of them is loaded. */
-		KUNIT_ASSERT_NE(test, 0, get_sess_handles(t, a, 0x02000000, 8, pw));
-		KUNIT_EXPECT_EQ(test, t->buf[at], 0);
-		KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->buf + at + 5), 0);
-	}
+	sent = t->tpm->sent;
+	cmd_start(t->buf, TPM2_ST_SESSIONS, TPM2_CC_GET_CAPABILITY);
+	cmd_pw_auth(t->buf, s1);
+	cmd_u32(t->buf, TPM2_CAP_HANDLES);
+	cmd_u32(t->buf, 0x80000000);
+	cmd_u32(t->buf, 8);
+	KUNIT_EXPECT_EQ(test, run(t, a), RM_LAYER | TPM2_RC_AUTH_CONTEXT);
+	KUNIT_EXPECT_EQ(test, t->tpm->sent, sent);
 	expect_tpm_empty(test, t);
 }
 
@@ -864,6 +880,7 @@ static struct kunit_case tpm_space_cases[] = {
 	KUNIT_CASE(space_save_failure_flushes_session),
 	KUNIT_CASE(space_client_saved_session_kept),
 	KUNIT_CASE(space_session_gone_frees_slot),
+	KUNIT_CASE(space_session_load_failures),
 	KUNIT_CASE(space_get_handles_sessions),
 	{}
 };

@@ -6,6 +6,14 @@
                                  number to <info-file>, answer commands
   vtpmsrv.py hold <info-file>    the same, but leave the first client
                                  command unanswered (the test kills us)
+  vtpmsrv.py canned12 <info-file>
+                                 a TPM 1.2 proxy device answering only what
+                                 upstream sends at start-up, as minimal
+                                 servers in existing test suites do:
+                                 TPM_GetCapability(TIS_TIMEOUT, DURATION)
+                                 with a size field of 0 before the values,
+                                 success to everything else but GetRandom,
+                                 which gets bytes
 
 Answers: success to start-up, self test, shutdown and set-locality;
 GetRandom with bytes; TPM_RC_COMMAND_CODE to anything else.  The first
@@ -47,9 +55,32 @@ def answer(cmd):
     return header(RC_COMMAND_CODE)
 
 
+TAG_RSP_COMMAND = 0xC4
+ORD_GET_RANDOM, ORD_GET_CAPABILITY = 0x46, 0x65
+CAP_PROP_TIS_TIMEOUT, CAP_PROP_TIS_DURATION = 0x115, 0x120
+CANNED_TIMEOUTS = (750000, 2000000, 750000, 750000)      # microseconds
+CANNED_DURATIONS = (2000000, 20000000, 60000000)
+
+
+def answer12(cmd):
+    """The canned TPM 1.2: its GetCapability answers say 0 bytes follow."""
+    ordinal = struct.unpack('>I', cmd[6:10])[0]
+    body = b''
+    if ordinal == ORD_GET_CAPABILITY and len(cmd) >= 22:
+        prop = struct.unpack('>I', cmd[18:22])[0]
+        values = {CAP_PROP_TIS_TIMEOUT: CANNED_TIMEOUTS,
+                  CAP_PROP_TIS_DURATION: CANNED_DURATIONS}.get(prop, ())
+        body = struct.pack('>I', 0) + b''.join(struct.pack('>I', v) for v in values)
+    elif ordinal == ORD_GET_RANDOM and len(cmd) >= 14:
+        n = min(struct.unpack('>I', cmd[10:14])[0], 64)
+        body = struct.pack('>I', n) + os.urandom(n)
+    return struct.pack('>HII', TAG_RSP_COMMAND, 10 + len(body), 0) + body
+
+
 def main(mode, info):
     vtpmx = os.open('/dev/vtpmx', os.O_RDWR)
-    arg = struct.pack('<5I', VTPM_PROXY_FLAG_TPM2, 0, 0, 0, 0)
+    flags = 0 if mode == 'canned12' else VTPM_PROXY_FLAG_TPM2
+    arg = struct.pack('<5I', flags, 0, 0, 0, 0)
     _, num, fd, major, minor = struct.unpack('<5I', fcntl.ioctl(vtpmx, VTPM_PROXY_IOC_NEW_DEV, arg))
     os.close(vtpmx)
     with open(info + '.tmp', 'w') as f:
@@ -65,7 +96,7 @@ def main(mode, info):
             open(info + '.holding', 'w').close()
             while True:
                 signal.pause()
-        os.write(fd, answer(cmd))
+        os.write(fd, answer12(cmd) if mode == 'canned12' else answer(cmd))
 
 
 if __name__ == '__main__':
