@@ -10,7 +10,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${TPM_OOT_CACHE:-$HOME/.cache/tpm-oot}/tools/$(echo "$top" | sha256sum | cut -c1-12)
 mkdir -p "$out"
-for src in "$top"/tests/stress/*.c "$top"/tests/bench/*.c "$top"/tests/guest/*.c; do
+for src in "$top"/tests/stress/*.c "$top"/tests/bench/*.c "$top"/tests/guest/*.c "$top"/tests/fuzz/*.c; do
 	[ -f "$src" ] || continue
 	bin=$out/$(basename "$src" .c)
 	# Keyed by content: the cache outlives checkouts of other commits.
