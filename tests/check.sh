@@ -40,7 +40,7 @@ for kver in ${CHECK_KVERS:-6.12 6.1}; do
 		step "kunit, $kver" "$top/tests/kunit.sh"
 		step "guest suites, ours, $kver debug kernel" \
 			"$top/tests/guest.sh" --kernel debug --driver ours \
-			"${suites[@]}" stress suspend
+			"${suites[@]}" stress fuzz suspend
 		step "TPM 1.2 on tpm-tis, ours, $kver debug kernel" \
 			"$top/tests/guest.sh" --kernel debug --driver ours \
 			--tpm 1.2 tis12 suspend
@@ -48,12 +48,12 @@ for kver in ${CHECK_KVERS:-6.12 6.1}; do
 	fi
 	step lint "$top/tests/lint.sh"
 	step kunit "$top/tests/kunit.sh"
-	# The stress suite runs against ours only: upstream's outcomes under
-	# unplug are measured by hand for comparison (see README), not
-	# asserted.
+	# The stress and fuzz suites run against ours only: upstream's
+	# outcomes under unplug and hostile input are measured by hand for
+	# comparison (see README), not asserted.
 	for d in ${CHECK_DRIVERS:-ours upstream}; do
 		extra=()
-		[ "$d" = ours ] && extra=(stress)
+		[ "$d" = ours ] && extra=(stress fuzz)
 		step "guest suites, $d modules, debug kernel" \
 			"$top/tests/guest.sh" --kernel debug --driver "$d" \
 			"${suites[@]}" "${extra[@]}" suspend

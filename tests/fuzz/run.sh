@@ -7,12 +7,12 @@
 #   tests/fuzz/run.sh [--long] [--seed N] [--ops N] [--cycles N]
 #                     [--driver ours|upstream] [--kernel debug|plain]
 #
-# Default: the make-check size (4000 client ops per node, 40 server
+# Default: the make-check size (20,000 client ops per node, 120 server
 # cycles, seed 1).  --long: 200,000 ops per node and 2000 server cycles.
 # A failing run prints its seed; the same --seed (and sizes) repeats it.
 set -euo pipefail
-ops=4000
-cycles=40
+ops=20000
+cycles=120
 seed=1
 args=()
 usage() {

@@ -8,8 +8,8 @@
 SUITE=fuzz
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 fuzz=$TPMTEST_TOOLS/tpm-fuzz
-ops=${TPMTEST_FUZZ_OPS:-4000}
-cycles=${TPMTEST_FUZZ_CYCLES:-40}
+ops=${TPMTEST_FUZZ_OPS:-20000}
+cycles=${TPMTEST_FUZZ_CYCLES:-120}
 seed=${TPMTEST_FUZZ_SEED:-1}
 # Upstream's tpm_tis forwards 6..9 byte commands, which hang QEMU's tpm-tis.
 tis=()
