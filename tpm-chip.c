@@ -317,7 +317,7 @@ struct tpm_chip *tpm_chip_alloc(struct device *pdev,
 {
 	struct tpm_chip_priv *priv;
 	struct tpm_chip *chip;
-	int rc;
+	int rc, i;
 
 	priv = kzalloc(sizeof(*priv), GFP_KERNEL);
 	if (!priv)
@@ -327,6 +327,9 @@ struct tpm_chip *tpm_chip_alloc(struct device *pdev,
 	init_rwsem(&chip->ops_sem);
 	mutex_init(&chip->tpm_mutex);
 	init_waitqueue_head(&priv->event_wq);
+	INIT_LIST_HEAD(&priv->rm_saved);
+	for (i = 0; i < TPM_RM_ORPHANS; i++)
+		INIT_LIST_HEAD(&priv->rm_orphan[i].node);
 	chip->ops = ops;
 	chip->locality = -1;
 	chip->dev_num = -1;

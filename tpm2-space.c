@@ -59,6 +59,7 @@
 #define TPM2_RC_FMT1		0x0080
 #define TPM2_RC_FMT1_ERROR	GENMASK(5, 0)
 #define TPM2_RC_REFERENCE_LAST	0x091E
+#define TPM2_RC_CONTEXT_GAP	0x0901
 /* Format 0 with the warning bit: the TPM may do it later. */
 #define TPM2_RC_IS_WARNING(rc)	(((rc) & 0x0980) == 0x0900)
 /* What a space answers to GetCapability(HANDLES) with sessions. */
@@ -86,11 +87,14 @@
  * @data:	the TPMS_CONTEXT, or NULL for a free slot
  * @len:	its length
  * @handle:	for a session, its handle; unused for an object
+ * @saved:	for a session, its place among the sessions saved in the
+ *		TPM (on the chip's list while it is saved there)
  */
 struct tpm_space_ctx {
 	u8 *data;
 	u16 len;
 	u32 handle;
+	struct tpm_rm_saved saved;
 };
 
 /**
@@ -117,6 +121,8 @@ struct tpm_rm_space {
  * @lost:	the TPM did not answer one of the space's own commands (a
  *		timeout, a broken response): it is sent nothing more for
  *		this command, rather than one more long wait per context
+ * @client_saved: the session the command is the client's TPM2_ContextSave
+ *		of, or 0
  * @handles:	GetCapability(HANDLES) of objects or sessions: the type
  * @first:	... from this handle on
  * @max:	... at most this many
@@ -131,6 +137,7 @@ struct tpm_space_run {
 	u32 attrs;
 	int flush_sess;
 	bool lost;
+	u32 client_saved;
 	u8 handles;
 	u32 first;
 	u32 max;
@@ -144,12 +151,24 @@ struct tpm_space_run {
  */
 struct tpm_rm_space *tpm2_space_alloc(void)
 {
-	return kzalloc(sizeof(struct tpm_rm_space), GFP_KERNEL);
+	struct tpm_rm_space *space;
+	int i;
+
+	space = kzalloc(sizeof(*space), GFP_KERNEL);
+	if (!space)
+		return NULL;
+	for (i = 0; i < TPM_SPACE_SESSIONS; i++)
+		INIT_LIST_HEAD(&space->sess[i].saved.node);
+	for (i = 0; i < TPM_SPACE_OBJECTS; i++)
+		INIT_LIST_HEAD(&space->obj[i].saved.node);
+	return space;
 }
 EXPORT_SYMBOL_IF_KUNIT(tpm2_space_alloc);
 
+/* Called with chip->tpm_mutex held where @ctx may be a saved session. */
 static void tpm_space_ctx_drop(struct tpm_space_ctx *ctx)
 {
+	list_del_init(&ctx->saved.node);
 	kfree_sensitive(ctx->data);
 	ctx->data = NULL;
 	ctx->len = 0;
@@ -271,6 +290,179 @@ static bool tpm_space_lost(struct tpm_space_run *run, ssize_t rc)
 	if (rc < 0 && rc != -ENOMEM)
 		run->lost = true;
 	return run->lost;
+}
+
+/*
+ * A saved session the TPM refuses to load with an error (it was flushed
+ * through /dev/tpmN, or the TPM was reset and the context is stale) leaves
+ * the space, so that it does not hold one of the space's slots for ever.
+ * It is not flushed: after a reset its handle may be another space's
+ * session by now.  A warning (no room, TPM_RC_CONTEXT_GAP, retry) is not
+ * the session's fault, and a transport error says nothing about it: it
+ * stays.
+ */
+static void tpm_space_forget_unloadable(struct tpm_space_ctx *ctx, ssize_t rc)
+{
+	if (rc > 0 && !TPM2_RC_IS_WARNING(rc))
+		tpm_space_ctx_drop(ctx);
+}
+
+/*
+ * The sessions saved in the TPM, across spaces
+ *
+ * A TPM numbers the sessions it saves and keeps the distance from the
+ * oldest saved one to the next number within a window (the context gap).
+ * When saving or loading a session would go past it, the TPM answers
+ * TPM_RC_CONTEXT_GAP and wants the oldest saved session loaded and saved
+ * again first.  The chip keeps every session the resource manager saved,
+ * oldest first (priv->rm_saved, under tpm_mutex), so that it can: a
+ * space's session is refreshed from its context; an orphan, which a
+ * client saved for itself and left, cannot be, and is flushed.  Orphans
+ * are kept for their clients (another process may load the context) up
+ * to TPM_RM_ORPHANS per chip; the oldest beyond that is flushed, so
+ * clients that exit never use up the TPM's sessions.
+ */
+
+/* Refreshes of the oldest session one save or load may need. */
+#define TPM_RM_GAP_TRIES	4
+
+static struct tpm_chip_priv *tpm_rm(struct tpm_chip *chip)
+{
+	lockdep_assert_held(&chip->tpm_mutex);
+	return tpm_chip_priv(chip);
+}
+
+/* @ctx's session has just been saved in the TPM: the newest. */
+static void tpm_rm_saved_now(struct tpm_chip *chip, struct tpm_space_ctx *ctx)
+{
+	ctx->saved.handle = ctx->handle;
+	list_move_tail(&ctx->saved.node, &tpm_rm(chip)->rm_saved);
+}
+
+static void tpm_rm_orphan_drop(struct tpm_rm_saved *o)
+{
+	list_del_init(&o->node);
+	o->handle = 0;
+}
+
+/*
+ * A session that joins a space (its handle is new to the TPM's table) is
+ * nobody's orphan: an orphan with that handle is gone.
+ */
+static void tpm_rm_adopt(struct tpm_chip *chip, u32 handle)
+{
+	struct tpm_chip_priv *priv = tpm_rm(chip);
+	int i;
+
+	for (i = 0; i < TPM_RM_ORPHANS; i++)
+		if (priv->rm_orphan[i].handle == handle)
+			tpm_rm_orphan_drop(&priv->rm_orphan[i]);
+}
+
+static struct tpm_rm_saved *tpm_rm_oldest_orphan(struct tpm_chip_priv *priv)
+{
+	struct tpm_rm_saved *e;
+
+	list_for_each_entry(e, &priv->rm_saved, node)
+		if (e->orphan)
+			return e;
+	return NULL;
+}
+
+/* A session its client saved and took out of the space: an orphan now. */
+static void tpm_rm_orphan_add(struct tpm_chip *chip, u32 handle)
+{
+	struct tpm_chip_priv *priv = tpm_rm(chip);
+	struct tpm_rm_saved *o = NULL;
+	int i;
+
+	for (i = 0; i < TPM_RM_ORPHANS && !o; i++)
+		if (!priv->rm_orphan[i].handle)
+			o = &priv->rm_orphan[i];
+	if (!o) {
+		o = tpm_rm_oldest_orphan(priv);
+		tpm_space_flush(chip, o->handle);
+		tpm_rm_orphan_drop(o);
+	}
+	o->handle = handle;
+	o->orphan = true;
+	list_add_tail(&o->node, &priv->rm_saved);
+}
+
+/*
+ * Make room in the context gap: the oldest saved session is loaded and
+ * saved again, so that it becomes the newest, or, an orphan, flushed.  A
+ * space's session that no longer loads leaves its space (that is room
+ * too).  Returns 0 when there is room now, else why not.
+ */
+static ssize_t tpm_rm_refresh_oldest(struct tpm_chip *chip)
+{
+	struct tpm_space_ctx *ctx;
+	struct tpm_rm_saved *e;
+	ssize_t rc;
+	u32 h;
+
+	e = list_first_entry_or_null(&tpm_rm(chip)->rm_saved,
+				     struct tpm_rm_saved, node);
+	if (!e)
+		return -ENOENT;
+	if (e->orphan) {
+		rc = tpm_space_flush(chip, e->handle);
+		tpm_rm_orphan_drop(e);
+		return rc < 0 ? rc : 0;
+	}
+	ctx = container_of(e, struct tpm_space_ctx, saved);
+	rc = tpm_space_ctx_load(chip, ctx, &h);
+	if (rc) {
+		tpm_space_forget_unloadable(ctx, rc);
+		return ctx->data ? rc : 0;
+	}
+	list_del_init(&ctx->saved.node);
+	rc = tpm_space_ctx_save(chip, h, ctx);
+	if (rc) {
+		/* Loaded, unsaved, and nobody will name it again. */
+		tpm_space_flush(chip, h);
+		tpm_space_ctx_drop(ctx);
+		return rc;
+	}
+	tpm_rm_saved_now(chip, ctx);
+	return 0;
+}
+
+/* TPM2_ContextSave of a space's session, through the context gap. */
+static ssize_t tpm_space_sess_save(struct tpm_chip *chip,
+				   struct tpm_space_ctx *ctx, u32 handle)
+{
+	ssize_t rc;
+	int tries;
+
+	for (tries = 0;; tries++) {
+		rc = tpm_space_ctx_save(chip, handle, ctx);
+		if (rc != TPM2_RC_CONTEXT_GAP || tries == TPM_RM_GAP_TRIES ||
+		    tpm_rm_refresh_oldest(chip))
+			break;
+	}
+	if (!rc)
+		tpm_rm_saved_now(chip, ctx);
+	return rc;
+}
+
+/* TPM2_ContextLoad of a space's session, through the context gap. */
+static ssize_t tpm_space_sess_load(struct tpm_chip *chip,
+				   struct tpm_space_ctx *ctx, u32 *handle)
+{
+	ssize_t rc;
+	int tries;
+
+	for (tries = 0;; tries++) {
+		rc = tpm_space_ctx_load(chip, ctx, handle);
+		if (rc != TPM2_RC_CONTEXT_GAP || tries == TPM_RM_GAP_TRIES ||
+		    tpm_rm_refresh_oldest(chip))
+			break;
+	}
+	if (!rc)
+		list_del_init(&ctx->saved.node);
+	return rc;
 }
 
 static int tpm_space_find_sess(struct tpm_rm_space *space, u32 handle)
@@ -575,26 +767,13 @@ static ssize_t tpm_space_prepare(struct tpm_chip *chip,
 		rc = tpm_space_claim_handle(space, run, h, i);
 		if (rc)
 			return rc;
+		if (cc == TPM2_CC_CONTEXT_SAVE && TPM2_HT(h) != TPM2_HT_OBJECT)
+			run->client_saved = h;
 	}
 	if (get_unaligned_be16(buf) == TPM2_ST_SESSIONS)
 		return tpm_space_claim_auths(space, run, buf,
 					     TPM_HEADER_SIZE + 4 * nh, len);
 	return 0;
-}
-
-/*
- * A saved session the TPM refuses to load with an error (it was flushed
- * through /dev/tpmN, or the TPM was reset and the context is stale) leaves
- * the space, so that it does not hold one of the space's slots for ever.
- * It is not flushed: after a reset its handle may be another space's
- * session by now.  A warning (no room, TPM_RC_CONTEXT_GAP, retry) is not
- * the session's fault, and a transport error says nothing about it: it
- * stays.
- */
-static void tpm_space_forget_unloadable(struct tpm_space_ctx *ctx, ssize_t rc)
-{
-	if (rc > 0 && !TPM2_RC_IS_WARNING(rc))
-		tpm_space_ctx_drop(ctx);
 }
 
 /* Load what the command names; 0, a TPM error or an errno. */
@@ -621,7 +800,7 @@ static ssize_t tpm_space_load(struct tpm_chip *chip, struct tpm_rm_space *space,
 	}
 	while (run->nr_sess < nr_sess) {
 		ctx = &space->sess[run->sess[run->nr_sess]];
-		rc = tpm_space_ctx_load(chip, ctx, &h);
+		rc = tpm_space_sess_load(chip, ctx, &h);
 		if (rc) {
 			tpm_space_lost(run, rc);
 			tpm_space_forget_unloadable(ctx, rc);
@@ -643,8 +822,9 @@ static ssize_t tpm_space_load(struct tpm_chip *chip, struct tpm_rm_space *space,
  * which the TPM still accepts, and is flushed.  A session that cannot be
  * saved leaves the space: flushed, unless the TPM says it is not loaded
  * (the command ended it, or the client saved it for itself and holds its
- * context).  Only such an answer lets a handle be forgotten unflushed: any
- * other (TPM_RC_CONTEXT_GAP among them) leaves it loaded in the TPM.
+ * context: it becomes an orphan).  Only such an answer lets a handle be
+ * forgotten unflushed: any other leaves it loaded in the TPM.  A context
+ * gap is made room in first (tpm_space_sess_save()).
  * Once the TPM failed to answer one of these commands, the rest are not
  * sent (each could wait out its whole duration): what is still loaded
  * stays loaded, and the space keeps its older contexts.
@@ -654,6 +834,7 @@ static void tpm_space_unload(struct tpm_chip *chip, struct tpm_rm_space *space,
 {
 	struct tpm_space_ctx *ctx;
 	ssize_t rc;
+	u32 h;
 	int i;
 
 	for (i = 0; i < run->nr_obj && !run->lost; i++) {
@@ -669,12 +850,15 @@ static void tpm_space_unload(struct tpm_chip *chip, struct tpm_rm_space *space,
 	}
 	for (i = 0; i < run->nr_sess && !run->lost; i++) {
 		ctx = &space->sess[run->sess[i]];
-		rc = tpm_space_ctx_save(chip, ctx->handle, ctx);
+		h = ctx->handle;
+		rc = tpm_space_sess_save(chip, ctx, h);
 		if (!rc || tpm_space_lost(run, rc))
 			continue;
 		if (!tpm_space_handle_gone(rc))
-			tpm_space_lost(run, tpm_space_flush(chip, ctx->handle));
+			tpm_space_lost(run, tpm_space_flush(chip, h));
 		tpm_space_ctx_drop(ctx);
+		if (tpm_space_handle_gone(rc) && h == run->client_saved)
+			tpm_rm_orphan_add(chip, h);
 	}
 }
 
@@ -705,12 +889,13 @@ static ssize_t tpm_space_new_handle(struct tpm_chip *chip,
 		return len;
 	case TPM2_HT_HMAC:
 	case TPM2_HT_POLICY:
+		tpm_rm_adopt(chip, h);
 		slot = tpm_space_free_slot(space->sess, TPM_SPACE_SESSIONS);
 		if (slot < 0) {
 			tpm_space_flush(chip, h);
 			return tpm_space_rm_error(buf, TPM_RM_RC_SESSION_MEMORY);
 		}
-		rc = tpm_space_ctx_save(chip, h, &space->sess[slot]);
+		rc = tpm_space_sess_save(chip, &space->sess[slot], h);
 		if (rc) {
 			tpm_space_flush(chip, h);
 			return tpm_space_rm_error(buf, rc > 0 ? rc :
@@ -798,18 +983,24 @@ EXPORT_SYMBOL_IF_KUNIT(tpm2_space_transmit);
  */
 void tpm2_space_free(struct tpm_chip *chip, struct tpm_rm_space *space)
 {
+	bool ops;
 	int i;
 
 	if (!space)
 		return;
-	if (tpm_space_has_sessions(space) && !tpm_try_get_ops(chip)) {
-		for (i = 0; i < TPM_SPACE_SESSIONS; i++)
-			if (space->sess[i].data)
-				tpm_space_flush(chip, space->sess[i].handle);
-		tpm_put_ops(chip);
-	}
-	for (i = 0; i < TPM_SPACE_SESSIONS; i++)
+	/* The chip's saved sessions are under tpm_mutex, which the ops hold. */
+	ops = tpm_space_has_sessions(space) && !tpm_try_get_ops(chip);
+	if (!ops)
+		mutex_lock(&chip->tpm_mutex);
+	for (i = 0; i < TPM_SPACE_SESSIONS; i++) {
+		if (ops && space->sess[i].data)
+			tpm_space_flush(chip, space->sess[i].handle);
 		tpm_space_ctx_drop(&space->sess[i]);
+	}
+	if (ops)
+		tpm_put_ops(chip);
+	else
+		mutex_unlock(&chip->tpm_mutex);
 	for (i = 0; i < TPM_SPACE_OBJECTS; i++)
 		tpm_space_ctx_drop(&space->obj[i]);
 	kfree(space);

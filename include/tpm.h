@@ -24,6 +24,9 @@
  *                   commands waiting out a suspend
  *                   (tpm_try_get_ops_resumed()), wait here without
  *                   ops_sem.
+ *   priv->rm_saved  The sessions the resource manager saved in the TPM,
+ *                   oldest first, across spaces; guarded by
+ *                   chip->tpm_mutex (a space's own fields need no lock).
  *   priv->suspended Set under chip->tpm_mutex once the TPM has saved its
  *                   state for a system suspend, cleared at resume; while
  *                   set, tpm_try_get_ops() refuses (the TPM must see no
@@ -66,6 +69,25 @@
 #define TPM_RETRY_FIRST_MS	20
 #define TPM_RETRY_TOTAL_MS	TPM2_DURATION_LONG
 
+/*
+ * Sessions the resource manager saved in the TPM, system-wide: those of
+ * every space, and up to TPM_RM_ORPHANS that a client saved for itself
+ * (TPM2_ContextSave through /dev/tpmrmN) and left behind.
+ */
+#define TPM_RM_ORPHANS		8
+
+/**
+ * struct tpm_rm_saved - a session saved in the TPM
+ * @node:	on tpm_chip_priv.rm_saved, oldest save first
+ * @handle:	the session's handle
+ * @orphan:	no space holds its context (a client saved it itself)
+ */
+struct tpm_rm_saved {
+	struct list_head node;
+	u32 handle;
+	bool orphan;
+};
+
 /**
  * struct tpm_chip_priv - the core's state around a chip
  * @chip:	the chip as drivers and <linux/tpm.h> know it
@@ -73,12 +95,17 @@
  * @registered:	tpm_chip_register() succeeded and unregister has not run
  * @suspended:	the TPM saved its state for a system suspend; see the
  *		locking comment at the top of this file
+ * @rm_saved:	struct tpm_rm_saved, in the order the TPM saved them (the
+ *		first is the one a context gap is about); under tpm_mutex
+ * @rm_orphan:	slots for orphaned sessions (unused: handle 0)
  */
 struct tpm_chip_priv {
 	struct tpm_chip chip;
 	wait_queue_head_t event_wq;
 	bool registered;
 	bool suspended;
+	struct list_head rm_saved;
+	struct tpm_rm_saved rm_orphan[TPM_RM_ORPHANS];
 };
 
 static inline struct tpm_chip_priv *tpm_chip_priv(struct tpm_chip *chip)

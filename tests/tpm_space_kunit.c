@@ -15,7 +15,7 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 #define FAKE_COMPLETE		BIT(0)
 #define FAKE_OBJ_SLOTS		3
-#define FAKE_SESSIONS		8
+#define FAKE_SESSIONS		16
 #define FAKE_LOADED_SESSIONS	3
 #define FAKE_OBJ		0x80000000
 #define FAKE_SESS		0x03000000
@@ -66,6 +66,11 @@ enum fake_sess_state { SESS_NONE, SESS_LOADED, SESS_SAVED };
  * @save_error:	if set, ContextSave of a session answers this and leaves
  *		the session as it was
  * @load_error:	if set, ContextLoad of a session answers this
+ * @gap_max:	if set, the context gap: a session may not be saved (or,
+ *		with one loaded-session slot left, loaded, unless it is the
+ *		oldest) when the oldest saved one is this many saves old
+ * @counter:	sessions saved so far
+ * @saved_at:	the value of @counter when session i was saved
  * @rsp:	the response to the last one
  * @rsp_len:	its length
  */
@@ -77,6 +82,9 @@ struct fake_tpm2 {
 	u32 gen[FAKE_SESSIONS];
 	u32 save_error;
 	u32 load_error;
+	u32 gap_max;
+	u32 counter;
+	u32 saved_at[FAKE_SESSIONS];
 	u8 rsp[TPM_BUFSIZE];
 	size_t rsp_len;
 };
@@ -141,6 +149,27 @@ static int fake_sess(struct fake_tpm2 *f, u32 h, enum fake_sess_state st)
 	return h >= FAKE_SESS && i < FAKE_SESSIONS && f->sess[i] == st ? i : -1;
 }
 
+/* The oldest saved session, or -1. */
+static int fake_oldest_saved(struct fake_tpm2 *f)
+{
+	int i, oldest = -1;
+
+	for (i = 0; i < FAKE_SESSIONS; i++)
+		if (f->sess[i] == SESS_SAVED &&
+		    (oldest < 0 || f->saved_at[i] < f->saved_at[oldest]))
+			oldest = i;
+	return oldest;
+}
+
+/* Would one more save go past the context gap? */
+static bool fake_gap_full(struct fake_tpm2 *f)
+{
+	int oldest = fake_oldest_saved(f);
+
+	return f->gap_max && oldest >= 0 &&
+	       f->counter + 1 - f->saved_at[oldest] >= f->gap_max;
+}
+
 static void fake_new_object(struct fake_tpm2 *f, u32 id)
 {
 	int i;
@@ -165,11 +194,13 @@ static void fake_context_save(struct fake_tpm2 *f, u32 h)
 		id = f->obj[i];
 	} else {
 		i = fake_sess(f, h, SESS_LOADED);
-		if (i < 0 || f->save_error) {
-			fake_reply(f, i < 0 ? RC_HANDLE_1 : f->save_error);
+		if (i < 0 || f->save_error || fake_gap_full(f)) {
+			fake_reply(f, i < 0 ? RC_HANDLE_1 :
+				   f->save_error ?: RC_CONTEXT_GAP);
 			return;
 		}
 		f->sess[i] = SESS_SAVED;
+		f->saved_at[i] = ++f->counter;
 		id = 0;
 	}
 	fake_put_u32(f, id ? 0 : f->gen[i]);
@@ -201,6 +232,11 @@ static void fake_context_load(struct fake_tpm2 *f, const u8 *ctx)
 	}
 	if (i >= 0 && f->load_error) {
 		fake_reply(f, f->load_error);
+		return;
+	}
+	if (i >= 0 && fake_gap_full(f) && i != fake_oldest_saved(f) &&
+	    fake_loaded_sessions(f) == FAKE_LOADED_SESSIONS - 1) {
+		fake_reply(f, RC_CONTEXT_GAP);
 		return;
 	}
 	if (i < 0 || fake_loaded_sessions(f) == FAKE_LOADED_SESSIONS) {
@@ -780,6 +816,85 @@ static void space_session_load_failures(struct kunit *test)
 	expect_tpm_empty(test, t);
 }
 
+static int fake_saved_sessions(struct fake_tpm2 *f)
+{
+	int i, n = 0;
+
+	for (i = 0; i < FAKE_SESSIONS; i++)
+		n += f->sess[i] == SESS_SAVED;
+	return n;
+}
+
+/*
+ * The context gap: one space's session is used over and over while
+ * another's stays saved.  When saving would go past the gap, the oldest
+ * saved session is loaded and saved again; no session is lost, no command
+ * fails.
+ */
+static void space_context_gap(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t), *b = new_space(test, t);
+	u32 sa, sb;
+	int i;
+
+	t->tpm->gap_max = 4;
+	sa = start_session(test, t, a);
+	sb = start_session(test, t, b);
+	for (i = 0; i < 12; i++)
+		KUNIT_EXPECT_EQ(test,
+				one_handle_cmd(t, b, CC_POLICY_GET_DIGEST, sb), 0);
+	KUNIT_EXPECT_EQ(test, t->tpm->sess[sa - FAKE_SESS], SESS_SAVED);
+	KUNIT_EXPECT_EQ(test, t->tpm->sess[sb - FAKE_SESS], SESS_SAVED);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, sa), 0);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, b, CC_POLICY_GET_DIGEST, sb), 0);
+	expect_tpm_empty(test, t);
+}
+
+/* A client's own saved session, then close: the space forgets it. */
+static u32 orphan_session(struct kunit *test, struct space_test *t)
+{
+	struct tpm_rm_space *a = tpm2_space_alloc();
+	u32 s;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	s = start_session(test, t, a);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, TPM2_CC_CONTEXT_SAVE, s), 0);
+	tpm2_space_free(t->chip, a);
+	return s;
+}
+
+/*
+ * Sessions clients saved for themselves and left behind: up to eight are
+ * kept (a saved context may be handed to another process), the oldest
+ * beyond that is flushed; one loaded into another space is no longer an
+ * orphan; an orphan in the way of the context gap is flushed.
+ */
+static void space_orphans_bounded(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *b;
+	u32 s[12], sb;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(s); i++)
+		s[i] = orphan_session(test, t);
+	/* The first four went (their handles were given out again). */
+	KUNIT_EXPECT_EQ(test, fake_saved_sessions(t->tpm), TPM_RM_ORPHANS);
+	for (i = 4; i < ARRAY_SIZE(s); i++)
+		KUNIT_EXPECT_EQ(test, t->tpm->sess[s[i] - FAKE_SESS], SESS_SAVED);
+
+	/* The gap: the oldest orphan cannot be refreshed, so it goes. */
+	b = new_space(test, t);
+	t->tpm->gap_max = t->tpm->counter + 2 - t->tpm->saved_at[s[4] - FAKE_SESS];
+	sb = start_session(test, t, b);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, b, CC_POLICY_GET_DIGEST, sb), 0);
+	KUNIT_EXPECT_EQ(test, t->tpm->sess[s[4] - FAKE_SESS], SESS_NONE);
+	KUNIT_EXPECT_EQ(test, t->tpm->sess[s[5] - FAKE_SESS], SESS_SAVED);
+	KUNIT_EXPECT_EQ(test, t->tpm->sess[sb - FAKE_SESS], SESS_SAVED);
+	expect_tpm_empty(test, t);
+}
+
 /* GetCapability(HANDLES); the response's length, or 0 if it failed. */
 static u32 get_handles(struct space_test *t, struct tpm_rm_space *space,
 		       u32 first, u32 max)
@@ -881,6 +996,8 @@ static struct kunit_case tpm_space_cases[] = {
 	KUNIT_CASE(space_client_saved_session_kept),
 	KUNIT_CASE(space_session_gone_frees_slot),
 	KUNIT_CASE(space_session_load_failures),
+	KUNIT_CASE(space_context_gap),
+	KUNIT_CASE(space_orphans_bounded),
 	KUNIT_CASE(space_get_handles_sessions),
 	{}
 };

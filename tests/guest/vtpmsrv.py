@@ -12,8 +12,9 @@
                                  servers in existing test suites do:
                                  TPM_GetCapability(TIS_TIMEOUT, DURATION)
                                  with a size field of 0 before the values,
-                                 success to everything else but GetRandom,
-                                 which gets bytes
+                                 PCRRead (upstream reads a PCR after the
+                                 self test) and GetRandom with bytes,
+                                 success to everything else
 
 Answers: success to start-up, self test, shutdown and set-locality;
 GetRandom with bytes; TPM_RC_COMMAND_CODE to anything else.  The first
@@ -56,7 +57,7 @@ def answer(cmd):
 
 
 TAG_RSP_COMMAND = 0xC4
-ORD_GET_RANDOM, ORD_GET_CAPABILITY = 0x46, 0x65
+ORD_PCR_READ, ORD_GET_RANDOM, ORD_GET_CAPABILITY = 0x15, 0x46, 0x65
 CAP_PROP_TIS_TIMEOUT, CAP_PROP_TIS_DURATION = 0x115, 0x120
 CANNED_TIMEOUTS = (750000, 2000000, 750000, 750000)      # microseconds
 CANNED_DURATIONS = (2000000, 20000000, 60000000)
@@ -71,6 +72,8 @@ def answer12(cmd):
         values = {CAP_PROP_TIS_TIMEOUT: CANNED_TIMEOUTS,
                   CAP_PROP_TIS_DURATION: CANNED_DURATIONS}.get(prop, ())
         body = struct.pack('>I', 0) + b''.join(struct.pack('>I', v) for v in values)
+    elif ordinal == ORD_PCR_READ:
+        body = bytes(20)
     elif ordinal == ORD_GET_RANDOM and len(cmd) >= 14:
         n = min(struct.unpack('>I', cmd[10:14])[0], 64)
         body = struct.pack('>I', n) + os.urandom(n)
