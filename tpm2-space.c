@@ -20,8 +20,9 @@
  *
  * Everything here runs with the chip's ops held, hence under
  * chip->tpm_mutex: no other command can see the contexts loaded for this
- * one.  The space itself belongs to one open file, which runs one command
- * at a time, so the space needs no lock of its own.
+ * one.  The space belongs to one open file, which runs one command at a
+ * time; only its sessions are touched from outside (making room in the
+ * context gap), and only under chip->tpm_mutex too.
  */
 #include <kunit/visibility.h>
 #include <linux/bitfield.h>
@@ -60,6 +61,7 @@
 #define TPM2_RC_FMT1_ERROR	GENMASK(5, 0)
 #define TPM2_RC_REFERENCE_LAST	0x091E
 #define TPM2_RC_CONTEXT_GAP	0x0901
+#define TPM_RM_CC_START_AUTH_SESSION 0x0176
 /* Format 0 with the warning bit: the TPM may do it later. */
 #define TPM2_RC_IS_WARNING(rc)	(((rc) & 0x0980) == 0x0900)
 /* What a space answers to GetCapability(HANDLES) with sessions. */
@@ -101,10 +103,13 @@ struct tpm_space_ctx {
  * struct tpm_rm_space - the objects and sessions of one /dev/tpmrmN file
  * @obj:	objects, by slot; the client knows slot i as TPM_RM_VHANDLE + i
  * @sess:	sessions
+ * @kept:	sessions the client saved for itself (it holds the context);
+ *		orphans of the chip once the file closes
  */
 struct tpm_rm_space {
 	struct tpm_space_ctx obj[TPM_SPACE_OBJECTS];
 	struct tpm_space_ctx sess[TPM_SPACE_SESSIONS];
+	struct tpm_rm_saved kept[TPM_SPACE_SESSIONS];
 };
 
 /**
@@ -123,6 +128,7 @@ struct tpm_rm_space {
  *		this command, rather than one more long wait per context
  * @client_saved: the session the command is the client's TPM2_ContextSave
  *		of, or 0
+ * @client_seq:	... the sequence number of the context the client got
  * @handles:	GetCapability(HANDLES) of objects or sessions: the type
  * @first:	... from this handle on
  * @max:	... at most this many
@@ -138,6 +144,7 @@ struct tpm_space_run {
 	int flush_sess;
 	bool lost;
 	u32 client_saved;
+	u64 client_seq;
 	u8 handles;
 	u32 first;
 	u32 max;
@@ -157,8 +164,11 @@ struct tpm_rm_space *tpm2_space_alloc(void)
 	space = kzalloc(sizeof(*space), GFP_KERNEL);
 	if (!space)
 		return NULL;
-	for (i = 0; i < TPM_SPACE_SESSIONS; i++)
+	for (i = 0; i < TPM_SPACE_SESSIONS; i++) {
 		INIT_LIST_HEAD(&space->sess[i].saved.node);
+		INIT_LIST_HEAD(&space->kept[i].node);
+		space->kept[i].orphan = true;
+	}
 	for (i = 0; i < TPM_SPACE_OBJECTS; i++)
 		INIT_LIST_HEAD(&space->obj[i].saved.node);
 	return space;
@@ -310,21 +320,29 @@ static void tpm_space_forget_unloadable(struct tpm_space_ctx *ctx, ssize_t rc)
 /*
  * The sessions saved in the TPM, across spaces
  *
- * A TPM numbers the sessions it saves and keeps the distance from the
- * oldest saved one to the next number within a window (the context gap).
- * When saving or loading a session would go past it, the TPM answers
- * TPM_RC_CONTEXT_GAP and wants the oldest saved session loaded and saved
- * again first.  The chip keeps every session the resource manager saved,
- * oldest first (priv->rm_saved, under tpm_mutex), so that it can: a
- * space's session is refreshed from its context; an orphan, which a
- * client saved for itself and left, cannot be, and is flushed.  Orphans
- * are kept for their clients (another process may load the context) up
- * to TPM_RM_ORPHANS per chip; the oldest beyond that is flushed, so
- * clients that exit never use up the TPM's sessions.
+ * A TPM numbers the contexts it saves.  It keeps the distance from the
+ * oldest saved session to the next number within a window (the context
+ * gap, TPM_PT_CONTEXT_GAP_MAX), and when saving or loading a session would
+ * go past it, answers TPM_RC_CONTEXT_GAP: the oldest saved session must be
+ * loaded and saved again first.  The chip keeps every saved session the
+ * resource manager knows, by sequence number (priv->rm_saved, under
+ * tpm_mutex), so that it can: a space's session is refreshed from its
+ * context; one a client saved for itself cannot be, and is flushed.
+ *
+ * The oldest known session is refreshed only when the TPM holds no saved
+ * session the chip does not know (one saved through /dev/tpmN): that one
+ * might be the TPM's oldest, and loading a space's session only to have
+ * its save refused would lose it.
+ *
+ * A session a client saved for itself stays in the TPM for the client's
+ * context (tpm2-tools hand sessions from process to process that way):
+ * while the file is open it counts against the space's sessions, then it
+ * is the chip's orphan, up to TPM_RM_ORPHANS; beyond either bound the
+ * oldest is flushed, so clients that exit never use up the TPM's sessions.
  */
 
-/* Refreshes of the oldest session one save or load may need. */
-#define TPM_RM_GAP_TRIES	4
+/* The most saved sessions asked of the TPM at once (a TPM has dozens). */
+#define TPM_RM_MAX_LISTED	128
 
 static struct tpm_chip_priv *tpm_rm(struct tpm_chip *chip)
 {
@@ -332,11 +350,28 @@ static struct tpm_chip_priv *tpm_rm(struct tpm_chip *chip)
 	return tpm_chip_priv(chip);
 }
 
-/* @ctx's session has just been saved in the TPM: the newest. */
+/* Put @e on the chip's list by its sequence number. */
+static void tpm_rm_list_add(struct tpm_chip *chip, struct tpm_rm_saved *e)
+{
+	struct tpm_chip_priv *priv = tpm_rm(chip);
+	struct tpm_rm_saved *pos;
+
+	list_for_each_entry_reverse(pos, &priv->rm_saved, node) {
+		if (pos->seq <= e->seq) {
+			list_add(&e->node, &pos->node);
+			return;
+		}
+	}
+	list_add(&e->node, &priv->rm_saved);
+}
+
+/* @ctx's session has just been saved in the TPM. */
 static void tpm_rm_saved_now(struct tpm_chip *chip, struct tpm_space_ctx *ctx)
 {
+	list_del_init(&ctx->saved.node);
 	ctx->saved.handle = ctx->handle;
-	list_move_tail(&ctx->saved.node, &tpm_rm(chip)->rm_saved);
+	ctx->saved.seq = get_unaligned_be64(ctx->data);
+	tpm_rm_list_add(chip, &ctx->saved);
 }
 
 static void tpm_rm_orphan_drop(struct tpm_rm_saved *o)
@@ -346,54 +381,101 @@ static void tpm_rm_orphan_drop(struct tpm_rm_saved *o)
 }
 
 /*
- * A session that joins a space (its handle is new to the TPM's table) is
- * nobody's orphan: an orphan with that handle is gone.
+ * Keep a session a client saved for itself in one of @n slots, flushing
+ * the oldest there if they are all taken.
  */
-static void tpm_rm_adopt(struct tpm_chip *chip, u32 handle)
+static void tpm_rm_orphan_add(struct tpm_chip *chip, struct tpm_rm_saved *slots,
+			      int n, u32 handle, u64 seq)
 {
-	struct tpm_chip_priv *priv = tpm_rm(chip);
-	int i;
-
-	for (i = 0; i < TPM_RM_ORPHANS; i++)
-		if (priv->rm_orphan[i].handle == handle)
-			tpm_rm_orphan_drop(&priv->rm_orphan[i]);
-}
-
-static struct tpm_rm_saved *tpm_rm_oldest_orphan(struct tpm_chip_priv *priv)
-{
-	struct tpm_rm_saved *e;
-
-	list_for_each_entry(e, &priv->rm_saved, node)
-		if (e->orphan)
-			return e;
-	return NULL;
-}
-
-/* A session its client saved and took out of the space: an orphan now. */
-static void tpm_rm_orphan_add(struct tpm_chip *chip, u32 handle)
-{
-	struct tpm_chip_priv *priv = tpm_rm(chip);
 	struct tpm_rm_saved *o = NULL;
 	int i;
 
-	for (i = 0; i < TPM_RM_ORPHANS && !o; i++)
-		if (!priv->rm_orphan[i].handle)
-			o = &priv->rm_orphan[i];
-	if (!o) {
-		o = tpm_rm_oldest_orphan(priv);
+	for (i = 0; i < n; i++) {
+		if (!slots[i].handle) {
+			o = &slots[i];
+			break;
+		}
+		if (!o || slots[i].seq < o->seq)
+			o = &slots[i];
+	}
+	if (o->handle) {
 		tpm_space_flush(chip, o->handle);
 		tpm_rm_orphan_drop(o);
 	}
 	o->handle = handle;
+	o->seq = seq;
 	o->orphan = true;
-	list_add_tail(&o->node, &priv->rm_saved);
+	tpm_rm_list_add(chip, o);
 }
 
 /*
- * Make room in the context gap: the oldest saved session is loaded and
- * saved again, so that it becomes the newest, or, an orphan, flushed.  A
- * space's session that no longer loads leaves its space (that is room
- * too).  Returns 0 when there is room now, else why not.
+ * A session with @handle has joined a space: the TPM gave it that handle,
+ * so a session known under it before is gone (an orphan adopted by a
+ * client that loaded its context, or a stale one after a TPM reset).
+ */
+static void tpm_rm_adopt(struct tpm_chip *chip, u32 handle)
+{
+	struct tpm_rm_saved *e, *next;
+
+	list_for_each_entry_safe(e, next, &tpm_rm(chip)->rm_saved, node) {
+		if (e->handle != handle)
+			continue;
+		if (e->orphan)
+			tpm_rm_orphan_drop(e);
+		else
+			tpm_space_ctx_drop(container_of(e, struct tpm_space_ctx,
+							saved));
+	}
+}
+
+/* Is @handle a saved session the chip knows? */
+static bool tpm_rm_known(struct tpm_chip *chip, u32 handle)
+{
+	struct tpm_rm_saved *e;
+
+	list_for_each_entry(e, &tpm_rm(chip)->rm_saved, node)
+		if (e->handle == handle)
+			return true;
+	return false;
+}
+
+/*
+ * Does the chip know every session saved in the TPM?  Then the oldest it
+ * knows is the TPM's oldest.  Asked of the TPM (GetCapability(HANDLES) of
+ * saved sessions) only when a context gap is met.
+ */
+static bool tpm_rm_knows_all(struct tpm_chip *chip)
+{
+	struct tpm_cmd cmd;
+	bool all = false;
+	u32 n, i;
+
+	if (tpm_cmd_init(&cmd, TPM2_ST_NO_SESSIONS, TPM2_CC_GET_CAPABILITY))
+		return false;
+	tpm_cmd_put_u32(&cmd, TPM2_CAP_HANDLES);
+	tpm_cmd_put_u32(&cmd, TPM2_HT_POLICY << 24);
+	tpm_cmd_put_u32(&cmd, TPM_RM_MAX_LISTED);
+	if (tpm_cmd_run(chip, &cmd, 9, NULL) || cmd.data[TPM_HEADER_SIZE])
+		goto out;
+	n = get_unaligned_be32(cmd.data + TPM_HEADER_SIZE + 5);
+	if (n > TPM_RM_MAX_LISTED || cmd.len < TPM_HEADER_SIZE + 9 + 4 * n)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (!tpm_rm_known(chip, get_unaligned_be32(cmd.data +
+						TPM_HEADER_SIZE + 9 + 4 * i)))
+			goto out;
+	all = true;
+out:
+	tpm_cmd_free(&cmd);
+	return all;
+}
+
+/*
+ * Make room in the context gap: the oldest known saved session is loaded
+ * and saved again, so that it becomes the newest, or, if no space holds
+ * its context, flushed; a space's session that no longer loads leaves its
+ * space (that is room too).  Returns 0 when there may be room now, else
+ * why not (nothing was touched unless it was a TPM error or an errno).
  */
 static ssize_t tpm_rm_refresh_oldest(struct tpm_chip *chip)
 {
@@ -404,7 +486,7 @@ static ssize_t tpm_rm_refresh_oldest(struct tpm_chip *chip)
 
 	e = list_first_entry_or_null(&tpm_rm(chip)->rm_saved,
 				     struct tpm_rm_saved, node);
-	if (!e)
+	if (!e || !tpm_rm_knows_all(chip))
 		return -ENOENT;
 	if (e->orphan) {
 		rc = tpm_space_flush(chip, e->handle);
@@ -429,19 +511,40 @@ static ssize_t tpm_rm_refresh_oldest(struct tpm_chip *chip)
 	return 0;
 }
 
+/*
+ * Make room in the context gap until @rc is no longer TPM_RC_CONTEXT_GAP
+ * or there is nothing left to do; each refresh may gain only one number,
+ * so as many as there are saved sessions may be needed.  Returns true to
+ * try the refused command again, false with *@rc set to the outcome.
+ */
+static bool tpm_rm_gap_retry(struct tpm_chip *chip, ssize_t *rc, int *tries)
+{
+	struct list_head *pos;
+	ssize_t err;
+	int n = 1;
+
+	if (*rc != TPM2_RC_CONTEXT_GAP)
+		return false;
+	list_for_each(pos, &tpm_rm(chip)->rm_saved)
+		n++;
+	if (++*tries > n)
+		return false;
+	err = tpm_rm_refresh_oldest(chip);
+	if (err < 0 && err != -ENOENT)
+		*rc = err;
+	return !err;
+}
+
 /* TPM2_ContextSave of a space's session, through the context gap. */
 static ssize_t tpm_space_sess_save(struct tpm_chip *chip,
 				   struct tpm_space_ctx *ctx, u32 handle)
 {
+	int tries = 0;
 	ssize_t rc;
-	int tries;
 
-	for (tries = 0;; tries++) {
+	do {
 		rc = tpm_space_ctx_save(chip, handle, ctx);
-		if (rc != TPM2_RC_CONTEXT_GAP || tries == TPM_RM_GAP_TRIES ||
-		    tpm_rm_refresh_oldest(chip))
-			break;
-	}
+	} while (tpm_rm_gap_retry(chip, &rc, &tries));
 	if (!rc)
 		tpm_rm_saved_now(chip, ctx);
 	return rc;
@@ -451,15 +554,12 @@ static ssize_t tpm_space_sess_save(struct tpm_chip *chip,
 static ssize_t tpm_space_sess_load(struct tpm_chip *chip,
 				   struct tpm_space_ctx *ctx, u32 *handle)
 {
+	int tries = 0;
 	ssize_t rc;
-	int tries;
 
-	for (tries = 0;; tries++) {
+	do {
 		rc = tpm_space_ctx_load(chip, ctx, handle);
-		if (rc != TPM2_RC_CONTEXT_GAP || tries == TPM_RM_GAP_TRIES ||
-		    tpm_rm_refresh_oldest(chip))
-			break;
-	}
+	} while (tpm_rm_gap_retry(chip, &rc, &tries));
 	if (!rc)
 		list_del_init(&ctx->saved.node);
 	return rc;
@@ -489,8 +589,10 @@ static bool tpm_space_has_sessions(struct tpm_rm_space *space)
 {
 	int i;
 
+	/* Unlocked in tpm2_space_free(): other files only ever clear these. */
 	for (i = 0; i < TPM_SPACE_SESSIONS; i++)
-		if (space->sess[i].data)
+		if (READ_ONCE(space->sess[i].data) ||
+		    READ_ONCE(space->kept[i].handle))
 			return true;
 	return false;
 }
@@ -767,7 +869,8 @@ static ssize_t tpm_space_prepare(struct tpm_chip *chip,
 		rc = tpm_space_claim_handle(space, run, h, i);
 		if (rc)
 			return rc;
-		if (cc == TPM2_CC_CONTEXT_SAVE && TPM2_HT(h) != TPM2_HT_OBJECT)
+		if (cc == TPM2_CC_CONTEXT_SAVE &&
+		    (TPM2_HT(h) == TPM2_HT_HMAC || TPM2_HT(h) == TPM2_HT_POLICY))
 			run->client_saved = h;
 	}
 	if (get_unaligned_be16(buf) == TPM2_ST_SESSIONS)
@@ -857,8 +960,10 @@ static void tpm_space_unload(struct tpm_chip *chip, struct tpm_rm_space *space,
 		if (!tpm_space_handle_gone(rc))
 			tpm_space_lost(run, tpm_space_flush(chip, h));
 		tpm_space_ctx_drop(ctx);
-		if (tpm_space_handle_gone(rc) && h == run->client_saved)
-			tpm_rm_orphan_add(chip, h);
+		if (tpm_space_handle_gone(rc) && h == run->client_saved &&
+		    run->client_seq)
+			tpm_rm_orphan_add(chip, space->kept, TPM_SPACE_SESSIONS,
+					  h, run->client_seq);
 	}
 }
 
@@ -922,9 +1027,40 @@ static ssize_t tpm_space_map_response(struct tpm_chip *chip,
 	}
 	if (rc)
 		return len;
+	if (run->client_saved && len >= TPM_HEADER_SIZE + TPM_SPACE_CTX_MIN)
+		run->client_seq = get_unaligned_be64(buf + TPM_HEADER_SIZE);
 	if ((run->attrs & TPM2_CC_ATTR_RHANDLE) && len >= TPM_HEADER_SIZE + 4)
 		return tpm_space_new_handle(chip, space, buf, len);
 	return len;
+}
+
+/*
+ * A client's own StartAuthSession, ContextSave or ContextLoad may be
+ * refused for the context gap too: room is made and it is sent again (the
+ * TPM changed nothing when it refused it).
+ */
+static ssize_t tpm_space_send(struct tpm_chip *chip, u8 *buf, size_t bufsiz)
+{
+	u32 cc = tpm_hdr_code(buf), n = tpm_hdr_len(buf);
+	int tries = 0;
+	ssize_t len, rc;
+	u8 *copy;
+
+	if (cc != TPM_RM_CC_START_AUTH_SESSION && cc != TPM2_CC_CONTEXT_SAVE &&
+	    cc != TPM2_CC_CONTEXT_LOAD)
+		return tpm_transmit(chip, buf, bufsiz);
+	copy = kmemdup(buf, n, GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	for (;;) {
+		len = tpm_transmit(chip, buf, bufsiz);
+		rc = len == TPM_HEADER_SIZE ? tpm_hdr_code(buf) : 0;
+		if (!tpm_rm_gap_retry(chip, &rc, &tries))
+			break;
+		memcpy(buf, copy, n);
+	}
+	kfree_sensitive(copy);
+	return rc < 0 ? rc : len;
 }
 
 /**
@@ -961,7 +1097,7 @@ ssize_t tpm2_space_transmit(struct tpm_chip *chip, struct tpm_rm_space *space,
 	if (len > 0) {
 		len = tpm_space_rm_error(buf, len);
 	} else if (!len) {
-		len = tpm_transmit(chip, buf, bufsiz);
+		len = tpm_space_send(chip, buf, bufsiz);
 		if (len >= TPM_HEADER_SIZE)
 			len = tpm_space_map_response(chip, space, &run, buf,
 						     len);
@@ -985,11 +1121,15 @@ void tpm2_space_free(struct tpm_chip *chip, struct tpm_rm_space *space)
 {
 	bool ops;
 	int i;
+	u32 h;
 
 	if (!space)
 		return;
+	/* Other files only ever take sessions away: none now is none later. */
+	if (!tpm_space_has_sessions(space))
+		goto free_objects;
 	/* The chip's saved sessions are under tpm_mutex, which the ops hold. */
-	ops = tpm_space_has_sessions(space) && !tpm_try_get_ops(chip);
+	ops = !tpm_try_get_ops(chip);
 	if (!ops)
 		mutex_lock(&chip->tpm_mutex);
 	for (i = 0; i < TPM_SPACE_SESSIONS; i++) {
@@ -997,10 +1137,20 @@ void tpm2_space_free(struct tpm_chip *chip, struct tpm_rm_space *space)
 			tpm_space_flush(chip, space->sess[i].handle);
 		tpm_space_ctx_drop(&space->sess[i]);
 	}
+	for (i = 0; i < TPM_SPACE_SESSIONS; i++) {
+		if (!space->kept[i].handle)
+			continue;
+		h = space->kept[i].handle;
+		tpm_rm_orphan_drop(&space->kept[i]);
+		if (ops)
+			tpm_rm_orphan_add(chip, tpm_chip_priv(chip)->rm_orphan,
+					  TPM_RM_ORPHANS, h, space->kept[i].seq);
+	}
 	if (ops)
 		tpm_put_ops(chip);
 	else
 		mutex_unlock(&chip->tpm_mutex);
+free_objects:
 	for (i = 0; i < TPM_SPACE_OBJECTS; i++)
 		tpm_space_ctx_drop(&space->obj[i]);
 	kfree(space);

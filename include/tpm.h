@@ -26,7 +26,10 @@
  *                   ops_sem.
  *   priv->rm_saved  The sessions the resource manager saved in the TPM,
  *                   oldest first, across spaces; guarded by
- *                   chip->tpm_mutex (a space's own fields need no lock).
+ *                   chip->tpm_mutex.  Making room in the context gap
+ *                   changes another space's saved sessions, so a
+ *                   space's sessions are under chip->tpm_mutex too; the
+ *                   rest of a space belongs to its file's one command.
  *   priv->suspended Set under chip->tpm_mutex once the TPM has saved its
  *                   state for a system suspend, cleared at resume; while
  *                   set, tpm_try_get_ops() refuses (the TPM must see no
@@ -70,21 +73,24 @@
 #define TPM_RETRY_TOTAL_MS	TPM2_DURATION_LONG
 
 /*
- * Sessions the resource manager saved in the TPM, system-wide: those of
- * every space, and up to TPM_RM_ORPHANS that a client saved for itself
- * (TPM2_ContextSave through /dev/tpmrmN) and left behind.
+ * Sessions saved in the TPM that the resource manager knows of: those of
+ * every space, those a client saved for itself (TPM2_ContextSave through
+ * /dev/tpmrmN), and up to TPM_RM_ORPHANS such sessions whose files have
+ * closed.
  */
 #define TPM_RM_ORPHANS		8
 
 /**
  * struct tpm_rm_saved - a session saved in the TPM
- * @node:	on tpm_chip_priv.rm_saved, oldest save first
- * @handle:	the session's handle
+ * @node:	on tpm_chip_priv.rm_saved, by @seq
+ * @handle:	the session's handle; 0 for an unused orphan slot
+ * @seq:	the sequence number of its saved context
  * @orphan:	no space holds its context (a client saved it itself)
  */
 struct tpm_rm_saved {
 	struct list_head node;
 	u32 handle;
+	u64 seq;
 	bool orphan;
 };
 
@@ -96,8 +102,9 @@ struct tpm_rm_saved {
  * @suspended:	the TPM saved its state for a system suspend; see the
  *		locking comment at the top of this file
  * @rm_saved:	struct tpm_rm_saved, in the order the TPM saved them (the
- *		first is the one a context gap is about); under tpm_mutex
- * @rm_orphan:	slots for orphaned sessions (unused: handle 0)
+ *		first is the one a context gap is about); under tpm_mutex,
+ *		as are the fields below
+ * @rm_orphan:	slots for sessions clients saved and left (unused: handle 0)
  */
 struct tpm_chip_priv {
 	struct tpm_chip chip;

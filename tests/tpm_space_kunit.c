@@ -23,6 +23,7 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 #define RC_HANDLE_1		0x018B	/* TPM_RC_HANDLE + TPM_RC_1 */
 #define RC_CONTEXT_GAP		0x0901
+#define RC_TOO_MANY_CONTEXTS	0x012E
 #define RC_OBJECT_MEMORY	0x0902
 #define RC_SESSION_MEMORY	0x0903
 #define RM_LAYER		(11 << 16)
@@ -185,13 +186,19 @@ static void fake_new_object(struct fake_tpm2 *f, u32 id)
 }
 
 /* TPMS_CONTEXT: sequence (the id), handle, hierarchy, a 4-byte blob. */
+/*
+ * TPMS_CONTEXT: sequence (an object's id; a session's save number),
+ * handle, hierarchy, and a 4-byte blob the fake checks when it is loaded
+ * (an object's id scrambled; a session's generation).
+ */
 static void fake_context_save(struct fake_tpm2 *f, u32 h)
 {
 	int i = fake_obj(f, h);
-	u32 id;
+	u32 seq, blob;
 
 	if (i >= 0) {
-		id = f->obj[i];
+		seq = f->obj[i];
+		blob = seq ^ 0x5a5a5a5a;
 	} else {
 		i = fake_sess(f, h, SESS_LOADED);
 		if (i < 0 || f->save_error || fake_gap_full(f)) {
@@ -201,32 +208,33 @@ static void fake_context_save(struct fake_tpm2 *f, u32 h)
 		}
 		f->sess[i] = SESS_SAVED;
 		f->saved_at[i] = ++f->counter;
-		id = 0;
+		seq = f->counter;
+		blob = f->gen[i];
 	}
-	fake_put_u32(f, id ? 0 : f->gen[i]);
-	fake_put_u32(f, id);
+	fake_put_u32(f, 0);
+	fake_put_u32(f, seq);
 	fake_put_u32(f, h);
 	fake_put_u32(f, RH_NULL);
 	put_unaligned_be16(4, f->rsp + f->rsp_len);
 	f->rsp_len += 2;
-	fake_put_u32(f, id ^ 0x5a5a5a5a);
+	fake_put_u32(f, blob);
 }
 
 static void fake_context_load(struct fake_tpm2 *f, const u8 *ctx)
 {
-	u32 id = get_unaligned_be32(ctx + 4), h = get_unaligned_be32(ctx + 8);
+	u32 seq = get_unaligned_be32(ctx + 4), h = get_unaligned_be32(ctx + 8);
+	u32 blob = get_unaligned_be32(ctx + 18);
 	int i;
 
-	if (get_unaligned_be32(ctx + 18) != (id ^ 0x5a5a5a5a)) {
-		fake_reply(f, RC_INTEGRITY);
-		return;
-	}
-	if (id) {
-		fake_new_object(f, id);
+	if (h >= FAKE_OBJ) {
+		if (blob != (seq ^ 0x5a5a5a5a))
+			fake_reply(f, RC_INTEGRITY);
+		else
+			fake_new_object(f, seq);
 		return;
 	}
 	i = fake_sess(f, h, SESS_SAVED);
-	if (i >= 0 && get_unaligned_be32(ctx) != f->gen[i]) {
+	if (i >= 0 && (blob != f->gen[i] || seq != f->saved_at[i])) {
 		fake_reply(f, RC_INTEGRITY);
 		return;
 	}
@@ -245,6 +253,27 @@ static void fake_context_load(struct fake_tpm2 *f, const u8 *ctx)
 	}
 	f->sess[i] = SESS_LOADED;
 	fake_put_u32(f, h);
+}
+
+/* GetCapability(HANDLES) of saved sessions: all of them. */
+static void fake_get_cap(struct fake_tpm2 *f, const u8 *cmd)
+{
+	u32 n = 0;
+	int i;
+
+	if (get_unaligned_be32(cmd) != TPM2_CAP_HANDLES ||
+	    get_unaligned_be32(cmd + 4) != FAKE_SESS)
+		return;
+	f->rsp[f->rsp_len++] = 0;
+	fake_put_u32(f, TPM2_CAP_HANDLES);
+	fake_put_u32(f, 0);
+	for (i = 0; i < FAKE_SESSIONS; i++) {
+		if (f->sess[i] == SESS_SAVED) {
+			fake_put_u32(f, FAKE_SESS + i);
+			n++;
+		}
+	}
+	put_unaligned_be32(n, f->rsp + TPM_HEADER_SIZE + 5);
 }
 
 static void fake_flush(struct fake_tpm2 *f, u32 h)
@@ -337,6 +366,9 @@ static int fake_send(struct tpm_chip *chip, u8 *buf, size_t len)
 		break;
 	case TPM2_CC_FLUSH_CONTEXT:
 		fake_flush(f, h);
+		break;
+	case TPM2_CC_GET_CAPABILITY:
+		fake_get_cap(f, buf + TPM_HEADER_SIZE);
 		break;
 	default:
 		break;
@@ -717,8 +749,8 @@ static void space_get_handles(struct kunit *test)
 }
 
 /*
- * A session the TPM cannot save (here TPM_RC_CONTEXT_GAP) is still loaded
- * there: it is flushed, not stranded where no space can name it.
+ * A session the TPM cannot save (here TPM_RC_TOO_MANY_CONTEXTS) is still
+ * loaded there: it is flushed, not stranded where no space can name it.
  */
 static void space_save_failure_flushes_session(struct kunit *test)
 {
@@ -726,7 +758,7 @@ static void space_save_failure_flushes_session(struct kunit *test)
 	struct tpm_rm_space *a = new_space(test, t);
 	u32 s = start_session(test, t, a);
 
-	t->tpm->save_error = RC_CONTEXT_GAP;
+	t->tpm->save_error = RC_TOO_MANY_CONTEXTS;
 	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s), 0);
 	t->tpm->save_error = 0;
 	expect_tpm_empty(test, t);
@@ -804,12 +836,20 @@ static void space_session_load_failures(struct kunit *test)
 	t->tpm->load_error = 0;
 	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s), 0);
 
-	t->tpm->sess[s - FAKE_SESS] = SESS_NONE;	/* a reset */
-	sb = start_session(test, t, b);
-	KUNIT_ASSERT_EQ(test, sb, s);
+	/* A reset: the context is stale, and refused as such. */
+	t->tpm->gen[s - FAKE_SESS]++;
 	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s),
 			RM_LAYER | RC_INTEGRITY);
-	KUNIT_EXPECT_EQ(test, t->tpm->sess[sb - FAKE_SESS], SESS_SAVED);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s),
+			-EINVAL);
+	/*
+	 * Another reset, and another space's new session gets the handle
+	 * first: the stale session is forgotten then, never flushed.
+	 */
+	s = start_session(test, t, a);
+	t->tpm->sess[s - FAKE_SESS] = SESS_NONE;
+	sb = start_session(test, t, b);
+	KUNIT_ASSERT_EQ(test, sb, s);
 	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, b, CC_POLICY_GET_DIGEST, sb), 0);
@@ -826,73 +866,180 @@ static int fake_saved_sessions(struct fake_tpm2 *f)
 }
 
 /*
- * The context gap: one space's session is used over and over while
- * another's stays saved.  When saving would go past the gap, the oldest
- * saved session is loaded and saved again; no session is lost, no command
- * fails.
+ * The context gap (16 saves here): six idle sessions started back to back
+ * in two spaces while a third space's session is used over and over.  The
+ * oldest saved session is refreshed as often as needed (each refresh
+ * gains one number when the idle ones were saved back to back); no
+ * session is lost, no command fails.
  */
 static void space_context_gap(struct kunit *test)
 {
 	struct space_test *t = setup(test);
 	struct tpm_rm_space *a = new_space(test, t), *b = new_space(test, t);
+	struct tpm_rm_space *c = new_space(test, t);
+	u32 idle[6], sc;
+	int i;
+
+	t->tpm->gap_max = 16;
+	for (i = 0; i < ARRAY_SIZE(idle); i++)
+		idle[i] = start_session(test, t, i < 4 ? a : b);
+	sc = start_session(test, t, c);
+	for (i = 0; i < 40; i++)
+		KUNIT_EXPECT_EQ(test,
+				one_handle_cmd(t, c, CC_POLICY_GET_DIGEST, sc), 0);
+	for (i = 0; i < ARRAY_SIZE(idle); i++) {
+		KUNIT_EXPECT_EQ(test, t->tpm->sess[idle[i] - FAKE_SESS],
+				SESS_SAVED);
+		KUNIT_EXPECT_EQ(test, one_handle_cmd(t, i < 4 ? a : b,
+						     CC_POLICY_GET_DIGEST,
+						     idle[i]), 0);
+	}
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, c, CC_POLICY_GET_DIGEST, sc), 0);
+	expect_tpm_empty(test, t);
+}
+
+/* TPM2_ContextSave (or Load) of @s by the client; the response code. */
+static s64 client_ctx(struct space_test *t, struct tpm_rm_space *space,
+		      u32 cc, u32 s, u8 *ctx)
+{
+	s64 rc;
+
+	cmd_start(t->buf, TPM2_ST_NO_SESSIONS, cc);
+	if (cc == TPM2_CC_CONTEXT_SAVE) {
+		cmd_u32(t->buf, s);
+	} else {
+		memcpy(t->buf + TPM_HEADER_SIZE, ctx, FAKE_CTX_LEN);
+		put_unaligned_be32(TPM_HEADER_SIZE + FAKE_CTX_LEN, t->buf + 2);
+	}
+	rc = run(t, space);
+	if (!rc && cc == TPM2_CC_CONTEXT_SAVE)
+		memcpy(ctx, t->buf + TPM_HEADER_SIZE, FAKE_CTX_LEN);
+	return rc;
+}
+
+/*
+ * The client's own ContextSave and ContextLoad meet the gap too (tpm2-tools
+ * save every session to a file): room is made and the command sent again.
+ */
+static void space_context_gap_client_commands(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t), *b = new_space(test, t);
+	u8 ctx[FAKE_CTX_LEN];
 	u32 sa, sb;
 	int i;
 
 	t->tpm->gap_max = 4;
 	sa = start_session(test, t, a);
 	sb = start_session(test, t, b);
-	for (i = 0; i < 12; i++)
-		KUNIT_EXPECT_EQ(test,
-				one_handle_cmd(t, b, CC_POLICY_GET_DIGEST, sb), 0);
-	KUNIT_EXPECT_EQ(test, t->tpm->sess[sa - FAKE_SESS], SESS_SAVED);
-	KUNIT_EXPECT_EQ(test, t->tpm->sess[sb - FAKE_SESS], SESS_SAVED);
+	for (i = 0; i < 10; i++) {
+		KUNIT_EXPECT_EQ(test, client_ctx(t, b, TPM2_CC_CONTEXT_SAVE, sb,
+						 ctx), 0);
+		KUNIT_EXPECT_EQ(test, client_ctx(t, b, TPM2_CC_CONTEXT_LOAD, 0,
+						 ctx), 0);
+		KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->buf + TPM_HEADER_SIZE),
+				sb);
+	}
 	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, sa), 0);
 	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, b, CC_POLICY_GET_DIGEST, sb), 0);
 	expect_tpm_empty(test, t);
 }
 
-/* A client's own saved session, then close: the space forgets it. */
-static u32 orphan_session(struct kunit *test, struct space_test *t)
+/*
+ * The TPM's oldest saved session is one the resource manager does not know
+ * (saved through /dev/tpm0): refreshing its own oldest would not make
+ * room, and loading it only to have its save refused would lose it.  So
+ * it is left alone: only the session the TPM refuses to save is lost.
+ */
+static void space_context_gap_unknown_oldest(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t), *b = new_space(test, t);
+	u32 sa, sb;
+	int i;
+
+	t->tpm->gap_max = 16;
+	t->tpm->sess[FAKE_SESSIONS - 1] = SESS_SAVED;	/* someone else's */
+	t->tpm->saved_at[FAKE_SESSIONS - 1] = ++t->tpm->counter;
+	sa = start_session(test, t, a);
+	sb = start_session(test, t, b);
+	for (i = 0; i < 20 && t->tpm->sess[sb - FAKE_SESS] == SESS_SAVED; i++)
+		one_handle_cmd(t, b, CC_POLICY_GET_DIGEST, sb);
+	KUNIT_EXPECT_EQ(test, t->tpm->sess[sb - FAKE_SESS], SESS_NONE);
+	KUNIT_EXPECT_EQ(test, t->tpm->sess[sa - FAKE_SESS], SESS_SAVED);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, sa), 0);
+	expect_tpm_empty(test, t);
+}
+
+/* A client's own saved session, then close: the chip's orphan. */
+static u32 orphan_session(struct kunit *test, struct space_test *t, u8 *ctx)
 {
 	struct tpm_rm_space *a = tpm2_space_alloc();
+	u8 tmp[FAKE_CTX_LEN];
 	u32 s;
 
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	s = start_session(test, t, a);
-	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, TPM2_CC_CONTEXT_SAVE, s), 0);
+	KUNIT_EXPECT_EQ(test, client_ctx(t, a, TPM2_CC_CONTEXT_SAVE, s,
+					 ctx ?: tmp), 0);
 	tpm2_space_free(t->chip, a);
 	return s;
 }
 
 /*
- * Sessions clients saved for themselves and left behind: up to eight are
- * kept (a saved context may be handed to another process), the oldest
- * beyond that is flushed; one loaded into another space is no longer an
- * orphan; an orphan in the way of the context gap is flushed.
+ * Sessions clients saved for themselves: up to four per open file, then,
+ * once the files close, up to eight per TPM; the oldest beyond a bound is
+ * flushed.  One loaded into another space is that space's and no longer
+ * counts; an orphan in the way of the context gap is flushed.
  */
 static void space_orphans_bounded(struct kunit *test)
 {
 	struct space_test *t = setup(test);
-	struct tpm_rm_space *b;
+	struct tpm_rm_space *a = new_space(test, t), *b = new_space(test, t);
+	u8 ctx[FAKE_CTX_LEN];
 	u32 s[12], sb;
 	int i;
 
+	for (i = 0; i < 6; i++) {
+		s[i] = start_session(test, t, a);
+		KUNIT_EXPECT_EQ(test, client_ctx(t, a, TPM2_CC_CONTEXT_SAVE,
+						 s[i], ctx), 0);
+	}
+	KUNIT_EXPECT_EQ(test, fake_saved_sessions(t->tpm), 4);
+
 	for (i = 0; i < ARRAY_SIZE(s); i++)
-		s[i] = orphan_session(test, t);
-	/* The first four went (their handles were given out again). */
-	KUNIT_EXPECT_EQ(test, fake_saved_sessions(t->tpm), TPM_RM_ORPHANS);
-	for (i = 4; i < ARRAY_SIZE(s); i++)
+		s[i] = orphan_session(test, t, NULL);
+	/* Four in the open file, eight orphans; the rest flushed. */
+	KUNIT_EXPECT_EQ(test, fake_saved_sessions(t->tpm), 4 + TPM_RM_ORPHANS);
+	for (i = ARRAY_SIZE(s) - TPM_RM_ORPHANS; i < ARRAY_SIZE(s); i++)
 		KUNIT_EXPECT_EQ(test, t->tpm->sess[s[i] - FAKE_SESS], SESS_SAVED);
 
 	/* The gap: the oldest orphan cannot be refreshed, so it goes. */
-	b = new_space(test, t);
-	t->tpm->gap_max = t->tpm->counter + 2 - t->tpm->saved_at[s[4] - FAKE_SESS];
+	t->tpm->gap_max = t->tpm->counter + 2 -
+			  t->tpm->saved_at[s[4] - FAKE_SESS];
 	sb = start_session(test, t, b);
 	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, b, CC_POLICY_GET_DIGEST, sb), 0);
 	KUNIT_EXPECT_EQ(test, t->tpm->sess[s[4] - FAKE_SESS], SESS_NONE);
-	KUNIT_EXPECT_EQ(test, t->tpm->sess[s[5] - FAKE_SESS], SESS_SAVED);
 	KUNIT_EXPECT_EQ(test, t->tpm->sess[sb - FAKE_SESS], SESS_SAVED);
+	KUNIT_EXPECT_EQ(test, t->tpm->sess[s[11] - FAKE_SESS], SESS_SAVED);
 	expect_tpm_empty(test, t);
+}
+
+/* An orphan's context loaded by another client: adopted, not evicted. */
+static void space_orphan_adopted(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *b = new_space(test, t);
+	u8 ctx[FAKE_CTX_LEN];
+	u32 s;
+	int i;
+
+	s = orphan_session(test, t, ctx);
+	KUNIT_ASSERT_EQ(test, client_ctx(t, b, TPM2_CC_CONTEXT_LOAD, 0, ctx), 0);
+	for (i = 0; i < TPM_RM_ORPHANS + 2; i++)
+		orphan_session(test, t, NULL);
+	KUNIT_EXPECT_EQ(test, t->tpm->sess[s - FAKE_SESS], SESS_SAVED);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, b, CC_POLICY_GET_DIGEST, s), 0);
 }
 
 /* GetCapability(HANDLES); the response's length, or 0 if it failed. */
@@ -997,7 +1144,10 @@ static struct kunit_case tpm_space_cases[] = {
 	KUNIT_CASE(space_session_gone_frees_slot),
 	KUNIT_CASE(space_session_load_failures),
 	KUNIT_CASE(space_context_gap),
+	KUNIT_CASE(space_context_gap_client_commands),
+	KUNIT_CASE(space_context_gap_unknown_oldest),
 	KUNIT_CASE(space_orphans_bounded),
+	KUNIT_CASE(space_orphan_adopted),
 	KUNIT_CASE(space_get_handles_sessions),
 	{}
 };
