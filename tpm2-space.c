@@ -428,13 +428,18 @@ static void tpm_rm_adopt(struct tpm_chip *chip, u32 handle)
 	}
 }
 
-/* Is @handle a saved session the chip knows? */
+/*
+ * Is @handle a saved session the chip knows?  By index only: a TPM lists
+ * a saved session under an HMAC-session handle whatever its type (the
+ * type is in the context, which the TPM does not hold).
+ */
 static bool tpm_rm_known(struct tpm_chip *chip, u32 handle)
 {
 	struct tpm_rm_saved *e;
 
 	list_for_each_entry(e, &tpm_rm(chip)->rm_saved, node)
-		if (e->handle == handle)
+		if ((e->handle & TPM2_HANDLE_INDEX) ==
+		    (handle & TPM2_HANDLE_INDEX))
 			return true;
 	return false;
 }

@@ -267,9 +267,10 @@ static void fake_get_cap(struct fake_tpm2 *f, const u8 *cmd)
 	f->rsp[f->rsp_len++] = 0;
 	fake_put_u32(f, TPM2_CAP_HANDLES);
 	fake_put_u32(f, 0);
+	/* As a TPM lists them: under HMAC-session handles, whatever the type. */
 	for (i = 0; i < FAKE_SESSIONS; i++) {
 		if (f->sess[i] == SESS_SAVED) {
-			fake_put_u32(f, FAKE_SESS + i);
+			fake_put_u32(f, 0x02000000 + i);
 			n++;
 		}
 	}
