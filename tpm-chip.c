@@ -521,6 +521,17 @@ static void tpm_hwrng_del(struct tpm_chip *chip)
 		hwrng_unregister(&chip->hwrng);
 }
 
+/*
+ * The last steps of every way out once /dev/tpmN was visible, unplug or a
+ * failed registration: no new opens, the fence, the device number free.
+ */
+static void tpm_chip_unplug(struct tpm_chip *chip)
+{
+	cdev_device_del(&chip->cdev, &chip->dev);
+	tpm_chip_fence(chip);
+	tpm_free_dev_num(chip);
+}
+
 /**
  * tpm_chip_register() - start the TPM and make it visible to user space
  * @chip: a chip from tpm_chip_alloc()
@@ -567,9 +578,7 @@ err_unplug_rm:
 	if (tpm_has_rm(chip))
 		tpm_rm_del(chip);
 err_unplug_tpm:
-	cdev_device_del(&chip->cdev, &chip->dev);
-	tpm_chip_fence(chip);
-	tpm_free_dev_num(chip);
+	tpm_chip_unplug(chip);
 	return rc;
 }
 EXPORT_SYMBOL_GPL(tpm_chip_register);
@@ -690,9 +699,7 @@ void tpm_chip_unregister(struct tpm_chip *chip)
 	tpm_hwrng_del(chip);
 	if (tpm_has_rm(chip))
 		tpm_rm_del(chip);
-	cdev_device_del(&chip->cdev, &chip->dev);
-	tpm_chip_fence(chip);
-	tpm_free_dev_num(chip);
+	tpm_chip_unplug(chip);
 }
 EXPORT_SYMBOL_GPL(tpm_chip_unregister);
 

@@ -336,8 +336,9 @@ static void tpm_space_forget_unloadable(struct tpm_space_ctx *ctx, ssize_t rc)
  *
  * A session a client saved for itself stays in the TPM for the client's
  * context (tpm2-tools hand sessions from process to process that way):
- * while the file is open it counts against the space's sessions, then it
- * is the chip's orphan, up to TPM_RM_ORPHANS; beyond either bound the
+ * while the file is open it is one of up to TPM_SPACE_SESSIONS the space
+ * keeps beside its own sessions, then the chip's orphan, up to
+ * TPM_RM_ORPHANS; beyond either bound the
  * oldest is flushed, so clients that exit never use up the TPM's sessions.
  */
 
@@ -962,11 +963,10 @@ static void tpm_space_unload(struct tpm_chip *chip, struct tpm_rm_space *space,
 		rc = tpm_space_sess_save(chip, ctx, h);
 		if (!rc || tpm_space_lost(run, rc))
 			continue;
+		tpm_space_ctx_drop(ctx);
 		if (!tpm_space_handle_gone(rc))
 			tpm_space_lost(run, tpm_space_flush(chip, h));
-		tpm_space_ctx_drop(ctx);
-		if (tpm_space_handle_gone(rc) && h == run->client_saved &&
-		    run->client_seq)
+		else if (h == run->client_saved && run->client_seq)
 			tpm_rm_orphan_add(chip, space->kept, TPM_SPACE_SESSIONS,
 					  h, run->client_seq);
 	}
