@@ -2459,18 +2459,6 @@ static long long wait_sleepers(long long t_gone, int nr)
 	return worst;
 }
 
-static long long wait_gone(const char *path, long long t0)
-{
-	struct stat st;
-
-	while (stat(path, &st) == 0) {
-		if (now_ns() - t0 > GONE_NS)
-			return -1;
-		usleep(200);
-	}
-	return now_ns() - t0;
-}
-
 /* Wait for a child until @ns; 1 if it exited. */
 static int reap(pid_t pid, long long ns)
 {
@@ -2595,8 +2583,8 @@ static void cycle(int c, struct rng *r, int nr_clients)
 	}
 	close(ctl);
 	w = wait_sleepers(t_gone, nr_clients);
-	g = wait_gone(path, t_gone);
-	if (g >= 0 && wait_gone(rm_path, t_gone) < 0)
+	g = wait_gone(path, t_gone, GONE_NS);
+	if (g >= 0 && wait_gone(rm_path, t_gone, GONE_NS) < 0)
 		g = -1;
 	if (g < 0)
 		report_bad(m, "%s or %s still there 10 s after the server went",
@@ -2640,7 +2628,7 @@ static int sanity_chip(void)
 		waitpid(pid, NULL, 0);
 	}
 	close(ctl);
-	ok &= wait_gone(path, now_ns()) >= 0;
+	ok &= wait_gone(path, now_ns(), GONE_NS) >= 0;
 	printf("post: a well-behaved chip answers GetRandom(16) and goes: %s\n",
 	       ok ? "yes" : "NO");
 	return ok;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/vtpm_proxy.h>
@@ -44,6 +45,23 @@ static inline long long now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/*
+ * Wait for @path to disappear: the ns from @t0 until it did, or -1 if it
+ * is still there @limit_ns after @t0.
+ */
+static inline long long wait_gone(const char *path, long long t0,
+				  long long limit_ns)
+{
+	struct stat st;
+
+	while (stat(path, &st) == 0) {
+		if (now_ns() - t0 > limit_ns)
+			return -1;
+		usleep(200);
+	}
+	return now_ns() - t0;
 }
 
 static inline void put_be16(uint8_t *p, uint16_t v)

@@ -293,18 +293,6 @@ static long long wait_sleepers(long long t_unplug)
 	return worst;
 }
 
-static long long wait_gone(const char *path, long long t0)
-{
-	struct stat st;
-
-	while (stat(path, &st) == 0) {
-		if (now_ns() - t0 > HANG_NS)
-			return -1;
-		usleep(200);
-	}
-	return now_ns() - t0;
-}
-
 static int wait_present(const char *path)
 {
 	long long t0 = now_ns();
@@ -478,7 +466,7 @@ int main(int argc, char **argv)
 			}
 		}
 		w = wait_sleepers(t_unplug);
-		g = wait_gone(path, t_unplug);
+		g = wait_gone(path, t_unplug, HANG_NS);
 		if (w < 0 || g < 0) {
 			fprintf(stderr, "cycle %d: %s\n", cycle,
 				w < 0 ? "a sleeper was not woken within 10 s" :
