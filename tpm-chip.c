@@ -328,6 +328,7 @@ struct tpm_chip *tpm_chip_alloc(struct device *pdev,
 	mutex_init(&chip->tpm_mutex);
 	init_waitqueue_head(&priv->event_wq);
 	INIT_LIST_HEAD(&priv->rm_saved);
+	INIT_LIST_HEAD(&priv->rm_loaded);
 	for (i = 0; i < TPM_RM_ORPHANS; i++)
 		INIT_LIST_HEAD(&priv->rm_orphan[i].node);
 	chip->ops = ops;
@@ -632,10 +633,13 @@ void tpm_chip_suspend(struct tpm_chip *chip)
 	if (tpm_try_get_ops(chip))
 		return;
 	if (!tpm_is_firmware_upgrade(chip)) {
-		if (chip->flags & TPM_CHIP_FLAG_TPM2)
+		if (chip->flags & TPM_CHIP_FLAG_TPM2) {
+			/* Transient objects do not survive Shutdown(STATE). */
+			tpm2_rm_evict_all(chip);
 			tpm2_shutdown(chip, TPM2_SU_STATE);
-		else
+		} else {
 			tpm1_save_state(chip);
+		}
 	}
 	WRITE_ONCE(tpm_chip_priv(chip)->suspended, true);
 	tpm_put_ops(chip);

@@ -82,11 +82,14 @@ static ssize_t tpm_file_run(struct tpm_file *f, bool keep_error)
 
 	len = tpm_try_get_ops_resumed(f->chip);
 	if (!len) {
-		if (f->space)
+		if (f->space) {
 			len = tpm2_space_transmit(f->chip, f->space, f->buf,
 						  sizeof(f->buf));
-		else
+		} else {
+			/* The TPM as if no space had anything loaded. */
+			tpm2_rm_evict_all(f->chip);
 			len = tpm_transmit(f->chip, f->buf, sizeof(f->buf));
+		}
 		tpm_put_ops(f->chip);
 	} else if (len == -ENODEV) {
 		len = -EPIPE;

@@ -3,15 +3,23 @@
  * The resource manager behind /dev/tpmrmN: each open file has a space of
  * its own transient objects and sessions.
  *
- * Between two commands nothing of a space is loaded in the TPM.  Objects
- * and sessions are kept here as saved contexts (TPMS_CONTEXT, as
- * TPM2_ContextSave returns them); a session stays known to the TPM under
- * its handle while it is saved, an object does not exist there at all.
- * A command gets loaded exactly the contexts it names, in its handle area
- * and its authorization area; afterwards everything loaded is saved again
- * and the objects are flushed.  So one space can hold more objects than
- * the TPM has slots, and one space filling the TPM cannot make another's
- * commands fail.
+ * A context stays loaded in the TPM after the command that used it, until
+ * the room is needed: the TPM answers TPM_RC_OBJECT_MEMORY or
+ * TPM_RC_SESSION_MEMORY to any space's command (or the resource manager
+ * knows from such an answer how many objects fit), the file closes, a
+ * command not run in a space comes (/dev/tpmN, a suspend's TPM2_Shutdown,
+ * or one that flushes objects of its own accord, such as TPM2_Clear), so
+ * that nobody else ever meets a space's context in the TPM.  The chip
+ * keeps what is loaded in the order it was used (priv->rm_loaded) and
+ * evicts the least recently used context that the running command does
+ * not name.  An object is saved once, when it joins the space, and
+ * evicted with a bare flush: its context never changes, except a sequence
+ * object's, which is saved when it is evicted.  A session is saved when it
+ * is evicted and stays in the TPM under its handle.  So one space can hold
+ * more objects than the TPM has slots, and one space filling the TPM
+ * cannot make another's commands fail.  An object that vanished from the
+ * TPM unseen (the TPM answers that its handle is not loaded) is loaded
+ * again from its context and the command sent again, once.
  *
  * Clients see virtual object handles, TPM_RM_VHANDLE plus the slot; the
  * TPM sees the physical ones.  Session handles are the TPM's own (a
@@ -21,8 +29,9 @@
  * Everything here runs with the chip's ops held, hence under
  * chip->tpm_mutex: no other command can see the contexts loaded for this
  * one.  The space belongs to one open file, which runs one command at a
- * time; only its sessions are touched from outside (making room in the
- * context gap), and only under chip->tpm_mutex too.
+ * time; only its loaded contexts and saved sessions are touched from
+ * outside (evicted for another command, refreshed in the context gap),
+ * and only under chip->tpm_mutex too.
  */
 #include <kunit/visibility.h>
 #include <linux/bitfield.h>
@@ -61,7 +70,27 @@
 #define TPM2_RC_FMT1_ERROR	GENMASK(5, 0)
 #define TPM2_RC_REFERENCE_LAST	0x091E
 #define TPM2_RC_CONTEXT_GAP	0x0901
-#define TPM_RM_CC_START_AUTH_SESSION 0x0176
+#define TPM2_RC_OBJECT_MEMORY	0x0902
+#define TPM2_RC_SESSION_MEMORY	0x0903
+#define TPM2_RC_SESSION_HANDLES	0x0905
+/* Where a format-1 code names the handle (1..7) or session (9..15). */
+#define TPM2_RC_FMT1_PARAM	BIT(6)
+#define TPM2_RC_FMT1_N		GENMASK(11, 8)
+
+/* Commands the resource manager looks into. */
+#define TPM_RM_CC_START_AUTH_SESSION	0x0176
+#define TPM_RM_CC_SEQUENCE_COMPLETE	0x013E
+#define TPM_RM_CC_EVENT_SEQ_COMPLETE	0x0185
+#define TPM_RM_CC_HIERARCHY_CONTROL	0x0121
+#define TPM_RM_CC_CHANGE_EPS		0x0124
+#define TPM_RM_CC_CHANGE_PPS		0x0125
+#define TPM_RM_CC_CLEAR			0x0126
+#define TPM_RM_CC_STARTUP		0x0144
+#define TPM_RM_CC_SHUTDOWN		0x0145
+/* TPMA_SESSION: keep the session after the command succeeds. */
+#define TPM2_SA_CONTINUE_SESSION	BIT(0)
+/* TPMS_CONTEXT.savedHandle of a sequence object, whose state changes. */
+#define TPM2_SAVED_SEQUENCE	0x80000001
 /* Format 0 with the warning bit: the TPM may do it later. */
 #define TPM2_RC_IS_WARNING(rc)	(((rc) & 0x0980) == 0x0900)
 /* What a space answers to GetCapability(HANDLES) with sessions. */
@@ -69,8 +98,6 @@
 
 /* Response codes of the resource-manager layer (TSS2_RESMGR_TPM_RC_LAYER). */
 #define TPM_RM_RC_LAYER		(11 << 16)
-#define TPM_RM_RC_OBJECT_MEMORY	0x0902
-#define TPM_RM_RC_SESSION_MEMORY 0x0903
 
 /*
  * What one space may hold.  Objects cost only memory here (up to a few KiB
@@ -79,16 +106,31 @@
 #define TPM_SPACE_OBJECTS	16
 #define TPM_SPACE_SESSIONS	4
 
+/*
+ * Sessions left loaded between commands, across spaces: one less than the
+ * three loaded sessions a PC Client TPM has at least (TPM_PT_HR_LOADED_MIN),
+ * so that a slot is always free to refresh the oldest saved session in the
+ * context gap (a session can be saved only once that is done).
+ */
+#define TPM_RM_LAZY_SESSIONS	2
+
 /* A command names at most this many handles (the TPMA_CC field's range). */
 #define TPM_RM_MAX_HANDLES	7
 /* ... and at most three sessions in its authorization area. */
 #define TPM_RM_MAX_AUTHS	3
 
 /**
- * struct tpm_space_ctx - a saved context
- * @data:	the TPMS_CONTEXT, or NULL for a free slot
+ * struct tpm_space_ctx - an object or a session of a space
+ * @data:	its saved context (TPMS_CONTEXT), or NULL: a free slot, or a
+ *		session or sequence object while it is loaded (its context
+ *		changes with every command)
  * @len:	its length
  * @handle:	for a session, its handle; unused for an object
+ * @loaded:	its handle in the TPM while it is loaded there, else 0
+ * @session:	a session slot, not an object slot
+ * @changes:	a sequence object: evicting it saves it
+ * @pinned:	named by the command running now: not to be evicted
+ * @lru:	on the chip's rm_loaded while loaded
  * @saved:	for a session, its place among the sessions saved in the
  *		TPM (on the chip's list while it is saved there)
  */
@@ -96,6 +138,11 @@ struct tpm_space_ctx {
 	u8 *data;
 	u16 len;
 	u32 handle;
+	u32 loaded;
+	bool session;
+	bool changes;
+	bool pinned;
+	struct list_head lru;
 	struct tpm_rm_saved saved;
 };
 
@@ -113,11 +160,11 @@ struct tpm_rm_space {
 };
 
 /**
- * struct tpm_space_run - what one command has loaded
- * @obj:	the object slots loaded
+ * struct tpm_space_run - what one command names and does
+ * @obj:	the object slots it names
  * @phandle:	their handles in the TPM
  * @nr_obj:	how many
- * @sess:	the session slots loaded (or new: @data still NULL)
+ * @sess:	the session slots it names
  * @nr_sess:	how many
  * @at:		for each handle-area entry, the index into @obj it names,
  *		or -1
@@ -126,9 +173,14 @@ struct tpm_rm_space {
  * @lost:	the TPM did not answer one of the space's own commands (a
  *		timeout, a broken response): it is sent nothing more for
  *		this command, rather than one more long wait per context
+ * @ends:	session slots the command ends if it succeeds (authorizations
+ *		without continueSession), a bitmap
+ * @unparsed:	the authorization area did not parse
+ * @consumes:	the handle-area entry a sequence command ends, or -1
  * @client_saved: the session the command is the client's TPM2_ContextSave
  *		of, or 0
- * @client_seq:	... the sequence number of the context the client got
+ * @client_ctx:	the object context the client's TPM2_ContextLoad loads
+ * @client_ctx_len: its length
  * @handles:	GetCapability(HANDLES) of objects or sessions: the type
  * @first:	... from this handle on
  * @max:	... at most this many
@@ -143,8 +195,12 @@ struct tpm_space_run {
 	u32 attrs;
 	int flush_sess;
 	bool lost;
+	unsigned long ends;
+	bool unparsed;
+	int consumes;
 	u32 client_saved;
-	u64 client_seq;
+	u8 *client_ctx;
+	u32 client_ctx_len;
 	u8 handles;
 	u32 first;
 	u32 max;
@@ -166,23 +222,39 @@ struct tpm_rm_space *tpm2_space_alloc(void)
 		return NULL;
 	for (i = 0; i < TPM_SPACE_SESSIONS; i++) {
 		INIT_LIST_HEAD(&space->sess[i].saved.node);
+		INIT_LIST_HEAD(&space->sess[i].lru);
+		space->sess[i].session = true;
 		INIT_LIST_HEAD(&space->kept[i].node);
 		space->kept[i].orphan = true;
 	}
-	for (i = 0; i < TPM_SPACE_OBJECTS; i++)
+	for (i = 0; i < TPM_SPACE_OBJECTS; i++) {
 		INIT_LIST_HEAD(&space->obj[i].saved.node);
+		INIT_LIST_HEAD(&space->obj[i].lru);
+	}
 	return space;
 }
 EXPORT_SYMBOL_IF_KUNIT(tpm2_space_alloc);
 
-/* Called with chip->tpm_mutex held where @ctx may be a saved session. */
+/*
+ * Forget @ctx (nothing is sent).  Called with chip->tpm_mutex held where
+ * @ctx may be loaded or a saved session.
+ */
 static void tpm_space_ctx_drop(struct tpm_space_ctx *ctx)
 {
 	list_del_init(&ctx->saved.node);
+	list_del_init(&ctx->lru);
 	kfree_sensitive(ctx->data);
 	ctx->data = NULL;
 	ctx->len = 0;
 	ctx->handle = 0;
+	ctx->loaded = 0;
+	ctx->changes = false;
+}
+
+/* Does the slot hold an object or session? */
+static bool tpm_space_ctx_used(const struct tpm_space_ctx *ctx)
+{
+	return ctx->data || ctx->loaded;
 }
 
 /* The TPMA_CC of @cc, or 0 if the TPM does not implement it. */
@@ -375,6 +447,25 @@ static void tpm_rm_saved_now(struct tpm_chip *chip, struct tpm_space_ctx *ctx)
 	tpm_rm_list_add(chip, &ctx->saved);
 }
 
+/* @ctx is loaded under @h and was used just now. */
+static void tpm_rm_used(struct tpm_chip *chip, struct tpm_space_ctx *ctx,
+			u32 h)
+{
+	ctx->loaded = h;
+	list_move_tail(&ctx->lru, &tpm_rm(chip)->rm_loaded);
+}
+
+/* @ctx is no longer loaded; a context that changes is lost with it. */
+static void tpm_rm_unloaded(struct tpm_space_ctx *ctx)
+{
+	if (!ctx->data) {
+		tpm_space_ctx_drop(ctx);
+		return;
+	}
+	ctx->loaded = 0;
+	list_del_init(&ctx->lru);
+}
+
 static void tpm_rm_orphan_drop(struct tpm_rm_saved *o)
 {
 	list_del_init(&o->node);
@@ -416,9 +507,11 @@ static void tpm_rm_orphan_add(struct tpm_chip *chip, struct tpm_rm_saved *slots,
  */
 static void tpm_rm_adopt(struct tpm_chip *chip, u32 handle)
 {
+	struct tpm_chip_priv *priv = tpm_rm(chip);
+	struct tpm_space_ctx *ctx, *next_ctx;
 	struct tpm_rm_saved *e, *next;
 
-	list_for_each_entry_safe(e, next, &tpm_rm(chip)->rm_saved, node) {
+	list_for_each_entry_safe(e, next, &priv->rm_saved, node) {
 		if (e->handle != handle)
 			continue;
 		if (e->orphan)
@@ -427,6 +520,23 @@ static void tpm_rm_adopt(struct tpm_chip *chip, u32 handle)
 			tpm_space_ctx_drop(container_of(e, struct tpm_space_ctx,
 							saved));
 	}
+	list_for_each_entry_safe(ctx, next_ctx, &priv->rm_loaded, lru)
+		if (ctx->session && ctx->loaded == handle)
+			tpm_space_ctx_drop(ctx);
+}
+
+/*
+ * The TPM gave a new object @handle: an object a space took as loaded
+ * there is not (it vanished unseen), and is loaded from its context when
+ * it is named again.
+ */
+static void tpm_rm_adopt_object(struct tpm_chip *chip, u32 handle)
+{
+	struct tpm_space_ctx *ctx, *next;
+
+	list_for_each_entry_safe(ctx, next, &tpm_rm(chip)->rm_loaded, lru)
+		if (!ctx->session && ctx->loaded == handle)
+			tpm_rm_unloaded(ctx);
 }
 
 /*
@@ -556,27 +666,224 @@ static ssize_t tpm_space_sess_save(struct tpm_chip *chip,
 	return rc;
 }
 
-/* TPM2_ContextLoad of a space's session, through the context gap. */
-static ssize_t tpm_space_sess_load(struct tpm_chip *chip,
-				   struct tpm_space_ctx *ctx, u32 *handle)
+/*
+ * The contexts loaded in the TPM, across spaces
+ *
+ * priv->rm_loaded holds every context a space left loaded, least recently
+ * used first (under tpm_mutex).  When the TPM has no room for one more,
+ * the first there that the running command does not name is evicted.  How
+ * many objects fitted when the TPM last said it was full is remembered
+ * (priv->rm_obj_room), so that later loads make their room first instead
+ * of being refused; a command that does not run in a space may change it,
+ * and so forgets it.
+ */
+
+/*
+ * Take @ctx out of the TPM: a session is saved (it stays in the TPM under
+ * its handle), a sequence object saved and flushed, any other object just
+ * flushed (the context it has is current).  What cannot be saved leaves
+ * its space and is flushed, unless the TPM says it is not loaded.  Returns
+ * 0, or the errno of a TPM that did not answer (@ctx then stays as it is).
+ */
+static ssize_t tpm_rm_evict(struct tpm_chip *chip, struct tpm_space_ctx *ctx)
+{
+	u32 h = ctx->loaded;
+	bool session = ctx->session;
+	ssize_t rc = 0;
+
+	if (session)
+		rc = tpm_space_sess_save(chip, ctx, h);
+	else if (ctx->changes)
+		rc = tpm_space_ctx_save(chip, h, ctx);
+	if (rc < 0 && rc != -ENOMEM)
+		return rc;
+	if (rc)
+		tpm_space_ctx_drop(ctx);
+	else
+		tpm_rm_unloaded(ctx);
+	if ((session && !rc) || tpm_space_handle_gone(rc))
+		return 0;
+	rc = tpm_space_flush(chip, h);
+	return rc < 0 ? rc : 0;
+}
+
+/*
+ * Evict the least recently used loaded object (or session) that the
+ * running command does not name.  Returns 0, -ENOSPC if there is none, or
+ * the errno of a TPM that did not answer.
+ */
+static ssize_t tpm_rm_evict_lru(struct tpm_chip *chip, bool session)
+{
+	struct tpm_space_ctx *ctx;
+
+	list_for_each_entry(ctx, &tpm_rm(chip)->rm_loaded, lru)
+		if (ctx->session == session && !ctx->pinned)
+			return tpm_rm_evict(chip, ctx);
+	return -ENOSPC;
+}
+
+static unsigned int tpm_rm_nr_loaded(struct tpm_chip *chip, bool session)
+{
+	struct tpm_space_ctx *ctx;
+	unsigned int n = 0;
+
+	list_for_each_entry(ctx, &tpm_rm(chip)->rm_loaded, lru)
+		n += ctx->session == session;
+	return n;
+}
+
+/*
+ * Evict loaded objects (or sessions) the running command does not name
+ * until at most @keep are left.  Returns 0, or the errno of a TPM that did
+ * not answer.
+ */
+static ssize_t tpm_rm_trim(struct tpm_chip *chip, bool session,
+			   unsigned int keep)
+{
+	ssize_t rc = 0;
+
+	while (!rc && tpm_rm_nr_loaded(chip, session) > keep)
+		rc = tpm_rm_evict_lru(chip, session);
+	return rc == -ENOSPC ? 0 : rc;
+}
+
+/*
+ * Before a context is loaded or a session started: room for it, as far as
+ * the resource manager knows (for objects, the room the TPM had when it
+ * was last full).
+ */
+static ssize_t tpm_rm_room_for(struct tpm_chip *chip, bool session)
+{
+	unsigned int room = tpm_rm(chip)->rm_obj_room;
+
+	if (session)
+		return tpm_rm_trim(chip, true, TPM_RM_LAZY_SESSIONS - 1);
+	return room ? tpm_rm_trim(chip, false, room - 1) : 0;
+}
+
+/* The TPM has no session handle left: flush the oldest abandoned session. */
+static ssize_t tpm_rm_flush_orphan(struct tpm_chip *chip)
+{
+	struct tpm_rm_saved *o = NULL, *slots = tpm_rm(chip)->rm_orphan;
+	ssize_t rc;
+	int i;
+
+	for (i = 0; i < TPM_RM_ORPHANS; i++)
+		if (slots[i].handle && (!o || slots[i].seq < o->seq))
+			o = &slots[i];
+	if (!o)
+		return -ENOSPC;
+	rc = tpm_space_flush(chip, o->handle);
+	tpm_rm_orphan_drop(o);
+	return rc < 0 ? rc : 0;
+}
+
+/*
+ * The TPM refused a command for want of room (*@rc: the context gap, no
+ * slot for an object or a session, no session handle): make some.
+ * Returns true to send the command again (a warning means the TPM did
+ * nothing), false with *@rc set to the outcome.  Each eviction takes one
+ * context off a finite list, and the gap is bounded by @tries.
+ */
+static bool tpm_rm_retry(struct tpm_chip *chip, ssize_t *rc, int *tries)
+{
+	struct tpm_chip_priv *priv = tpm_rm(chip);
+	ssize_t err;
+
+	switch (*rc) {
+	case TPM2_RC_CONTEXT_GAP:
+		return tpm_rm_gap_retry(chip, rc, tries);
+	case TPM2_RC_OBJECT_MEMORY:
+		priv->rm_obj_room = tpm_rm_nr_loaded(chip, false);
+		err = tpm_rm_evict_lru(chip, false);
+		break;
+	case TPM2_RC_SESSION_MEMORY:
+		err = tpm_rm_evict_lru(chip, true);
+		break;
+	case TPM2_RC_SESSION_HANDLES:
+		err = tpm_rm_flush_orphan(chip);
+		break;
+	default:
+		return false;
+	}
+	if (err && err != -ENOSPC)
+		*rc = err;
+	return !err;
+}
+
+/*
+ * Have @ctx loaded for the running command, and pin it there: its handle
+ * in the TPM in *@h.  A context that is not loaded any more is loaded,
+ * after making room if need be.  Returns 0, a TPM error or an errno.
+ */
+static ssize_t tpm_rm_load(struct tpm_chip *chip, struct tpm_space_ctx *ctx,
+			   u32 *h)
 {
 	int tries = 0;
 	ssize_t rc;
 
-	do {
-		rc = tpm_space_ctx_load(chip, ctx, handle);
-	} while (tpm_rm_gap_retry(chip, &rc, &tries));
-	if (!rc)
+	if (!ctx->loaded) {
+		rc = tpm_rm_room_for(chip, ctx->session);
+		if (rc)
+			return rc;
+		do {
+			rc = tpm_space_ctx_load(chip, ctx, h);
+		} while (tpm_rm_retry(chip, &rc, &tries));
+		if (rc)
+			return rc;
 		list_del_init(&ctx->saved.node);
-	return rc;
+		/* Loaded, a session's context is stale (so is a sequence's). */
+		if (ctx->session || ctx->changes) {
+			kfree_sensitive(ctx->data);
+			ctx->data = NULL;
+			ctx->len = 0;
+		}
+		ctx->loaded = *h;
+	}
+	*h = ctx->loaded;
+	ctx->pinned = true;
+	tpm_rm_used(chip, ctx, *h);
+	return 0;
 }
+
+/**
+ * tpm2_rm_evict_all() - take the spaces' contexts out of the TPM
+ * @chip: the chip, whose ops the caller holds
+ *
+ * Before a command that does not run in a space (through /dev/tpmN, the
+ * TPM2_Shutdown of a suspend) or that flushes objects of its own accord
+ * (TPM2_Clear and the like), so that it meets the TPM as if no space kept
+ * anything loaded: it cannot name, flush or list a space's context, and
+ * finds the room free.  What the running space command names stays.
+ *
+ * Context: process context, may sleep; the caller holds the chip's ops.
+ */
+void tpm2_rm_evict_all(struct tpm_chip *chip)
+{
+	struct tpm_chip_priv *priv = tpm_rm(chip);
+	struct tpm_space_ctx *ctx;
+	bool again = true;
+
+	while (again) {
+		again = false;
+		list_for_each_entry(ctx, &priv->rm_loaded, lru) {
+			if (ctx->pinned)
+				continue;
+			again = !tpm_rm_evict(chip, ctx);
+			break;
+		}
+	}
+	priv->rm_obj_room = 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(tpm2_rm_evict_all);
 
 static int tpm_space_find_sess(struct tpm_rm_space *space, u32 handle)
 {
 	int i;
 
 	for (i = 0; i < TPM_SPACE_SESSIONS; i++)
-		if (space->sess[i].data && space->sess[i].handle == handle)
+		if (tpm_space_ctx_used(&space->sess[i]) &&
+		    space->sess[i].handle == handle)
 			return i;
 	return -1;
 }
@@ -586,19 +893,24 @@ static int tpm_space_free_slot(struct tpm_space_ctx *ctx, int n)
 	int i;
 
 	for (i = 0; i < n; i++)
-		if (!ctx[i].data)
+		if (!tpm_space_ctx_used(&ctx[i]))
 			return i;
 	return -1;
 }
 
-static bool tpm_space_has_sessions(struct tpm_rm_space *space)
+/* Is anything of the space in the TPM: a session, a loaded object? */
+static bool tpm_space_in_tpm(struct tpm_rm_space *space)
 {
 	int i;
 
 	/* Unlocked in tpm2_space_free(): other files only ever clear these. */
 	for (i = 0; i < TPM_SPACE_SESSIONS; i++)
 		if (READ_ONCE(space->sess[i].data) ||
+		    READ_ONCE(space->sess[i].loaded) ||
 		    READ_ONCE(space->kept[i].handle))
+			return true;
+	for (i = 0; i < TPM_SPACE_OBJECTS; i++)
+		if (READ_ONCE(space->obj[i].loaded))
 			return true;
 	return false;
 }
@@ -609,7 +921,7 @@ static int tpm_space_obj_slot(struct tpm_rm_space *space, u32 vhandle)
 	u32 slot = vhandle - TPM_RM_VHANDLE;
 
 	if (vhandle < TPM_RM_VHANDLE || slot >= TPM_SPACE_OBJECTS ||
-	    !space->obj[slot].data)
+	    !tpm_space_ctx_used(&space->obj[slot]))
 		return -1;
 	return slot;
 }
@@ -625,7 +937,7 @@ static int tpm_space_use_obj(struct tpm_space_run *run, int slot)
 	return run->nr_obj++;
 }
 
-/* A session named by the command: it must be this space's. */
+/* A session named by the command: it must be this space's; its slot. */
 static int tpm_space_use_sess(struct tpm_rm_space *space,
 			      struct tpm_space_run *run, u32 handle)
 {
@@ -636,9 +948,9 @@ static int tpm_space_use_sess(struct tpm_rm_space *space,
 		return -EINVAL;
 	for (i = 0; i < run->nr_sess; i++)
 		if (run->sess[i] == slot)
-			return 0;
+			return slot;
 	run->sess[run->nr_sess++] = slot;
-	return 0;
+	return slot;
 }
 
 /* One handle of the handle area; @i is its position. */
@@ -656,55 +968,69 @@ static int tpm_space_claim_handle(struct tpm_rm_space *space,
 		return 0;
 	case TPM2_HT_HMAC:
 	case TPM2_HT_POLICY:
-		return tpm_space_use_sess(space, run, h);
+		slot = tpm_space_use_sess(space, run, h);
+		return slot < 0 ? slot : 0;
 	default:
 		return 0;
 	}
 }
 
 /*
- * The sessions of the authorization area.  A malformed area is left for
- * the TPM to refuse; parsing just stops there.
+ * The sessions of the authorization area, and which of them the command
+ * ends if it succeeds (continueSession clear).  An area that does not
+ * parse is left for the TPM to refuse, as upstream does; since the TPM
+ * might see a session there that the space did not check, no session but
+ * the ones checked is loaded when it is sent (run->unparsed).
  */
 static int tpm_space_claim_auths(struct tpm_rm_space *space,
 				 struct tpm_space_run *run, const u8 *buf,
 				 u32 off, u32 len)
 {
 	u32 end, h;
-	int n, rc;
+	int n, slot;
+	u8 attrs;
 
 	if (off + 4 > len)
-		return 0;
+		goto unparsed;
 	end = off + 4 + get_unaligned_be32(buf + off);
 	if (end > len || end < off)
-		return 0;
-	off += 4;
-	for (n = 0; n < TPM_RM_MAX_AUTHS && off + 7 <= end; n++) {
+		goto unparsed;
+	for (off += 4, n = 0; off < end; n++) {
+		if (n == TPM_RM_MAX_AUTHS || off + 7 > end)
+			goto unparsed;
 		h = get_unaligned_be32(buf + off);
 		off += 6 + get_unaligned_be16(buf + off + 4);	/* nonce */
-		off += 1;					/* attributes */
-		if (off + 2 > end)
-			break;
+		if (off + 3 > end)
+			goto unparsed;
+		attrs = buf[off++];
 		off += 2 + get_unaligned_be16(buf + off);	/* hmac */
 		if (off > end)
-			break;
-		if (TPM2_HT(h) == TPM2_HT_HMAC || TPM2_HT(h) == TPM2_HT_POLICY) {
-			rc = tpm_space_use_sess(space, run, h);
-			if (rc)
-				return rc;
-		}
+			goto unparsed;
+		if (TPM2_HT(h) != TPM2_HT_HMAC && TPM2_HT(h) != TPM2_HT_POLICY)
+			continue;
+		slot = tpm_space_use_sess(space, run, h);
+		if (slot < 0)
+			return slot;
+		if (!(attrs & TPM2_SA_CONTINUE_SESSION))
+			__set_bit(slot, &run->ends);
 	}
+	return 0;
+unparsed:
+	run->unparsed = true;
 	return 0;
 }
 
 /*
- * TPM2_FlushContext names its handle as a parameter.  An object is not in
- * the TPM: dropping its context is the whole flush.  A session is flushed
- * by the TPM, and forgotten here once that succeeded.
+ * TPM2_FlushContext names its handle as a parameter.  An object is
+ * answered here: flushed if it is loaded, and its context dropped.  A
+ * session is flushed by the TPM, and forgotten here once that succeeded.
  */
-static ssize_t tpm_space_flush_cmd(struct tpm_rm_space *space,
+static ssize_t tpm_space_flush_cmd(struct tpm_chip *chip,
+				   struct tpm_rm_space *space,
 				   struct tpm_space_run *run, u8 *buf, u32 len)
 {
+	struct tpm_space_ctx *ctx;
+	ssize_t rc;
 	int slot;
 	u32 h;
 
@@ -716,7 +1042,11 @@ static ssize_t tpm_space_flush_cmd(struct tpm_rm_space *space,
 		slot = tpm_space_obj_slot(space, h);
 		if (slot < 0)
 			return -EINVAL;
-		tpm_space_ctx_drop(&space->obj[slot]);
+		ctx = &space->obj[slot];
+		rc = ctx->loaded ? tpm_space_flush(chip, ctx->loaded) : 0;
+		if (rc < 0)
+			return rc;
+		tpm_space_ctx_drop(ctx);
 		return tpm_space_reply(buf, TPM2_RC_SUCCESS);
 	case TPM2_HT_HMAC:
 	case TPM2_HT_POLICY:
@@ -776,7 +1106,7 @@ static int tpm_space_sess_handles(struct tpm_rm_space *space, u32 *h)
 	u32 v;
 
 	for (i = 0; i < TPM_SPACE_SESSIONS; i++) {
-		if (!space->sess[i].data)
+		if (!tpm_space_ctx_used(&space->sess[i]))
 			continue;
 		v = space->sess[i].handle;
 		for (j = n++; j > 0 && (h[j - 1] & TPM2_HANDLE_INDEX) >
@@ -802,10 +1132,13 @@ static u32 tpm_space_list_handles(struct tpm_rm_space *space,
 	int i, n = 0;
 
 	BUILD_BUG_ON(TPM_SPACE_SESSIONS > TPM_SPACE_OBJECTS);
-	/* Between commands none of the space's sessions is loaded. */
+	/*
+	 * To the client, none of its sessions is loaded between commands,
+	 * whether or not the TPM still holds them.
+	 */
 	if (run->handles == TPM2_HT_OBJECT) {
 		for (i = 0; i < TPM_SPACE_OBJECTS; i++)
-			if (space->obj[i].data)
+			if (tpm_space_ctx_used(&space->obj[i]))
 				h[n++] = TPM_RM_VHANDLE + i;
 	} else if (run->handles == TPM2_HT_POLICY) {
 		n = tpm_space_sess_handles(space, h);
@@ -845,6 +1178,33 @@ static ssize_t tpm_space_reply_handles(struct tpm_rm_space *space,
 }
 
 /*
+ * A client's TPM2_ContextLoad of an object: the context it loads is the
+ * object's context in the space too, so that none need be saved.
+ */
+static int tpm_space_note_client_ctx(struct tpm_space_run *run, const u8 *buf,
+				     u32 len)
+{
+	if (len < TPM_HEADER_SIZE + TPM_SPACE_CTX_MIN ||
+	    TPM2_HT(get_unaligned_be32(buf + TPM_HEADER_SIZE + 8)) !=
+	    TPM2_HT_OBJECT)
+		return 0;
+	run->client_ctx_len = len - TPM_HEADER_SIZE;
+	run->client_ctx = kmemdup(buf + TPM_HEADER_SIZE, run->client_ctx_len,
+				  GFP_KERNEL);
+	return run->client_ctx ? 0 : -ENOMEM;
+}
+
+/* The handle-area entry whose object a sequence command ends, or -1. */
+static int tpm_space_consumes(u32 cc)
+{
+	if (cc == TPM_RM_CC_SEQUENCE_COMPLETE)
+		return 0;
+	if (cc == TPM_RM_CC_EVENT_SEQ_COMPLETE)
+		return 1;
+	return -1;
+}
+
+/*
  * Check the command against the TPM's command list and the space, and
  * note what must be loaded.  Returns 0 to go on, the length of a response
  * written into @buf, or a negative errno.
@@ -857,20 +1217,27 @@ static ssize_t tpm_space_prepare(struct tpm_chip *chip,
 	int rc;
 
 	run->flush_sess = -1;
+	for (i = 0; i < TPM_RM_MAX_HANDLES; i++)
+		run->at[i] = -1;
 	run->attrs = tpm2_cc_attrs(chip, cc);
 	if (!run->attrs || cc == TPM2_CC_SET_LOCALITY)
 		return tpm_space_rm_error(buf, TPM2_RC_COMMAND_CODE);
 	if (cc == TPM2_CC_FLUSH_CONTEXT)
-		return tpm_space_flush_cmd(space, run, buf, len);
+		return tpm_space_flush_cmd(chip, space, run, buf, len);
 	run->handles = tpm_space_handles_asked(buf, len, run);
 	if (run->handles)
 		return tpm_space_reply_handles(space, run, buf);
+	if (cc == TPM2_CC_CONTEXT_LOAD) {
+		rc = tpm_space_note_client_ctx(run, buf, len);
+		if (rc)
+			return rc;
+	}
+	run->consumes = tpm_space_consumes(cc);
 
 	nh = FIELD_GET(TPM2_CC_ATTR_CHANDLES, run->attrs);
 	if (len < TPM_HEADER_SIZE + 4 * nh)
 		return -EINVAL;
 	for (i = 0; i < nh; i++) {
-		run->at[i] = -1;
 		h = get_unaligned_be32(buf + TPM_HEADER_SIZE + 4 * i);
 		rc = tpm_space_claim_handle(space, run, h, i);
 		if (rc)
@@ -885,37 +1252,34 @@ static ssize_t tpm_space_prepare(struct tpm_chip *chip,
 	return 0;
 }
 
-/* Load what the command names; 0, a TPM error or an errno. */
+/*
+ * Have what the command names loaded, and the object handles in @buf
+ * rewritten to the TPM's.  Returns 0, a TPM error or an errno.
+ */
 static ssize_t tpm_space_load(struct tpm_chip *chip, struct tpm_rm_space *space,
 			      struct tpm_space_run *run, u8 *buf)
 {
 	u32 nh = FIELD_GET(TPM2_CC_ATTR_CHANDLES, run->attrs), i, h;
-	int nr_obj = run->nr_obj, nr_sess = run->nr_sess;
 	struct tpm_space_ctx *ctx;
 	ssize_t rc;
+	int n;
 
-	/* Count only what is loaded, so that an error unloads just that. */
-	run->nr_obj = 0;
-	run->nr_sess = 0;
-	while (run->nr_obj < nr_obj) {
-		i = run->nr_obj;
-		rc = tpm_space_ctx_load(chip, &space->obj[run->obj[i]],
-					&run->phandle[i]);
+	for (n = 0; n < run->nr_obj; n++) {
+		rc = tpm_rm_load(chip, &space->obj[run->obj[n]],
+				 &run->phandle[n]);
 		if (rc) {
 			tpm_space_lost(run, rc);
 			return rc;
 		}
-		run->nr_obj++;
 	}
-	while (run->nr_sess < nr_sess) {
-		ctx = &space->sess[run->sess[run->nr_sess]];
-		rc = tpm_space_sess_load(chip, ctx, &h);
+	for (n = 0; n < run->nr_sess; n++) {
+		ctx = &space->sess[run->sess[n]];
+		rc = tpm_rm_load(chip, ctx, &h);
 		if (rc) {
 			tpm_space_lost(run, rc);
 			tpm_space_forget_unloadable(ctx, rc);
 			return rc;
 		}
-		run->nr_sess++;
 	}
 	for (i = 0; i < nh; i++)
 		if (run->at[i] >= 0)
@@ -925,60 +1289,62 @@ static ssize_t tpm_space_load(struct tpm_chip *chip, struct tpm_rm_space *space,
 }
 
 /*
- * Save everything loaded for the command and flush the objects.  An object
- * the TPM no longer has (the command flushed it) leaves the space; one
- * that could not be saved for another reason keeps its older context,
- * which the TPM still accepts, and is flushed.  A session that cannot be
- * saved leaves the space: flushed, unless the TPM says it is not loaded
- * (the command ended it, or the client saved it for itself and holds its
- * context: it becomes an orphan).  Only such an answer lets a handle be
- * forgotten unflushed: any other leaves it loaded in the TPM.  A context
- * gap is made room in first (tpm_space_sess_save()).
- * Once the TPM failed to answer one of these commands, the rest are not
- * sent (each could wait out its whole duration): what is still loaded
- * stays loaded, and the space keeps its older contexts.
+ * The command is over: what it named may be evicted again, and sessions
+ * beyond TPM_RM_LAZY_SESSIONS (a command may name three) are.
  */
-static void tpm_space_unload(struct tpm_chip *chip, struct tpm_rm_space *space,
+static void tpm_space_finish(struct tpm_chip *chip, struct tpm_rm_space *space,
 			     struct tpm_space_run *run)
 {
-	struct tpm_space_ctx *ctx;
-	ssize_t rc;
-	u32 h;
 	int i;
 
-	for (i = 0; i < run->nr_obj && !run->lost; i++) {
-		ctx = &space->obj[run->obj[i]];
-		rc = tpm_space_ctx_save(chip, run->phandle[i], ctx);
-		if (tpm_space_lost(run, rc))
-			return;
-		if (tpm_space_handle_gone(rc)) {
-			tpm_space_ctx_drop(ctx);
-			continue;
-		}
-		tpm_space_lost(run, tpm_space_flush(chip, run->phandle[i]));
-	}
-	for (i = 0; i < run->nr_sess && !run->lost; i++) {
-		ctx = &space->sess[run->sess[i]];
-		h = ctx->handle;
-		rc = tpm_space_sess_save(chip, ctx, h);
-		if (!rc || tpm_space_lost(run, rc))
-			continue;
-		tpm_space_ctx_drop(ctx);
-		if (!tpm_space_handle_gone(rc))
-			tpm_space_lost(run, tpm_space_flush(chip, h));
-		else if (h == run->client_saved && run->client_seq)
-			tpm_rm_orphan_add(chip, space->kept, TPM_SPACE_SESSIONS,
-					  h, run->client_seq);
-	}
+	for (i = 0; i < run->nr_obj; i++)
+		space->obj[run->obj[i]].pinned = false;
+	for (i = 0; i < run->nr_sess; i++)
+		space->sess[run->sess[i]].pinned = false;
+	kfree_sensitive(run->client_ctx);
+	if (!run->lost)
+		tpm_rm_trim(chip, true, TPM_RM_LAZY_SESSIONS);
 }
 
 /*
- * A new object in the response becomes a context in a free slot and the
- * client gets its virtual handle; a new session joins the space and is
- * saved with the others.  Returns the response's length.
+ * A new object's context: the one the client loaded, or saved now.  A
+ * sequence object's changes with every command, so it is saved only when
+ * it is evicted.  Returns 0, a TPM error or an errno.
+ */
+static ssize_t tpm_space_obj_join(struct tpm_chip *chip,
+				  struct tpm_space_ctx *ctx,
+				  struct tpm_space_run *run, u32 h)
+{
+	ssize_t rc;
+
+	if (run->client_ctx) {
+		ctx->data = run->client_ctx;
+		ctx->len = run->client_ctx_len;
+		run->client_ctx = NULL;
+	} else {
+		rc = tpm_space_ctx_save(chip, h, ctx);
+		if (rc)
+			return rc;
+	}
+	if (get_unaligned_be32(ctx->data + 8) == TPM2_SAVED_SEQUENCE) {
+		kfree_sensitive(ctx->data);
+		ctx->data = NULL;
+		ctx->len = 0;
+		ctx->changes = true;
+	}
+	tpm_rm_used(chip, ctx, h);
+	return 0;
+}
+
+/*
+ * A new object in the response takes a free slot, and the client gets its
+ * virtual handle; a new session joins the space.  Both stay loaded.  With
+ * no room in the space the TPM's copy is flushed.  Returns the response's
+ * length.
  */
 static ssize_t tpm_space_new_handle(struct tpm_chip *chip,
-				    struct tpm_rm_space *space, u8 *buf,
+				    struct tpm_rm_space *space,
+				    struct tpm_space_run *run, u8 *buf,
 				    ssize_t len)
 {
 	u32 h = get_unaligned_be32(buf + TPM_HEADER_SIZE);
@@ -987,13 +1353,15 @@ static ssize_t tpm_space_new_handle(struct tpm_chip *chip,
 
 	switch (TPM2_HT(h)) {
 	case TPM2_HT_OBJECT:
+		tpm_rm_adopt_object(chip, h);
 		slot = tpm_space_free_slot(space->obj, TPM_SPACE_OBJECTS);
-		rc = slot < 0 ? TPM_RM_RC_OBJECT_MEMORY :
-			tpm_space_ctx_save(chip, h, &space->obj[slot]);
-		tpm_space_flush(chip, h);
-		if (rc)
+		rc = slot < 0 ? TPM2_RC_OBJECT_MEMORY :
+			tpm_space_obj_join(chip, &space->obj[slot], run, h);
+		if (rc) {
+			tpm_space_flush(chip, h);
 			return tpm_space_rm_error(buf, rc > 0 ? rc :
-						  TPM_RM_RC_OBJECT_MEMORY);
+						  TPM2_RC_OBJECT_MEMORY);
+		}
 		put_unaligned_be32(TPM_RM_VHANDLE + slot,
 				   buf + TPM_HEADER_SIZE);
 		return len;
@@ -1003,18 +1371,41 @@ static ssize_t tpm_space_new_handle(struct tpm_chip *chip,
 		slot = tpm_space_free_slot(space->sess, TPM_SPACE_SESSIONS);
 		if (slot < 0) {
 			tpm_space_flush(chip, h);
-			return tpm_space_rm_error(buf, TPM_RM_RC_SESSION_MEMORY);
+			return tpm_space_rm_error(buf, TPM2_RC_SESSION_MEMORY);
 		}
-		rc = tpm_space_sess_save(chip, &space->sess[slot], h);
-		if (rc) {
-			tpm_space_flush(chip, h);
-			return tpm_space_rm_error(buf, rc > 0 ? rc :
-						  TPM_RM_RC_SESSION_MEMORY);
-		}
+		space->sess[slot].handle = h;
+		tpm_rm_used(chip, &space->sess[slot], h);
 		return len;
 	default:
 		return len;
 	}
+}
+
+/*
+ * What the command's success ended: sessions it was authorized with
+ * without continueSession and the sequence object it completed (the TPM
+ * flushed them), and a session the client saved for itself (it holds the
+ * context now: kept for it, out of the space).
+ */
+static void tpm_space_ended(struct tpm_chip *chip, struct tpm_rm_space *space,
+			    struct tpm_space_run *run, const u8 *buf,
+			    ssize_t len)
+{
+	int i = run->consumes, slot;
+
+	for_each_set_bit(slot, &run->ends, TPM_SPACE_SESSIONS)
+		tpm_space_ctx_drop(&space->sess[slot]);
+	if (i >= 0 && run->at[i] >= 0)
+		tpm_space_ctx_drop(&space->obj[run->obj[run->at[i]]]);
+	if (!run->client_saved || len < TPM_HEADER_SIZE + TPM_SPACE_CTX_MIN)
+		return;
+	slot = tpm_space_find_sess(space, run->client_saved);
+	if (slot < 0)
+		return;
+	tpm_space_ctx_drop(&space->sess[slot]);
+	tpm_rm_orphan_add(chip, space->kept, TPM_SPACE_SESSIONS,
+			  run->client_saved,
+			  get_unaligned_be64(buf + TPM_HEADER_SIZE));
 }
 
 static ssize_t tpm_space_map_response(struct tpm_chip *chip,
@@ -1025,46 +1416,100 @@ static ssize_t tpm_space_map_response(struct tpm_chip *chip,
 	u32 rc = tpm_hdr_code(buf);
 
 	if (run->flush_sess >= 0) {
-		/* Flushed now, or gone already (through /dev/tpmN). */
+		/* Flushed now, or gone already. */
 		if (!rc || tpm_space_handle_gone(rc))
 			tpm_space_ctx_drop(&space->sess[run->flush_sess]);
 		return len;
 	}
 	if (rc)
 		return len;
-	if (run->client_saved && len >= TPM_HEADER_SIZE + TPM_SPACE_CTX_MIN)
-		run->client_seq = get_unaligned_be64(buf + TPM_HEADER_SIZE);
+	tpm_space_ended(chip, space, run, buf, len);
 	if ((run->attrs & TPM2_CC_ATTR_RHANDLE) && len >= TPM_HEADER_SIZE + 4)
-		return tpm_space_new_handle(chip, space, buf, len);
+		return tpm_space_new_handle(chip, space, run, buf, len);
 	return len;
 }
 
 /*
- * A client's own StartAuthSession, ContextSave or ContextLoad may be
- * refused for the context gap too: room is made and it is sent again (the
- * TPM changed nothing when it refused it).
+ * The TPM answered that a handle the command names is not loaded, and it
+ * is an object the space took as loaded: it vanished unseen (the TPM was
+ * reset, or someone flushed it).  It is taken as not loaded, so that
+ * running the command again loads it from its context.
  */
-static ssize_t tpm_space_send(struct tpm_chip *chip, u8 *buf, size_t bufsiz)
+static bool tpm_space_vanished(struct tpm_rm_space *space,
+			       struct tpm_space_run *run, u32 rc)
 {
-	u32 cc = tpm_hdr_code(buf), n = tpm_hdr_len(buf);
+	u32 nh = FIELD_GET(TPM2_CC_ATTR_CHANDLES, run->attrs), n;
+	struct tpm_space_ctx *ctx;
+
+	if (!tpm_space_handle_gone(rc))
+		return false;
+	if (!(rc & TPM2_RC_FMT1))
+		n = rc - TPM2_RC_REFERENCE_H0;
+	else if (!(rc & TPM2_RC_FMT1_PARAM))
+		n = FIELD_GET(TPM2_RC_FMT1_N, rc) - 1;
+	else
+		return false;
+	if (n >= nh || run->at[n] < 0)
+		return false;
+	ctx = &space->obj[run->obj[run->at[n]]];
+	if (!ctx->data)
+		return false;
+	tpm_rm_unloaded(ctx);
+	return true;
+}
+
+/* Commands that flush transient objects the TPM holds, not just named ones. */
+static bool tpm_rm_flushes_all(u32 cc)
+{
+	switch (cc) {
+	case TPM_RM_CC_HIERARCHY_CONTROL:
+	case TPM_RM_CC_CHANGE_EPS:
+	case TPM_RM_CC_CHANGE_PPS:
+	case TPM_RM_CC_CLEAR:
+	case TPM_RM_CC_STARTUP:
+	case TPM_RM_CC_SHUTDOWN:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Send the client's command.  Refused for want of room (the context gap,
+ * no slot for an object or session, no session handle), it is sent again
+ * once room is made: the TPM changed nothing, and its answer, a bare
+ * header, overwrote only the command's header.
+ */
+static ssize_t tpm_space_send(struct tpm_chip *chip, struct tpm_space_run *run,
+			      u8 *buf, size_t bufsiz)
+{
+	u32 cc = tpm_hdr_code(buf);
+	u8 header[TPM_HEADER_SIZE];
 	int tries = 0;
 	ssize_t len, rc;
-	u8 *copy;
 
-	if (cc != TPM_RM_CC_START_AUTH_SESSION && cc != TPM2_CC_CONTEXT_SAVE &&
-	    cc != TPM2_CC_CONTEXT_LOAD)
-		return tpm_transmit(chip, buf, bufsiz);
-	copy = kmemdup(buf, n, GFP_KERNEL);
-	if (!copy)
-		return -ENOMEM;
+	if (tpm_rm_flushes_all(cc))
+		tpm2_rm_evict_all(chip);
+	if (run->unparsed) {
+		rc = tpm_rm_trim(chip, true, 0);
+		if (rc)
+			return rc;
+	}
+	/* A session started or loaded by the client. */
+	if (cc == TPM_RM_CC_START_AUTH_SESSION ||
+	    (cc == TPM2_CC_CONTEXT_LOAD && !run->client_ctx)) {
+		rc = tpm_rm_room_for(chip, true);
+		if (rc)
+			return rc;
+	}
+	memcpy(header, buf, TPM_HEADER_SIZE);
 	for (;;) {
 		len = tpm_transmit(chip, buf, bufsiz);
 		rc = len == TPM_HEADER_SIZE ? tpm_hdr_code(buf) : 0;
-		if (!tpm_rm_gap_retry(chip, &rc, &tries))
+		if (!tpm_rm_retry(chip, &rc, &tries))
 			break;
-		memcpy(buf, copy, n);
+		memcpy(buf, header, TPM_HEADER_SIZE);
 	}
-	kfree_sensitive(copy);
 	return rc < 0 ? rc : len;
 }
 
@@ -1089,6 +1534,8 @@ ssize_t tpm2_space_transmit(struct tpm_chip *chip, struct tpm_rm_space *space,
 			    u8 *buf, size_t bufsiz)
 {
 	struct tpm_space_run run = {};
+	u8 header[TPM_HEADER_SIZE];
+	bool again = true;
 	ssize_t len;
 
 	if (bufsiz < TPM_HEADER_SIZE || tpm_hdr_len(buf) > bufsiz ||
@@ -1096,51 +1543,71 @@ ssize_t tpm2_space_transmit(struct tpm_chip *chip, struct tpm_rm_space *space,
 		return -EINVAL;
 	len = tpm_space_prepare(chip, space, &run, buf);
 	if (len)
-		return len;
-
-	len = tpm_space_load(chip, space, &run, buf);
-	if (len > 0) {
-		len = tpm_space_rm_error(buf, len);
-	} else if (!len) {
-		len = tpm_space_send(chip, buf, bufsiz);
+		goto out;
+	memcpy(header, buf, TPM_HEADER_SIZE);
+	for (;;) {
+		len = tpm_space_load(chip, space, &run, buf);
+		if (len) {
+			if (len > 0)
+				len = tpm_space_rm_error(buf, len);
+			break;
+		}
+		len = tpm_space_send(chip, &run, buf, bufsiz);
+		if (len == TPM_HEADER_SIZE && again &&
+		    tpm_space_vanished(space, &run, tpm_hdr_code(buf))) {
+			again = false;
+			memcpy(buf, header, TPM_HEADER_SIZE);
+			continue;
+		}
 		if (len >= TPM_HEADER_SIZE)
 			len = tpm_space_map_response(chip, space, &run, buf,
 						     len);
+		break;
 	}
-	tpm_space_unload(chip, space, &run);
+out:
+	tpm_space_finish(chip, space, &run);
 	return len;
 }
 EXPORT_SYMBOL_IF_KUNIT(tpm2_space_transmit);
 
 /**
- * tpm2_space_free() - flush a space's sessions and free it
+ * tpm2_space_free() - flush what a space has in the TPM and free it
  * @chip:	the chip
  * @space:	the space, or NULL
  *
- * The space's sessions are flushed from the TPM if the chip is still
- * there; its objects exist only here.
+ * The space's sessions and loaded objects are flushed from the TPM if the
+ * chip is still there; sessions the client saved for itself become the
+ * chip's orphans.
  *
  * Context: process context, may sleep; takes the chip's ops.
  */
 void tpm2_space_free(struct tpm_chip *chip, struct tpm_rm_space *space)
 {
+	struct tpm_space_ctx *ctx;
 	bool ops;
 	int i;
 	u32 h;
 
 	if (!space)
 		return;
-	/* Other files only ever take sessions away: none now is none later. */
-	if (!tpm_space_has_sessions(space))
+	/* Other files only ever take things away: none now is none later. */
+	if (!tpm_space_in_tpm(space))
 		goto free_objects;
-	/* The chip's saved sessions are under tpm_mutex, which the ops hold. */
+	/* The chip's lists are under tpm_mutex, which the ops hold. */
 	ops = !tpm_try_get_ops(chip);
 	if (!ops)
 		mutex_lock(&chip->tpm_mutex);
+	for (i = 0; i < TPM_SPACE_OBJECTS; i++) {
+		ctx = &space->obj[i];
+		if (ops && ctx->loaded)
+			tpm_space_flush(chip, ctx->loaded);
+		tpm_space_ctx_drop(ctx);
+	}
 	for (i = 0; i < TPM_SPACE_SESSIONS; i++) {
-		if (ops && space->sess[i].data)
-			tpm_space_flush(chip, space->sess[i].handle);
-		tpm_space_ctx_drop(&space->sess[i]);
+		ctx = &space->sess[i];
+		if (ops && tpm_space_ctx_used(ctx))
+			tpm_space_flush(chip, ctx->handle);
+		tpm_space_ctx_drop(ctx);
 	}
 	for (i = 0; i < TPM_SPACE_SESSIONS; i++) {
 		if (!space->kept[i].handle)

@@ -25,11 +25,13 @@
  *                   (tpm_try_get_ops_resumed()), wait here without
  *                   ops_sem.
  *   priv->rm_saved  The sessions the resource manager saved in the TPM,
- *                   oldest first, across spaces; guarded by
- *                   chip->tpm_mutex.  Making room in the context gap
- *                   changes another space's saved sessions, so a
- *                   space's sessions are under chip->tpm_mutex too; the
- *                   rest of a space belongs to its file's one command.
+ *                   oldest first, across spaces, and priv->rm_loaded,
+ *                   the contexts spaces left loaded there, least
+ *                   recently used first; guarded by chip->tpm_mutex.
+ *                   Making room (in the context gap, or for another
+ *                   command's context) changes another space's contexts,
+ *                   so a space's contexts are under chip->tpm_mutex too;
+ *                   the rest of a space belongs to its file's one command.
  *   priv->suspended Set under chip->tpm_mutex once the TPM has saved its
  *                   state for a system suspend, cleared at resume; while
  *                   set, tpm_try_get_ops() refuses (the TPM must see no
@@ -105,6 +107,10 @@ struct tpm_rm_saved {
  *		first is the one a context gap is about); under tpm_mutex,
  *		as are the fields below
  * @rm_orphan:	slots for sessions clients saved and left (unused: handle 0)
+ * @rm_loaded:	the contexts spaces left loaded in the TPM, least recently
+ *		used first
+ * @rm_obj_room: how many of them may be objects, as far as is known (0:
+ *		not known), learned when the TPM last had no room
  */
 struct tpm_chip_priv {
 	struct tpm_chip chip;
@@ -113,6 +119,8 @@ struct tpm_chip_priv {
 	bool suspended;
 	struct list_head rm_saved;
 	struct tpm_rm_saved rm_orphan[TPM_RM_ORPHANS];
+	struct list_head rm_loaded;
+	unsigned int rm_obj_room;
 };
 
 static inline struct tpm_chip_priv *tpm_chip_priv(struct tpm_chip *chip)
@@ -236,6 +244,7 @@ int tpm2_get_cc_attrs(struct tpm_chip *chip);
 struct tpm_rm_space;
 struct tpm_rm_space *tpm2_space_alloc(void);
 void tpm2_space_free(struct tpm_chip *chip, struct tpm_rm_space *space);
+void tpm2_rm_evict_all(struct tpm_chip *chip);
 ssize_t tpm2_space_transmit(struct tpm_chip *chip, struct tpm_rm_space *space,
 			    u8 *buf, size_t bufsiz);
 

@@ -185,7 +185,6 @@ static void fake_new_object(struct fake_tpm2 *f, u32 id)
 	fake_reply(f, RC_OBJECT_MEMORY);
 }
 
-/* TPMS_CONTEXT: sequence (the id), handle, hierarchy, a 4-byte blob. */
 /*
  * TPMS_CONTEXT: sequence (an object's id; a session's save number),
  * handle, hierarchy, and a 4-byte blob the fake checks when it is loaded
@@ -199,6 +198,7 @@ static void fake_context_save(struct fake_tpm2 *f, u32 h)
 	if (i >= 0) {
 		seq = f->obj[i];
 		blob = seq ^ 0x5a5a5a5a;
+		h = FAKE_OBJ;	/* savedHandle of an ordinary object */
 	} else {
 		i = fake_sess(f, h, SESS_LOADED);
 		if (i < 0 || f->save_error || fake_gap_full(f)) {
@@ -551,9 +551,18 @@ static u32 start_session(struct kunit *test, struct space_test *t,
 	return get_unaligned_be32(t->buf + TPM_HEADER_SIZE);
 }
 
-/* Nothing of any space stays loaded between commands. */
+/* As before a /dev/tpmN command: every space's context out of the TPM. */
+static void evict_all(struct kunit *test, struct space_test *t)
+{
+	KUNIT_ASSERT_EQ(test, tpm_try_get_ops(t->chip), 0);
+	tpm2_rm_evict_all(t->chip);
+	tpm_put_ops(t->chip);
+}
+
+/* Once evicted, nothing of any space is left loaded: nothing leaked. */
 static void expect_tpm_empty(struct kunit *test, struct space_test *t)
 {
+	evict_all(test, t);
 	KUNIT_EXPECT_EQ(test, fake_loaded_objects(t->tpm), 0);
 	KUNIT_EXPECT_EQ(test, fake_loaded_sessions(t->tpm), 0);
 }
@@ -602,11 +611,19 @@ static void space_flush_object(struct kunit *test)
 
 	h = create(test, t, a);
 	sent = t->tpm->sent;
-	/* The object is only a context here: nothing to ask the TPM. */
+	/* Still loaded: the TPM flushes it. */
 	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, TPM2_CC_FLUSH_CONTEXT, h), 0);
-	KUNIT_EXPECT_EQ(test, t->tpm->sent, sent);
+	KUNIT_EXPECT_EQ(test, t->tpm->sent, sent + 1);
+	KUNIT_EXPECT_EQ(test, fake_loaded_objects(t->tpm), 0);
 	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, TPM2_CC_FLUSH_CONTEXT, h),
 			-EINVAL);
+	KUNIT_EXPECT_EQ(test, read_public(t, a, h), -EINVAL);
+	/* Evicted, it is only a context here: nothing to ask the TPM. */
+	h = create(test, t, a);
+	evict_all(test, t);
+	sent = t->tpm->sent;
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, TPM2_CC_FLUSH_CONTEXT, h), 0);
+	KUNIT_EXPECT_EQ(test, t->tpm->sent, sent);
 	KUNIT_EXPECT_EQ(test, read_public(t, a, h), -EINVAL);
 }
 
@@ -759,8 +776,9 @@ static void space_save_failure_flushes_session(struct kunit *test)
 	struct tpm_rm_space *a = new_space(test, t);
 	u32 s = start_session(test, t, a);
 
-	t->tpm->save_error = RC_TOO_MANY_CONTEXTS;
 	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s), 0);
+	t->tpm->save_error = RC_TOO_MANY_CONTEXTS;
+	evict_all(test, t);
 	t->tpm->save_error = 0;
 	expect_tpm_empty(test, t);
 	KUNIT_EXPECT_EQ(test, t->tpm->sess[s - FAKE_SESS], SESS_NONE);
@@ -831,6 +849,7 @@ static void space_session_load_failures(struct kunit *test)
 	struct tpm_rm_space *a = new_space(test, t), *b = new_space(test, t);
 	u32 s = start_session(test, t, a), sb;
 
+	evict_all(test, t);
 	t->tpm->load_error = RC_CONTEXT_GAP;
 	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s),
 			RM_LAYER | RC_CONTEXT_GAP);
@@ -838,6 +857,7 @@ static void space_session_load_failures(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s), 0);
 
 	/* A reset: the context is stale, and refused as such. */
+	evict_all(test, t);
 	t->tpm->gen[s - FAKE_SESS]++;
 	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s),
 			RM_LAYER | RC_INTEGRITY);
@@ -868,26 +888,32 @@ static int fake_saved_sessions(struct fake_tpm2 *f)
 
 /*
  * The context gap (16 saves here): six idle sessions started back to back
- * in two spaces while a third space's session is used over and over.  The
- * oldest saved session is refreshed as often as needed (each refresh
- * gains one number when the idle ones were saved back to back); no
- * session is lost, no command fails.
+ * in two spaces while four sessions of two other spaces take turns, more
+ * than stay loaded, so that each command saves one.  The oldest saved
+ * session is refreshed as often as needed (each refresh gains one number
+ * when the idle ones were saved back to back); no session is lost, no
+ * command fails.
  */
 static void space_context_gap(struct kunit *test)
 {
 	struct space_test *t = setup(test);
 	struct tpm_rm_space *a = new_space(test, t), *b = new_space(test, t);
-	struct tpm_rm_space *c = new_space(test, t);
-	u32 idle[6], sc;
+	struct tpm_rm_space *c = new_space(test, t), *d = new_space(test, t);
+	u32 idle[6], busy[4], counter;
 	int i;
 
 	t->tpm->gap_max = 16;
 	for (i = 0; i < ARRAY_SIZE(idle); i++)
 		idle[i] = start_session(test, t, i < 4 ? a : b);
-	sc = start_session(test, t, c);
+	for (i = 0; i < ARRAY_SIZE(busy); i++)
+		busy[i] = start_session(test, t, i < 2 ? c : d);
+	counter = t->tpm->counter;
 	for (i = 0; i < 40; i++)
 		KUNIT_EXPECT_EQ(test,
-				one_handle_cmd(t, c, CC_POLICY_GET_DIGEST, sc), 0);
+				one_handle_cmd(t, i % 4 < 2 ? c : d,
+					       CC_POLICY_GET_DIGEST, busy[i % 4]), 0);
+	/* The gap was met: more saves than it allows. */
+	KUNIT_EXPECT_GT(test, t->tpm->counter - counter, 16);
 	for (i = 0; i < ARRAY_SIZE(idle); i++) {
 		KUNIT_EXPECT_EQ(test, t->tpm->sess[idle[i] - FAKE_SESS],
 				SESS_SAVED);
@@ -895,7 +921,10 @@ static void space_context_gap(struct kunit *test)
 						     CC_POLICY_GET_DIGEST,
 						     idle[i]), 0);
 	}
-	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, c, CC_POLICY_GET_DIGEST, sc), 0);
+	for (i = 0; i < ARRAY_SIZE(busy); i++)
+		KUNIT_EXPECT_EQ(test,
+				one_handle_cmd(t, i < 2 ? c : d,
+					       CC_POLICY_GET_DIGEST, busy[i]), 0);
 	expect_tpm_empty(test, t);
 }
 
@@ -932,6 +961,7 @@ static void space_context_gap_client_commands(struct kunit *test)
 
 	t->tpm->gap_max = 4;
 	sa = start_session(test, t, a);
+	evict_all(test, t);	/* sa is saved, and the oldest */
 	sb = start_session(test, t, b);
 	for (i = 0; i < 10; i++) {
 		KUNIT_EXPECT_EQ(test, client_ctx(t, b, TPM2_CC_CONTEXT_SAVE, sb,
@@ -964,8 +994,11 @@ static void space_context_gap_unknown_oldest(struct kunit *test)
 	t->tpm->saved_at[FAKE_SESSIONS - 1] = ++t->tpm->counter;
 	sa = start_session(test, t, a);
 	sb = start_session(test, t, b);
-	for (i = 0; i < 20 && t->tpm->sess[sb - FAKE_SESS] == SESS_SAVED; i++)
+	/* Used, and saved before each /dev/tpm0 command, until lost. */
+	for (i = 0; i < 20 && t->tpm->sess[sb - FAKE_SESS] != SESS_NONE; i++) {
 		one_handle_cmd(t, b, CC_POLICY_GET_DIGEST, sb);
+		evict_all(test, t);
+	}
 	KUNIT_EXPECT_EQ(test, t->tpm->sess[sb - FAKE_SESS], SESS_NONE);
 	KUNIT_EXPECT_EQ(test, t->tpm->sess[sa - FAKE_SESS], SESS_SAVED);
 	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, sa), 0);
@@ -1016,10 +1049,11 @@ static void space_orphans_bounded(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, t->tpm->sess[s[i] - FAKE_SESS], SESS_SAVED);
 
 	/* The gap: the oldest orphan cannot be refreshed, so it goes. */
-	t->tpm->gap_max = t->tpm->counter + 2 -
+	t->tpm->gap_max = t->tpm->counter + 1 -
 			  t->tpm->saved_at[s[4] - FAKE_SESS];
 	sb = start_session(test, t, b);
 	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, b, CC_POLICY_GET_DIGEST, sb), 0);
+	evict_all(test, t);
 	KUNIT_EXPECT_EQ(test, t->tpm->sess[s[4] - FAKE_SESS], SESS_NONE);
 	KUNIT_EXPECT_EQ(test, t->tpm->sess[sb - FAKE_SESS], SESS_SAVED);
 	KUNIT_EXPECT_EQ(test, t->tpm->sess[s[11] - FAKE_SESS], SESS_SAVED);
@@ -1039,6 +1073,7 @@ static void space_orphan_adopted(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, client_ctx(t, b, TPM2_CC_CONTEXT_LOAD, 0, ctx), 0);
 	for (i = 0; i < TPM_RM_ORPHANS + 2; i++)
 		orphan_session(test, t, NULL);
+	evict_all(test, t);
 	KUNIT_EXPECT_EQ(test, t->tpm->sess[s - FAKE_SESS], SESS_SAVED);
 	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, b, CC_POLICY_GET_DIGEST, s), 0);
 }
