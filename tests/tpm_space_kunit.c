@@ -36,6 +36,13 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 #define CC_START_AUTH_SESS	0x0176
 #define CC_SEQUENCE_COMPLETE	0x013E
 #define CC_POLICY_GET_DIGEST	0x0189
+#define CC_HASH_SEQ_START	0x0186
+#define CC_SEQUENCE_UPDATE	0x015C
+#define CC_CLEAR		0x0126
+#define RH_LOCKOUT		0x4000000A
+#define SAVED_SEQUENCE		0x80000001
+/* Object ids with this bit are sequence objects. */
+#define FAKE_SEQ_ID		0x40000000
 #define TPM2_RC_AUTH_CONTEXT	0x0145
 
 /* TPMA_CC: command index, cHandles, rHandle. */
@@ -52,6 +59,10 @@ static const u32 fake_cc_attrs[] = {
 	ATTRS(TPM2_CC_GET_CAPABILITY, 0, 0),
 	ATTRS(TPM2_CC_GET_RANDOM, 0, 0),
 	ATTRS(CC_POLICY_GET_DIGEST, 1, 0),
+	ATTRS(CC_HASH_SEQ_START, 0, 1),
+	ATTRS(CC_SEQUENCE_UPDATE, 1, 0),
+	ATTRS(CC_CLEAR, 1, 0),
+	ATTRS(TPM2_CC_SHUTDOWN, 0, 0),
 };
 
 enum fake_sess_state { SESS_NONE, SESS_LOADED, SESS_SAVED };
@@ -72,11 +83,16 @@ enum fake_sess_state { SESS_NONE, SESS_LOADED, SESS_SAVED };
  *		oldest) when the oldest saved one is this many saves old
  * @counter:	sessions saved so far
  * @saved_at:	the value of @counter when session i was saved
+ * @state:	a sequence object's state: how many updates it has had
+ * @loaded_at_flush_all: objects and sessions loaded when the last
+ *		TPM2_Shutdown or TPM2_Clear came
  * @rsp:	the response to the last one
  * @rsp_len:	its length
  */
 struct fake_tpm2 {
 	u32 obj[FAKE_OBJ_SLOTS];
+	u32 state[FAKE_OBJ_SLOTS];
+	int loaded_at_flush_all;
 	enum fake_sess_state sess[FAKE_SESSIONS];
 	u32 next_id;
 	int sent;
@@ -135,6 +151,15 @@ static int fake_loaded_objects(struct fake_tpm2 *f)
 	return n;
 }
 
+/* Every object slot holds object @id (0: every slot is empty). */
+static void fake_fill_objects(struct fake_tpm2 *f, u32 id)
+{
+	int i;
+
+	for (i = 0; i < FAKE_OBJ_SLOTS; i++)
+		f->obj[i] = id;
+}
+
 /* The slot of a loaded object handle, or -1. */
 static int fake_obj(struct fake_tpm2 *f, u32 h)
 {
@@ -178,6 +203,7 @@ static void fake_new_object(struct fake_tpm2 *f, u32 id)
 	for (i = 0; i < FAKE_OBJ_SLOTS; i++) {
 		if (!f->obj[i]) {
 			f->obj[i] = id;
+			f->state[i] = 0;
 			fake_put_u32(f, FAKE_OBJ + i);
 			return;
 		}
@@ -195,7 +221,11 @@ static void fake_context_save(struct fake_tpm2 *f, u32 h)
 	int i = fake_obj(f, h);
 	u32 seq, blob;
 
-	if (i >= 0) {
+	if (i >= 0 && (f->obj[i] & FAKE_SEQ_ID)) {
+		seq = f->obj[i];
+		blob = f->state[i];
+		h = SAVED_SEQUENCE;
+	} else if (i >= 0) {
 		seq = f->obj[i];
 		blob = seq ^ 0x5a5a5a5a;
 		h = FAKE_OBJ;	/* savedHandle of an ordinary object */
@@ -226,6 +256,13 @@ static void fake_context_load(struct fake_tpm2 *f, const u8 *ctx)
 	u32 blob = get_unaligned_be32(ctx + 18);
 	int i;
 
+	if (h == SAVED_SEQUENCE) {
+		fake_new_object(f, seq);
+		if (tpm_hdr_code(f->rsp) == TPM2_RC_SUCCESS)
+			f->state[get_unaligned_be32(f->rsp + f->rsp_len - 4) -
+				 FAKE_OBJ] = blob;
+		return;
+	}
 	if (h >= FAKE_OBJ) {
 		if (blob != (seq ^ 0x5a5a5a5a))
 			fake_reply(f, RC_INTEGRITY);
@@ -322,6 +359,17 @@ static bool fake_auths_loaded(struct fake_tpm2 *f, const u8 *buf, u32 off)
 	return h == TPM2_RS_PW || fake_sess(f, h, SESS_LOADED) >= 0;
 }
 
+/* A session authorizing without continueSession ends with the command. */
+static void fake_auths_done(struct fake_tpm2 *f, const u8 *buf, u32 off)
+{
+	u32 h = get_unaligned_be32(buf + off + 4);
+	int i = fake_sess(f, h, SESS_LOADED);
+
+	/* One session with an empty nonce: its attributes follow. */
+	if (i >= 0 && !(buf[off + 10] & 1))
+		f->sess[i] = SESS_NONE;
+}
+
 static int fake_send(struct tpm_chip *chip, u8 *buf, size_t len)
 {
 	struct fake_tpm2 *f = to_fake(chip);
@@ -332,10 +380,32 @@ static int fake_send(struct tpm_chip *chip, u8 *buf, size_t len)
 	fake_reply(f, TPM2_RC_SUCCESS);
 	switch (tpm_hdr_code(buf)) {
 	case TPM2_CC_CREATE_PRIMARY:
-		if (fake_auths_loaded(f, buf, TPM_HEADER_SIZE + 4))
-			fake_new_object(f, ++f->next_id);
+		if (!fake_auths_loaded(f, buf, TPM_HEADER_SIZE + 4)) {
+			fake_reply(f, RC_HANDLE_1);
+			break;
+		}
+		fake_new_object(f, f->next_id + 1);
+		if (tpm_hdr_code(f->rsp) == TPM2_RC_SUCCESS) {
+			f->next_id++;
+			fake_auths_done(f, buf, TPM_HEADER_SIZE + 4);
+		}
+		break;
+	case CC_HASH_SEQ_START:
+		fake_new_object(f, FAKE_SEQ_ID | (f->next_id + 1));
+		if (tpm_hdr_code(f->rsp) == TPM2_RC_SUCCESS)
+			f->next_id++;
+		break;
+	case CC_SEQUENCE_UPDATE:
+		i = fake_obj(f, h);
+		if (i >= 0)
+			fake_put_u32(f, ++f->state[i]);
 		else
 			fake_reply(f, RC_HANDLE_1);
+		break;
+	case TPM2_CC_SHUTDOWN:
+	case CC_CLEAR:
+		f->loaded_at_flush_all = fake_loaded_objects(f) +
+					 fake_loaded_sessions(f);
 		break;
 	case TPM2_CC_READ_PUBLIC:
 		i = fake_obj(f, h);
@@ -501,14 +571,20 @@ static s64 run(struct space_test *t, struct tpm_rm_space *space)
 	return tpm_hdr_code(t->buf);
 }
 
-/* A password authorization area, as CreatePrimary needs. */
-static void cmd_pw_auth(u8 *buf, u32 session)
+/* An authorization area of one session with @attrs, empty nonce and hmac. */
+static void cmd_auth(u8 *buf, u32 session, u8 attrs)
 {
 	cmd_u32(buf, 9);
 	cmd_u32(buf, session);
-	cmd_u32(buf, 0x00000100);	/* empty nonce, attributes continue */
+	cmd_u32(buf, attrs << 8);	/* empty nonce, attributes */
 	put_unaligned_be16(0, buf + tpm_hdr_len(buf) - 1);
 	put_unaligned_be32(tpm_hdr_len(buf) + 1, buf + 2);
+}
+
+/* ... that continues the session, as CreatePrimary needs. */
+static void cmd_pw_auth(u8 *buf, u32 session)
+{
+	cmd_auth(buf, session, 1);
 }
 
 /* CreatePrimary in @space; the virtual handle. */
@@ -1163,6 +1239,172 @@ static void space_malformed_auths(struct kunit *test)
 	expect_tpm_empty(test, t);
 }
 
+/*
+ * Lazy contexts: what a command used stays loaded, so the next command
+ * that names it costs the TPM that command alone.
+ */
+static void space_lazy_no_extra_commands(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t);
+	u32 h = create(test, t, a), s = start_session(test, t, a);
+	int i, sent = t->tpm->sent;
+
+	for (i = 0; i < 5; i++) {
+		KUNIT_EXPECT_EQ(test, read_public(t, a, h), 1);
+		KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST,
+						     s), 0);
+	}
+	KUNIT_EXPECT_EQ(test, t->tpm->sent - sent, 10);
+	KUNIT_EXPECT_EQ(test, fake_loaded_objects(t->tpm), 1);
+	KUNIT_EXPECT_EQ(test, fake_loaded_sessions(t->tpm), 1);
+	expect_tpm_empty(test, t);
+}
+
+/*
+ * Four spaces, one object each, three object slots: each space's command
+ * evicts another's object, which comes back from its context when named.
+ * Once the TPM said it was full, room is made before a load: a miss costs
+ * a bare flush, a load and the command.
+ */
+static void space_eviction_across_spaces(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *sp[4];
+	u32 h[4];
+	int i, sent;
+
+	for (i = 0; i < 4; i++) {
+		sp[i] = new_space(test, t);
+		h[i] = create(test, t, sp[i]);
+	}
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_EQ(test, read_public(t, sp[i % 4], h[i % 4]),
+				i % 4 + 1);
+	sent = t->tpm->sent;
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_EQ(test, read_public(t, sp[i % 4], h[i % 4]),
+				i % 4 + 1);
+	KUNIT_EXPECT_EQ(test, t->tpm->sent - sent, 3 * 8);
+	KUNIT_EXPECT_EQ(test, fake_loaded_objects(t->tpm), 3);
+	expect_tpm_empty(test, t);
+}
+
+/*
+ * A /dev/tpm0 user flushes every transient handle (tpm2_flushcontext -t):
+ * the spaces' objects were evicted before its commands, so theirs were
+ * not there to flush, and the spaces' next commands work.  An object that
+ * vanished unseen is loaded again and its command sent again; one whose
+ * handle the TPM gave to another object meanwhile is not taken for it.
+ */
+static void space_flush_through_tpm0(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t), *b = new_space(test, t);
+	u32 ha = create(test, t, a), hb;
+	int i, sent;
+
+	evict_all(test, t);
+	fake_fill_objects(t->tpm, 0);
+	KUNIT_EXPECT_EQ(test, read_public(t, a, ha), 1);
+
+	/* Unseen: the command is refused, then sent again. */
+	t->tpm->obj[0] = 0;
+	sent = t->tpm->sent;
+	KUNIT_EXPECT_EQ(test, read_public(t, a, ha), 1);
+	KUNIT_EXPECT_EQ(test, t->tpm->sent - sent, 3);
+
+	/* Unseen, and the handle given out again. */
+	t->tpm->obj[0] = 0;
+	hb = create(test, t, b);
+	KUNIT_EXPECT_EQ(test, t->tpm->obj[0], 2);
+	KUNIT_EXPECT_EQ(test, read_public(t, a, ha), 1);
+	KUNIT_EXPECT_EQ(test, read_public(t, b, hb), 2);
+	expect_tpm_empty(test, t);
+}
+
+/*
+ * A session that authorized a command without continueSession ended with
+ * it: it leaves the space at once (its slot is free, nothing is flushed);
+ * after a failed command it stays.
+ */
+static void space_session_ended_by_command(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t);
+	u32 s = start_session(test, t, a);
+	int i, sent;
+
+	fake_fill_objects(t->tpm, 99);	/* someone else's */
+	cmd_start(t->buf, TPM2_ST_SESSIONS, TPM2_CC_CREATE_PRIMARY);
+	cmd_u32(t->buf, RH_OWNER);
+	cmd_auth(t->buf, s, 0);
+	KUNIT_EXPECT_EQ(test, run(t, a), RC_OBJECT_MEMORY);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s), 0);
+	fake_fill_objects(t->tpm, 0);
+
+	cmd_start(t->buf, TPM2_ST_SESSIONS, TPM2_CC_CREATE_PRIMARY);
+	cmd_u32(t->buf, RH_OWNER);
+	cmd_auth(t->buf, s, 0);
+	KUNIT_EXPECT_EQ(test, run(t, a), 0);
+	KUNIT_EXPECT_EQ(test, t->tpm->sess[s - FAKE_SESS], SESS_NONE);
+	sent = t->tpm->sent;
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, t->tpm->sent, sent);
+	for (i = 0; i < 4; i++)
+		start_session(test, t, a);
+	expect_tpm_empty(test, t);
+}
+
+/*
+ * A sequence object's context changes with every update: evicting it
+ * saves it, and it comes back with its updates.
+ */
+static void space_sequence_object_saved(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t);
+	u32 h;
+
+	cmd_start(t->buf, TPM2_ST_NO_SESSIONS, CC_HASH_SEQ_START);
+	KUNIT_ASSERT_EQ(test, run(t, a), 0);
+	h = get_unaligned_be32(t->buf + TPM_HEADER_SIZE);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_SEQUENCE_UPDATE, h), 0);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_SEQUENCE_UPDATE, h), 0);
+	evict_all(test, t);
+	KUNIT_EXPECT_EQ(test, fake_loaded_objects(t->tpm), 0);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_SEQUENCE_UPDATE, h), 0);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->buf + TPM_HEADER_SIZE), 3);
+	expect_tpm_empty(test, t);
+}
+
+/*
+ * Nothing of a space is loaded when the TPM saves its state for a suspend
+ * (transient objects do not survive it) or a command that flushes objects
+ * of its own accord comes; afterwards they load again from their contexts.
+ */
+static void space_evicted_before_shutdown_and_clear(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t);
+	u32 h = create(test, t, a), s = start_session(test, t, a);
+
+	t->tpm->loaded_at_flush_all = -1;
+	tpm_chip_suspend(t->chip);
+	KUNIT_EXPECT_EQ(test, t->tpm->loaded_at_flush_all, 0);
+	KUNIT_EXPECT_EQ(test, t->tpm->sess[s - FAKE_SESS], SESS_SAVED);
+	tpm_chip_resume(t->chip);
+	KUNIT_EXPECT_EQ(test, read_public(t, a, h), 1);
+
+	t->tpm->loaded_at_flush_all = -1;
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_CLEAR, RH_LOCKOUT), 0);
+	KUNIT_EXPECT_EQ(test, t->tpm->loaded_at_flush_all, 0);
+	KUNIT_EXPECT_EQ(test, read_public(t, a, h), 1);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s), 0);
+	expect_tpm_empty(test, t);
+}
+
 static struct kunit_case tpm_space_cases[] = {
 	KUNIT_CASE(space_more_objects_than_slots),
 	KUNIT_CASE(space_objects_private),
@@ -1185,6 +1427,12 @@ static struct kunit_case tpm_space_cases[] = {
 	KUNIT_CASE(space_orphans_bounded),
 	KUNIT_CASE(space_orphan_adopted),
 	KUNIT_CASE(space_get_handles_sessions),
+	KUNIT_CASE(space_lazy_no_extra_commands),
+	KUNIT_CASE(space_eviction_across_spaces),
+	KUNIT_CASE(space_flush_through_tpm0),
+	KUNIT_CASE(space_session_ended_by_command),
+	KUNIT_CASE(space_sequence_object_saved),
+	KUNIT_CASE(space_evicted_before_shutdown_and_clear),
 	{}
 };
 
