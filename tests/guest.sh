@@ -58,7 +58,7 @@ TPMTEST_TOOLS=$tools
 TPMTEST_TPM=$family
 ENV
 for e in "${extra_env[@]}"; do
-	case $e in TPMTEST_*=*) echo "$e" >>"$run/env" ;;
+	case $e in TPMTEST_*=*) printf '%s=%q\n' "${e%%=*}" "${e#*=}" >>"$run/env" ;;
 	*) echo "--env takes TPMTEST_NAME=VALUE, not '$e'" >&2; exit 2 ;; esac
 done
 

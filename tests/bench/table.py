@@ -82,6 +82,7 @@ def main():
         checks.append((f"cpu per round trip <= upstream ({path} {wl})",
                        ratio(rate("ours", path, wl, "sys_us"),
                              rate("upstream", path, wl, "sys_us")), 1, "<="))
+    checks += rm_table(runs)
     for name, val, limit, op in checks:
         if val is None:
             state = "not measured"
@@ -89,6 +90,58 @@ def main():
             met = val >= limit if op == ">=" else val <= limit
             state = f"{val:.2f} ({'met' if met else 'NOT met'})"
         print(f"target: {name}: {state}")
+
+
+RM_ROWS = [  # (path, workload, what)
+    ("tis", "sign-ecc", "/dev/tpm0, 1 client"),
+    ("tpmrm", "sign-ecc", "/dev/tpmrm0, 1 client"),
+    ("tpmrm-4", "sign-ecc", "/dev/tpmrm0, 4 clients"),
+    ("tis", "sign-rsa", "/dev/tpm0, 1 client"),
+    ("tpmrm", "sign-rsa", "/dev/tpmrm0, 1 client"),
+    ("tpmrm-4", "sign-rsa", "/dev/tpmrm0, 4 clients"),
+    ("tpmrm", "workflow", "tpm2-tools on /dev/tpmrm0"),
+    ("abrmd", "workflow", "tpm2-tools, tpm2-abrmd on /dev/tpm0"),
+]
+
+
+def rm_table(runs):
+    """The resource manager's rows (TPM2_Sign, the tpm2-tools workflow) and
+    the issue's goals for them."""
+    def get(drv, path, wl, field="rate"):
+        return median(runs, (f"{drv}/{path}", wl), field)
+
+    if not any(get(d, p, w) for p, w, _ in RM_ROWS for d in ("ours", "upstream")):
+        return []
+    print()
+    print(f"{'resource manager':<44}|{'upstream/s':>11}{'p50':>9}{'p99':>9} |"
+          f"{'ours/s':>9}{'p50':>9}{'p99':>9} |{'ours/up':>8}")
+    for path, wl, what in RM_ROWS:
+        up = [get("upstream", path, wl, f) for f in ("rate", "p50_us", "p99_us")]
+        ours = [get("ours", path, wl, f) for f in ("rate", "p50_us", "p99_us")]
+        label = f"{wl} {what}"
+        print(f"{label:<44}|{fmt(up[0], 11, 1)}{fmt(up[1], 9)}{fmt(up[2], 9)} |"
+              f"{fmt(ours[0], 9, 1)}{fmt(ours[1], 9)}{fmt(ours[2], 9)} |"
+              f"{fmt(ratio(ours[0], up[0]), 8, 2)}")
+    print("sign: TPM2_Sign round trips/s (all clients together), p50/p99 in us;"
+          " workflow: whole chains/s, p50/p99 in us per chain")
+    checks = []
+    for wl in ("sign-ecc", "sign-rsa"):
+        checks.append((f"{wl}: /dev/tpm0 / /dev/tpmrm0 <= 1.25 (ours, 1 client)",
+                       ratio(get("ours", "tis", wl), get("ours", "tpmrm", wl)),
+                       1.25, "<="))
+        checks.append((f"{wl}: tpmrm0 >= 5x upstream's tpmrm0 (1 client)",
+                       ratio(get("ours", "tpmrm", wl), get("upstream", "tpmrm", wl)),
+                       5, ">="))
+        checks.append((f"{wl}: 4 clients on tpmrm0 >= upstream's (rate)",
+                       ratio(get("ours", "tpmrm-4", wl), get("upstream", "tpmrm-4", wl)),
+                       1, ">="))
+        checks.append((f"{wl}: 4 clients on tpmrm0 p99 <= upstream's",
+                       ratio(get("ours", "tpmrm-4", wl, "p99_us"),
+                             get("upstream", "tpmrm-4", wl, "p99_us")), 1, "<="))
+    checks.append(("workflow: ours tpmrm0 faster than tpm2-abrmd (rate)",
+                   ratio(get("ours", "tpmrm", "workflow"), get("ours", "abrmd", "workflow")),
+                   1, ">="))
+    return checks
 
 
 if __name__ == "__main__":

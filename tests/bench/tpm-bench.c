@@ -5,9 +5,13 @@
  *   tpm-bench [-d /dev/tpmN | -u socket] [-N] [-t secs] [-n max] [-w warmup]
  *	     workload
  *	workload: getrandom, pcr-read, pcr-extend, nv-read (a 1 KiB
- *	response), create-primary (RSA-2048, flushed after each, untimed)
+ *	response), create-primary (RSA-2048, flushed after each, untimed),
+ *	sign-ecc, sign-rsa (TPM2_Sign of a SHA-256 digest with a loaded ECC
+ *	P-256 or RSA-2048 key, made untimed before)
  *	-d  a TPM character device (default /dev/tpm0); -N opens it with
  *	    O_NONBLOCK and waits in poll() before each read
+ *	-c  this many clients, each a process with its own file (and key),
+ *	    all timed over the same period; the figures cover them all
  *	-u  swtpm's unix socket (swtpm socket --server type=unixio): the floor,
  *	    what the TPM itself costs
  *   tpm-bench vtpm-server
@@ -22,7 +26,9 @@
  */
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include "tpmtool.h"
@@ -34,6 +40,10 @@
 #define CC_FLUSH	0x165
 #define CC_PCR_READ	0x17E
 #define CC_PCR_EXTEND	0x182
+#define CC_SIGN		0x15D
+#define RC_RETRY	0x922
+#define ALG_RSASSA	0x0014
+#define ALG_ECDSA	0x0018
 #define NV_INDEX	0x0150BE0C
 #define NV_SIZE		1024
 #define PCR_DEBUG	16
@@ -44,6 +54,24 @@ struct conn {
 	int fd;
 	int sock;	/* a byte stream: the response is read in two steps */
 	int nonblock;
+	uint32_t key;	/* sign-*: the key's handle */
+};
+
+/*
+ * TPMT_PUBLIC of the signing keys: SHA-256 name; fixedTPM, fixedParent,
+ * sensitiveDataOrigin, userWithAuth, sign; ECDSA with SHA-256 on NIST
+ * P-256, and RSASSA with SHA-256 on RSA-2048 (default exponent).
+ */
+static const uint8_t ecc_sign_public[] = {
+	0x00, 0x23, 0x00, 0x0B, 0x00, 0x04, 0x00, 0x72, 0x00, 0x00,
+	0x00, 0x10, 0x00, 0x18, 0x00, 0x0B, 0x00, 0x03, 0x00, 0x10,
+	0x00, 0x00, 0x00, 0x00,
+};
+
+static const uint8_t rsa_sign_public[] = {
+	0x00, 0x01, 0x00, 0x0B, 0x00, 0x04, 0x00, 0x72, 0x00, 0x00,
+	0x00, 0x10, 0x00, 0x14, 0x00, 0x0B, 0x08, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00,
 };
 
 struct workload {
@@ -90,7 +118,10 @@ static ssize_t xfer(struct conn *c, struct cmd *cmd, uint8_t *rsp)
 
 	put_be32(cmd->b + 2, cmd->len);
 	if (c->sock) {
-		len = xfer_sock(c, cmd, rsp);
+		/* TPM_RC_RETRY: sent again, as the kernel would. */
+		do {
+			len = xfer_sock(c, cmd, rsp);
+		} while (len == TPM_HDR && be32(rsp + 6) == RC_RETRY);
 		if (len < 0)
 			perror("socket");
 		return len;
@@ -267,12 +298,77 @@ static int run_create_primary(struct conn *c, long long *ns)
 	return xfer_ok(c, &cmd, rsp, TPM_HDR) < 0 ? -1 : 0;
 }
 
+static int sign_setup(struct conn *c, const uint8_t *pub, size_t n)
+{
+	uint8_t rsp[RSP_MAX];
+	struct cmd cmd;
+
+	cmd_create_primary(&cmd, pub, n);
+	if (xfer_ok(c, &cmd, rsp, TPM_HDR + 4) < 0)
+		return -1;
+	c->key = be32(rsp + TPM_HDR);
+	return 0;
+}
+
+static int sign_ecc_setup(struct conn *c)
+{
+	return sign_setup(c, ecc_sign_public, sizeof(ecc_sign_public));
+}
+
+static int sign_rsa_setup(struct conn *c)
+{
+	return sign_setup(c, rsa_sign_public, sizeof(rsa_sign_public));
+}
+
+static void sign_teardown(struct conn *c)
+{
+	uint8_t rsp[RSP_MAX];
+	struct cmd cmd;
+
+	cmd_init(&cmd, ST_NO_SESSIONS, CC_FLUSH);
+	cmd_u32(&cmd, c->key);
+	xfer(c, &cmd, rsp);
+}
+
+/* TPM2_Sign of a digest with the key's own scheme; @alg: the signature's. */
+static int run_sign(struct conn *c, long long *ns, uint16_t alg)
+{
+	uint8_t rsp[RSP_MAX];
+	struct cmd cmd;
+
+	cmd_init(&cmd, ST_SESSIONS, CC_SIGN);
+	cmd_u32(&cmd, c->key);
+	cmd_pw_session(&cmd);
+	cmd_u16(&cmd, 32);		/* digest */
+	cmd_fill(&cmd, 0x3C, 32);
+	cmd_u16(&cmd, 0x0010);		/* inScheme: the key's */
+	cmd_u16(&cmd, 0x8024);		/* validation: a null hash check */
+	cmd_u32(&cmd, 0x40000007);
+	cmd_u16(&cmd, 0);
+	/* header, parameter size, sigAlg, hash */
+	if (timed(c, &cmd, rsp, TPM_HDR + 4 + 4, ns) < 0)
+		return -1;
+	return be16(rsp + 14) == alg && be16(rsp + 16) == ALG_SHA256 ? 0 : -1;
+}
+
+static int run_sign_ecc(struct conn *c, long long *ns)
+{
+	return run_sign(c, ns, ALG_ECDSA);
+}
+
+static int run_sign_rsa(struct conn *c, long long *ns)
+{
+	return run_sign(c, ns, ALG_RSASSA);
+}
+
 static const struct workload workloads[] = {
 	{ "getrandom", NULL, run_getrandom, NULL },
 	{ "pcr-read", NULL, run_pcr_read, NULL },
 	{ "pcr-extend", NULL, run_pcr_extend, NULL },
 	{ "nv-read", nv_setup, run_nv_read, nv_teardown },
 	{ "create-primary", NULL, run_create_primary, NULL },
+	{ "sign-ecc", sign_ecc_setup, run_sign_ecc, sign_teardown },
+	{ "sign-rsa", sign_rsa_setup, run_sign_rsa, sign_teardown },
 };
 
 /* The machine's busy time so far, in microseconds (all CPUs). */
@@ -346,7 +442,7 @@ static int vtpm_server(void)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: tpm-bench [-d dev | -u socket] [-N] [-t secs] [-n max] [-w warmup] workload\n"
+	fprintf(stderr, "usage: tpm-bench [-d dev | -u socket] [-N] [-c clients] [-t secs] [-n max] [-w warmup] workload\n"
 		"       tpm-bench vtpm-server\n"
 		"workloads:");
 	for (size_t i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++)
@@ -355,68 +451,158 @@ static int usage(void)
 	return 2;
 }
 
+struct run {
+	const struct workload *w;
+	const char *dev, *sock;
+	int nonblock;
+	long max, warmup;
+	long long secs_ns;
+};
+
+/* What one client measured: its round trips, their period, its CPU time. */
+struct result {
+	long n;
+	long long ns;
+	long long cpu_us;
+	long long busy_us;
+};
+
+/*
+ * One client: open, set up and warm up, say so on @ready (if any) and wait
+ * for @go to close, then run the workload for the period.  The latencies
+ * go to @lat, the rest to @res.  Returns 0 or 1.
+ */
+static int client(const struct run *r, long long *lat, struct result *res,
+		  int ready, int go)
+{
+	struct conn c = { .nonblock = r->nonblock };
+	long long t0;
+	int rc = 0;
+	char b;
+	long i;
+
+	res->n = 0;
+	if (open_conn(&c, r->dev, r->sock))
+		return 1;
+	if (r->w->setup && r->w->setup(&c)) {
+		fprintf(stderr, "%s: setup failed\n", r->w->name);
+		return 1;
+	}
+	for (i = 0; i < r->warmup && !rc; i++)
+		rc = r->w->run(&c, &lat[0]);
+	if (ready >= 0 && (write(ready, "r", 1) != 1 || read(go, &b, 1) != 0))
+		rc = -1;
+	res->cpu_us = cpu_us();
+	res->busy_us = busy_us();
+	t0 = now_ns();
+	while (!rc && res->n < r->max && now_ns() - t0 < r->secs_ns)
+		rc = r->w->run(&c, &lat[res->n++]);
+	res->ns = now_ns() - t0;
+	res->cpu_us = cpu_us() - res->cpu_us;
+	res->busy_us = busy_us() - res->busy_us;
+	if (r->w->teardown)
+		r->w->teardown(&c);
+	close(c.fd);
+	if (rc)
+		fprintf(stderr, "%s: round trip %ld failed\n", r->w->name, res->n);
+	return !!rc;
+}
+
+/*
+ * @clients processes at once, each with its own file, started together;
+ * their latencies end up in @lat (@clients blocks of r->max), the rest in
+ * @res.  The machine's busy time over the period in *@busy.  Returns 0 or 1.
+ */
+static int clients_run(const struct run *r, int clients, long long *lat,
+		       struct result *res, long long *busy)
+{
+	int ready[2], go[2], rc = 0, st, i;
+	char b;
+
+	if (pipe(ready) || pipe(go))
+		return 1;
+	for (i = 0; i < clients; i++) {
+		if (fork() == 0) {
+			close(ready[0]);
+			close(go[1]);
+			_exit(client(r, lat + i * r->max, &res[i], ready[1],
+				     go[0]));
+		}
+	}
+	close(ready[1]);
+	close(go[0]);
+	for (i = 0; i < clients; i++)
+		if (read(ready[0], &b, 1) != 1)
+			rc = 1;
+	*busy = busy_us();
+	close(go[1]);
+	while (wait(&st) > 0)
+		if (!WIFEXITED(st) || WEXITSTATUS(st))
+			rc = 1;
+	*busy = busy_us() - *busy;
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
-	const char *dev = "/dev/tpm0", *sock = NULL;
-	long long *lat, t0, secs_ns, cpu0, busy0, cpu, busy;
-	const struct workload *w = NULL;
-	long max = 1000000, warmup = 10, n = 0, i;
+	struct run r = { .dev = "/dev/tpm0", .max = 1000000, .warmup = 10 };
+	long long *lat, ns = 0, cpu = 0, busy = 0;
+	int opt, rc, clients = 1;
+	struct result *res;
 	double secs = 3;
-	struct conn c = { 0 };
-	int opt, rc = 0;
+	long n = 0, i;
 
 	if (argc == 2 && !strcmp(argv[1], "vtpm-server"))
 		return vtpm_server();
-	while ((opt = getopt(argc, argv, "d:u:Nt:n:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:u:Nc:t:n:w:")) != -1) {
 		switch (opt) {
-		case 'd': dev = optarg; break;
-		case 'u': sock = optarg; break;
-		case 'N': c.nonblock = 1; break;
+		case 'd': r.dev = optarg; break;
+		case 'u': r.sock = optarg; break;
+		case 'N': r.nonblock = 1; break;
+		case 'c': clients = atoi(optarg); break;
 		case 't': secs = atof(optarg); break;
-		case 'n': max = atol(optarg); break;
-		case 'w': warmup = atol(optarg); break;
+		case 'n': r.max = atol(optarg); break;
+		case 'w': r.warmup = atol(optarg); break;
 		default: return usage();
 		}
 	}
 	for (i = 0; optind == argc - 1 &&
 		    i < (long)(sizeof(workloads) / sizeof(workloads[0])); i++)
 		if (!strcmp(argv[optind], workloads[i].name))
-			w = &workloads[i];
-	if (!w || max < 1 || secs <= 0 || (sock && c.nonblock))
+			r.w = &workloads[i];
+	if (!r.w || r.max < 1 || secs <= 0 || clients < 1 ||
+	    (r.sock && (r.nonblock || clients > 1)))
 		return usage();
-	lat = calloc(max, sizeof(*lat));
-	if (!lat || open_conn(&c, dev, sock))
+	r.secs_ns = secs * 1e9;
+	/* Shared with the clients, which write their figures there. */
+	lat = mmap(NULL, clients * (r.max * sizeof(*lat) + sizeof(*res)),
+		   PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (lat == MAP_FAILED)
 		return 1;
-	if (w->setup && w->setup(&c)) {
-		fprintf(stderr, "%s: setup failed\n", w->name);
-		return 1;
-	}
-	for (i = 0; i < warmup && !rc; i++)
-		rc = w->run(&c, &lat[0]);
+	res = (struct result *)(lat + clients * r.max);
 
-	secs_ns = secs * 1e9;
-	cpu0 = cpu_us();
-	busy0 = busy_us();
-	t0 = now_ns();
-	while (!rc && n < max && now_ns() - t0 < secs_ns)
-		rc = w->run(&c, &lat[n++]);
-	t0 = now_ns() - t0;
-	cpu = cpu_us() - cpu0;
-	busy = busy_us() - busy0;
-
-	if (w->teardown)
-		w->teardown(&c);
-	close(c.fd);
-	if (rc) {
-		fprintf(stderr, "%s: round trip %ld failed\n", w->name, n);
-		return 1;
+	if (clients == 1) {
+		rc = client(&r, lat, &res[0], -1, -1);
+		busy = res[0].busy_us;
+	} else {
+		rc = clients_run(&r, clients, lat, res, &busy);
 	}
+	if (rc)
+		return 1;
+	/* Pack the clients' latencies together; the period is the longest. */
+	for (i = 0; i < clients; i++) {
+		memmove(lat + n, lat + i * r.max, res[i].n * sizeof(*lat));
+		n += res[i].n;
+		cpu += res[i].cpu_us;
+		ns = res[i].ns > ns ? res[i].ns : ns;
+	}
+	if (!n)
+		return 1;
 	qsort(lat, n, sizeof(*lat), cmp_ll);
-	printf("workload=%s mode=%s ops=%ld secs=%.2f rate=%.1f p50_us=%.0f p99_us=%.0f max_us=%.0f cpu_us=%.1f sys_us=%.1f\n",
-	       w->name, sock ? "socket" : c.nonblock ? "nonblock" : "block",
-	       n, t0 / 1e9, n / (t0 / 1e9), lat[n / 2] / 1e3,
+	printf("workload=%s mode=%s clients=%d ops=%ld secs=%.2f rate=%.1f p50_us=%.0f p99_us=%.0f max_us=%.0f cpu_us=%.1f sys_us=%.1f\n",
+	       r.w->name, r.sock ? "socket" : r.nonblock ? "nonblock" : "block",
+	       clients, n, ns / 1e9, n / (ns / 1e9), lat[n / 2] / 1e3,
 	       lat[n * 99 / 100] / 1e3, lat[n - 1] / 1e3,
 	       (double)cpu / n, (double)busy / n);
-	free(lat);
 	return 0;
 }

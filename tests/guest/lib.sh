@@ -129,3 +129,28 @@ rm_tools_check() {
 	if [ -z "$left" ]; then pass tpm2-tools-nothing-left
 	else fail tpm2-tools-nothing-left "$(echo "$left" | tr '\n' ' ')"; fi
 }
+
+# abrmd_start: tpm2-abrmd on /dev/tpm0, on a D-Bus session bus of its own;
+# clients reach it through the TCTI $ABRMD_TCTI.  abrmd_stop ends both.
+ABRMD_TCTI=tabrmd:bus_type=session
+abrmd_start() {
+	local addr
+	addr=$(dbus-daemon --session --fork --print-address=1 --print-pid=3 \
+	       3>/tmp/abrmd-dbus.pid) || return 1
+	export DBUS_SESSION_BUS_ADDRESS=$addr
+	tpm2-abrmd --session --allow-root --tcti=device:/dev/tpm0 \
+		>/tmp/abrmd.log 2>&1 &
+	abrmd_pid=$!
+	for _ in $(seq 100); do
+		tpm2_getrandom -T "$ABRMD_TCTI" --hex 4 >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+abrmd_stop() {
+	kill "$abrmd_pid" 2>/dev/null
+	wait "$abrmd_pid" 2>/dev/null
+	kill "$(cat /tmp/abrmd-dbus.pid 2>/dev/null)" 2>/dev/null
+	unset DBUS_SESSION_BUS_ADDRESS
+}

@@ -11,6 +11,8 @@ bench=$TPMTEST_TOOLS/tpm-bench
 rounds=${TPMTEST_BENCH_ROUNDS:-2}
 secs=${TPMTEST_BENCH_SECS:-3}
 workloads="getrandom pcr-read pcr-extend nv-read create-primary"
+parts=${TPMTEST_BENCH_PARTS:-tis vtpm rm}
+tss=device:/dev/tpmrm0
 
 # measure <target> <round> <tpm-bench args...>
 measure() {
@@ -73,12 +75,46 @@ vtpm_round() {
 	unload_driver || fail "$drv/vtpm-unload" "rmmod failed"
 }
 
+# workflow <target> <round> <tcti>: the tpm2-tools chain (tests/bench/workflow.py).
+workflow() {
+	local target=$1 r=$2 out
+	if out=$(TPM2TOOLS_TCTI=$3 timeout 900 python3 \
+		 "$TPMTEST_REPO/tests/bench/workflow.py" "$secs" 2>&1); then
+		echo "guest: bench target=$target round=$r $out"
+		pass "$target/workflow/round-$r"
+	else
+		fail "$target/workflow/round-$r" "$(echo "$out" | tail -n 2 | tr '\n' ' ')"
+	fi
+}
+
+# The resource manager: TPM2_Sign with a loaded key through /dev/tpm0 and
+# /dev/tpmrm0 (one client; four on four files), and the tpm2-tools
+# workflow through /dev/tpmrm0 and through tpm2-abrmd on /dev/tpm0.
+rm_round() {
+	local drv=$1 r=$2 w
+	TPMTEST_DRIVER=$drv load_driver || { fail "$drv/rm-load" "no /dev/tpm0"; return; }
+	for w in sign-ecc sign-rsa; do
+		measure "$drv/tis" "$r" -t "$secs" "$w"
+		measure "$drv/tpmrm" "$r" -d /dev/tpmrm0 -t "$secs" "$w"
+		measure "$drv/tpmrm-4" "$r" -d /dev/tpmrm0 -c 4 -t "$secs" "$w"
+	done
+	workflow "$drv/tpmrm" "$r" "$tss"
+	if abrmd_start; then
+		workflow "$drv/abrmd" "$r" "$ABRMD_TCTI"
+	else
+		fail "$drv/abrmd-start" "$(tail -n 2 /tmp/abrmd.log | tr '\n' ' ')"
+	fi
+	abrmd_stop
+	unload_driver || fail "$drv/rm-unload" "rmmod failed"
+}
+
 unload_driver
 for r in $(seq "$rounds"); do
 	if [ $((r % 2)) = 1 ]; then order="upstream ours"; else order="ours upstream"; fi
 	for drv in $order; do
 		echo "guest: bench round $r: $drv"
-		tis_round "$drv" "$r"
-		vtpm_round "$drv" "$r"
+		case " $parts " in *" tis "*) tis_round "$drv" "$r" ;; esac
+		case " $parts " in *" vtpm "*) vtpm_round "$drv" "$r" ;; esac
+		case " $parts " in *" rm "*) rm_round "$drv" "$r" ;; esac
 	done
 done

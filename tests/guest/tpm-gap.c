@@ -5,13 +5,17 @@
  *   tpm-gap [-n extra]
  *
  * Reads TPM_PT_CONTEXT_GAP_MAX through /dev/tpm0, starts a policy session
- * in one /dev/tpmrm0 file (A) and leaves it saved, then runs
- * TPM2_PolicyGetDigest on a policy session of a second file (B) gap + extra
- * times: each of those commands has the resource manager save B's session
- * again, so the TPM's context counter passes the gap behind A's session
- * and the TPM answers TPM_RC_CONTEXT_GAP unless the oldest session is
- * refreshed.  Every command must succeed, and A's session must still work
- * at the end; nothing may be left in the TPM once both files are closed.
+ * in one /dev/tpmrm0 file (A), then three in a second file (B), which
+ * leaves A's saved (the resource manager keeps two sessions loaded), and
+ * runs TPM2_PolicyGetDigest on B's sessions in turn gap + extra times:
+ * each command has the resource manager save another of B's sessions to
+ * make room, so the TPM's context counter passes the gap behind A's
+ * session and the TPM answers TPM_RC_CONTEXT_GAP unless the oldest
+ * session is refreshed.  The counter is read before and after (the
+ * sequence number of a session saved through /dev/tpm0) and must have
+ * moved by more than the gap.  Every command must succeed, and A's session
+ * must still work at the end; nothing may be left in the TPM once both
+ * files are closed.
  * Saved sessions earlier suites left in the TPM are flushed first.
  * Prints TEST- lines (suite gap) and the figures.
  */
@@ -23,6 +27,8 @@
 #define CC_START_AUTH_SESSION	0x176
 #define CC_POLICY_GET_DIGEST	0x189
 #define CC_FLUSH_CONTEXT	0x165
+#define CC_CONTEXT_SAVE		0x162
+#define SESSIONS_B		3
 #define CAP_HANDLES		1
 #define PT_CONTEXT_GAP_MAX	0x114
 #define HT_SAVED_SESSION	0x03000000
@@ -113,6 +119,34 @@ static long tpm_property(int fd, uint32_t prop)
 }
 
 /*
+ * The TPM's context counter: the sequence number of a session saved (and
+ * flushed) through /dev/tpm0; -1 if that fails.
+ */
+static long long context_counter(void)
+{
+	long long seq = -1;
+	uint8_t rsp[4096];
+	uint32_t s;
+	struct cmd c;
+	int fd;
+
+	fd = open("/dev/tpm0", O_RDWR);
+	if (fd < 0 || start_policy_session(fd, &s))
+		goto out;
+	cmd_init(&c, ST_NO_SESSIONS, CC_CONTEXT_SAVE);
+	cmd_u32(&c, s);
+	if (!run(fd, &c, rsp))
+		seq = (long long)be32(rsp + TPM_HDR) << 32 | be32(rsp + TPM_HDR + 4);
+	cmd_init(&c, ST_NO_SESSIONS, CC_FLUSH_CONTEXT);
+	cmd_u32(&c, s);
+	run(fd, &c, rsp);
+out:
+	if (fd >= 0)
+		close(fd);
+	return seq;
+}
+
+/*
  * Saved sessions in the TPM, through /dev/tpm0; -1 if that fails.  With
  * @flush, they are flushed too (what earlier suites left, which the
  * resource manager may not know: the gap is then not its to mend).
@@ -147,8 +181,8 @@ static long saved_sessions(int flush)
 int main(int argc, char **argv)
 {
 	long extra = 100, gap, i, rc = 0, before;
-	uint32_t sa, sb;
-	long long t0;
+	uint32_t sa, sb[SESSIONS_B];
+	long long t0, c0, c1;
 	int fd, a, b;
 
 	if (argc == 3 && !strcmp(argv[1], "-n"))
@@ -168,21 +202,33 @@ int main(int argc, char **argv)
 	}
 	a = open("/dev/tpmrm0", O_RDWR);
 	b = open("/dev/tpmrm0", O_RDWR);
-	if (a < 0 || b < 0 || start_policy_session(a, &sa) ||
-	    start_policy_session(b, &sb)) {
+	if (a < 0 || b < 0 || start_policy_session(a, &sa)) {
 		result(0, "context-gap", "cannot start the sessions");
 		return 1;
 	}
+	for (i = 0; i < SESSIONS_B; i++) {
+		if (start_policy_session(b, &sb[i])) {
+			result(0, "context-gap", "cannot start the sessions");
+			return 1;
+		}
+	}
+	c0 = context_counter();
 	t0 = now_ns();
 	for (i = 0; i < gap + extra && !rc; i++)
-		rc = policy_digest(b, sb);
+		rc = policy_digest(b, sb[i % SESSIONS_B]);
+	t0 = now_ns() - t0;
+	c1 = context_counter();
 	if (rc)
 		result(0, "context-gap-commands", "command %ld of %ld: %ld",
 		       i, gap + extra, rc);
+	else if (c0 < 0 || c1 - c0 <= gap)
+		result(0, "context-gap-commands",
+		       "the context counter moved from %lld to %lld, the gap is %ld",
+		       c0, c1, gap);
 	else
 		result(1, "context-gap-commands",
-		       "%ld commands, a gap of %ld, %.0f/s", gap + extra, gap,
-		       (gap + extra) * 1e9 / (now_ns() - t0));
+		       "%ld commands, %lld saves, a gap of %ld, %.0f/s",
+		       gap + extra, c1 - c0, gap, (gap + extra) * 1e9 / t0);
 	rc = policy_digest(a, sa);
 	if (rc)
 		result(0, "context-gap-oldest-kept", "%ld", rc);

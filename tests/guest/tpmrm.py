@@ -206,6 +206,31 @@ def t_nothing_left():
         raise AssertionError('left in the TPM: %r' % left)
 
 
+def t_tpm0_sees_nothing():
+    # What a space keeps loaded between its commands is out of the TPM
+    # before any /dev/tpm0 command: that user lists none of it, flushing
+    # every transient handle (tpm2_flushcontext -t) flushes none of it,
+    # and the space goes on.
+    a = space()
+    k = a.create_root_key()
+    s = a.start_auth_session(tpm2.TPM2_SE_POLICY)
+    seal_unseal(a, k)
+    a.policy_password(s)
+    raw = tpm2.Client()
+    try:
+        seen = (raw.get_cap(tpm2.TPM2_CAP_HANDLES, tpm2.HR_TRANSIENT) +
+                raw.get_cap(tpm2.TPM2_CAP_HANDLES, tpm2.HR_LOADED_SESSION))
+        for h in raw.get_cap(tpm2.TPM2_CAP_HANDLES, tpm2.HR_TRANSIENT):
+            raw.flush_context(h)
+    finally:
+        raw.close()
+    if seen:
+        raise AssertionError('/dev/tpm0 saw %r' % ['%08x' % h for h in seen])
+    seal_unseal(a, k)
+    a.get_policy_digest(s)
+    a.close()
+
+
 def t_many_opens():
     clients = [space() for _ in range(8)]
     for c in clients:
@@ -222,6 +247,7 @@ def spaces():
     s.run('session-limit', t_session_limit)
     s.run('refused-commands', t_refused_commands)
     s.run('context-save-load', t_context_save_load)
+    s.run('tpm0-sees-no-space-context', t_tpm0_sees_nothing)
     s.run('many-opens', t_many_opens)
     s.run('nothing-left-in-tpm', t_nothing_left)
     return 0
