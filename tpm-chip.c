@@ -603,6 +603,8 @@ void tpm_chip_fence(struct tpm_chip *chip)
 		if ((chip->flags & TPM_CHIP_FLAG_TPM2) &&
 		    !tpm_is_firmware_upgrade(chip) &&
 		    !tpm_chip_priv(chip)->suspended && !tpm_chip_start(chip)) {
+			/* Rebinding the driver does not reset the TPM. */
+			tpm2_rm_flush_all(chip);
 			tpm2_shutdown(chip, TPM2_SU_CLEAR);
 			tpm_chip_stop(chip);
 		}
@@ -634,7 +636,10 @@ void tpm_chip_suspend(struct tpm_chip *chip)
 		return;
 	if (!tpm_is_firmware_upgrade(chip)) {
 		if (chip->flags & TPM_CHIP_FLAG_TPM2) {
-			/* Transient objects do not survive Shutdown(STATE). */
+			/*
+			 * Transient objects do not survive Shutdown(STATE);
+			 * if they cannot be evicted, they are lost anyway.
+			 */
 			tpm2_rm_evict_all(chip);
 			tpm2_shutdown(chip, TPM2_SU_STATE);
 		} else {

@@ -87,8 +87,10 @@ static ssize_t tpm_file_run(struct tpm_file *f, bool keep_error)
 						  sizeof(f->buf));
 		} else {
 			/* The TPM as if no space had anything loaded. */
-			tpm2_rm_evict_all(f->chip);
-			len = tpm_transmit(f->chip, f->buf, sizeof(f->buf));
+			len = tpm2_rm_evict_all(f->chip);
+			if (!len)
+				len = tpm_transmit(f->chip, f->buf,
+						   sizeof(f->buf));
 		}
 		tpm_put_ops(f->chip);
 	} else if (len == -ENODEV) {

@@ -681,30 +681,38 @@ static ssize_t tpm_space_sess_save(struct tpm_chip *chip,
 /*
  * Take @ctx out of the TPM: a session is saved (it stays in the TPM under
  * its handle), a sequence object saved and flushed, any other object just
- * flushed (the context it has is current).  What cannot be saved leaves
- * its space and is flushed, unless the TPM says it is not loaded.  Returns
- * 0, or the errno of a TPM that did not answer (@ctx then stays as it is).
+ * flushed (the context it has is current).  A session or sequence object
+ * the TPM refuses to save with an error leaves its space and is flushed,
+ * unless the TPM says it is not loaded.  Refused with a warning (the
+ * context gap could not be made room in), it stays loaded unless @force:
+ * a command outside the spaces must find the TPM without it.  Returns 0
+ * once @ctx is out of the TPM; -ENOSPC for a warning, or the errno of a
+ * TPM that did not answer: @ctx then stays loaded as it was.
  */
-static ssize_t tpm_rm_evict(struct tpm_chip *chip, struct tpm_space_ctx *ctx)
+static ssize_t tpm_rm_evict(struct tpm_chip *chip, struct tpm_space_ctx *ctx,
+			    bool force)
 {
 	u32 h = ctx->loaded;
-	bool session = ctx->session;
-	ssize_t rc = 0;
+	ssize_t rc = 0, err;
 
-	if (session)
+	if (ctx->session)
 		rc = tpm_space_sess_save(chip, ctx, h);
 	else if (ctx->changes)
 		rc = tpm_space_ctx_save(chip, h, ctx);
+	if (rc > 0 && TPM2_RC_IS_WARNING(rc) && !force)
+		return -ENOSPC;
 	if (rc < 0 && rc != -ENOMEM)
 		return rc;
-	if (rc)
+	if ((!ctx->session || rc) && !tpm_space_handle_gone(rc)) {
+		err = tpm_space_flush(chip, h);
+		if (err < 0)
+			return err;
+	}
+	if (ctx->session && rc)
 		tpm_space_ctx_drop(ctx);
 	else
 		tpm_rm_unloaded(ctx);
-	if ((session && !rc) || tpm_space_handle_gone(rc))
-		return 0;
-	rc = tpm_space_flush(chip, h);
-	return rc < 0 ? rc : 0;
+	return 0;
 }
 
 /*
@@ -718,7 +726,7 @@ static ssize_t tpm_rm_evict_lru(struct tpm_chip *chip, bool session)
 
 	list_for_each_entry(ctx, &tpm_rm(chip)->rm_loaded, lru)
 		if (ctx->session == session && !ctx->pinned)
-			return tpm_rm_evict(chip, ctx);
+			return tpm_rm_evict(chip, ctx, false);
 	return -ENOSPC;
 }
 
@@ -832,6 +840,8 @@ static ssize_t tpm_rm_load(struct tpm_chip *chip, struct tpm_space_ctx *ctx,
 		if (rc)
 			return rc;
 		list_del_init(&ctx->saved.node);
+		if (!ctx->session)
+			tpm_rm_adopt_object(chip, *h);
 		/* Loaded, a session's context is stale (so is a sequence's). */
 		if (ctx->session || ctx->changes) {
 			kfree_sensitive(ctx->data);
@@ -856,24 +866,30 @@ static ssize_t tpm_rm_load(struct tpm_chip *chip, struct tpm_space_ctx *ctx,
  * anything loaded: it cannot name, flush or list a space's context, and
  * finds the room free.  What the running space command names stays.
  *
+ * A session the TPM will not save even then (the context gap, held by a
+ * session saved through /dev/tpmN) is flushed: that command must get
+ * through.
+ *
  * Context: process context, may sleep; the caller holds the chip's ops.
+ * Return: 0, or the errno of a TPM that did not answer (after which
+ * nothing more is sent): the caller must not send its command then.
  */
-void tpm2_rm_evict_all(struct tpm_chip *chip)
+int tpm2_rm_evict_all(struct tpm_chip *chip)
 {
 	struct tpm_chip_priv *priv = tpm_rm(chip);
-	struct tpm_space_ctx *ctx;
-	bool again = true;
+	struct tpm_space_ctx *ctx, *next;
+	ssize_t rc;
 
-	while (again) {
-		again = false;
-		list_for_each_entry(ctx, &priv->rm_loaded, lru) {
-			if (ctx->pinned)
-				continue;
-			again = !tpm_rm_evict(chip, ctx);
-			break;
-		}
-	}
 	priv->rm_obj_room = 0;
+	/* An eviction takes only its own context off the list. */
+	list_for_each_entry_safe(ctx, next, &priv->rm_loaded, lru) {
+		if (ctx->pinned)
+			continue;
+		rc = tpm_rm_evict(chip, ctx, true);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(tpm2_rm_evict_all);
 
@@ -896,23 +912,6 @@ static int tpm_space_free_slot(struct tpm_space_ctx *ctx, int n)
 		if (!tpm_space_ctx_used(&ctx[i]))
 			return i;
 	return -1;
-}
-
-/* Is anything of the space in the TPM: a session, a loaded object? */
-static bool tpm_space_in_tpm(struct tpm_rm_space *space)
-{
-	int i;
-
-	/* Unlocked in tpm2_space_free(): other files only ever clear these. */
-	for (i = 0; i < TPM_SPACE_SESSIONS; i++)
-		if (READ_ONCE(space->sess[i].data) ||
-		    READ_ONCE(space->sess[i].loaded) ||
-		    READ_ONCE(space->kept[i].handle))
-			return true;
-	for (i = 0; i < TPM_SPACE_OBJECTS; i++)
-		if (READ_ONCE(space->obj[i].loaded))
-			return true;
-	return false;
 }
 
 /* The object slot a virtual handle names, or -1. */
@@ -990,11 +989,9 @@ static int tpm_space_claim_auths(struct tpm_rm_space *space,
 	int n, slot;
 	u8 attrs;
 
-	if (off + 4 > len)
+	if (off + 4 > len || get_unaligned_be32(buf + off) > len - off - 4)
 		goto unparsed;
 	end = off + 4 + get_unaligned_be32(buf + off);
-	if (end > len || end < off)
-		goto unparsed;
 	for (off += 4, n = 0; off < end; n++) {
 		if (n == TPM_RM_MAX_AUTHS || off + 7 > end)
 			goto unparsed;
@@ -1397,15 +1394,17 @@ static void tpm_space_ended(struct tpm_chip *chip, struct tpm_rm_space *space,
 		tpm_space_ctx_drop(&space->sess[slot]);
 	if (i >= 0 && run->at[i] >= 0)
 		tpm_space_ctx_drop(&space->obj[run->obj[run->at[i]]]);
-	if (!run->client_saved || len < TPM_HEADER_SIZE + TPM_SPACE_CTX_MIN)
+	/* With sessions, the parameters follow their size. */
+	i = TPM_HEADER_SIZE +
+	    (get_unaligned_be16(buf) == TPM2_ST_SESSIONS ? 4 : 0);
+	if (!run->client_saved || len < i + TPM_SPACE_CTX_MIN)
 		return;
 	slot = tpm_space_find_sess(space, run->client_saved);
 	if (slot < 0)
 		return;
 	tpm_space_ctx_drop(&space->sess[slot]);
 	tpm_rm_orphan_add(chip, space->kept, TPM_SPACE_SESSIONS,
-			  run->client_saved,
-			  get_unaligned_be64(buf + TPM_HEADER_SIZE));
+			  run->client_saved, get_unaligned_be64(buf + i));
 }
 
 static ssize_t tpm_space_map_response(struct tpm_chip *chip,
@@ -1430,10 +1429,12 @@ static ssize_t tpm_space_map_response(struct tpm_chip *chip,
 }
 
 /*
- * The TPM answered that a handle the command names is not loaded, and it
- * is an object the space took as loaded: it vanished unseen (the TPM was
- * reset, or someone flushed it).  It is taken as not loaded, so that
- * running the command again loads it from its context.
+ * The TPM answered that an object the command names in its handle area is
+ * not loaded (TPM_RC_REFERENCE_Hn: TPM_RC_HANDLE may also mean a handle
+ * of the wrong kind), and the space took it as loaded: it vanished unseen
+ * (the TPM was reset, someone flushed it).  It is taken as not loaded, so
+ * that running the command again loads it from its context; a sequence
+ * object, which has none, is lost.  Returns true to run it again.
  */
 static bool tpm_space_vanished(struct tpm_rm_space *space,
 			       struct tpm_space_run *run, u32 rc)
@@ -1441,21 +1442,12 @@ static bool tpm_space_vanished(struct tpm_rm_space *space,
 	u32 nh = FIELD_GET(TPM2_CC_ATTR_CHANDLES, run->attrs), n;
 	struct tpm_space_ctx *ctx;
 
-	if (!tpm_space_handle_gone(rc))
-		return false;
-	if (!(rc & TPM2_RC_FMT1))
-		n = rc - TPM2_RC_REFERENCE_H0;
-	else if (!(rc & TPM2_RC_FMT1_PARAM))
-		n = FIELD_GET(TPM2_RC_FMT1_N, rc) - 1;
-	else
-		return false;
-	if (n >= nh || run->at[n] < 0)
+	n = rc - TPM2_RC_REFERENCE_H0;
+	if (rc < TPM2_RC_REFERENCE_H0 || n >= nh || run->at[n] < 0)
 		return false;
 	ctx = &space->obj[run->obj[run->at[n]]];
-	if (!ctx->data)
-		return false;
 	tpm_rm_unloaded(ctx);
-	return true;
+	return ctx->data;
 }
 
 /* Commands that flush transient objects the TPM holds, not just named ones. */
@@ -1488,8 +1480,11 @@ static ssize_t tpm_space_send(struct tpm_chip *chip, struct tpm_space_run *run,
 	int tries = 0;
 	ssize_t len, rc;
 
-	if (tpm_rm_flushes_all(cc))
-		tpm2_rm_evict_all(chip);
+	if (tpm_rm_flushes_all(cc)) {
+		rc = tpm2_rm_evict_all(chip);
+		if (rc)
+			return rc;
+	}
 	if (run->unparsed) {
 		rc = tpm_rm_trim(chip, true, 0);
 		if (rc)
@@ -1512,6 +1507,41 @@ static ssize_t tpm_space_send(struct tpm_chip *chip, struct tpm_space_run *run,
 	}
 	return rc < 0 ? rc : len;
 }
+
+/**
+ * tpm2_rm_flush_all() - flush what the resource manager has in the TPM
+ * @chip: the chip, with tpm_mutex held and the TPM started
+ *
+ * At the fence, before TPM2_Shutdown(CLEAR): the contexts spaces left
+ * loaded, the sessions they saved and the sessions clients saved for
+ * themselves are flushed and forgotten, so that a driver bound to the TPM
+ * later (which does not reset it) finds none of them.  The files keep
+ * their spaces, without these.  Once the TPM fails to answer, nothing more
+ * is sent (each could wait out its whole duration).
+ *
+ * Context: process context, may sleep; the unregister fence.
+ */
+void tpm2_rm_flush_all(struct tpm_chip *chip)
+{
+	struct tpm_chip_priv *priv = tpm_rm(chip);
+	struct tpm_space_ctx *ctx, *next;
+	struct tpm_rm_saved *e, *n;
+	bool lost = false;
+
+	list_for_each_entry_safe(ctx, next, &priv->rm_loaded, lru) {
+		lost = lost || tpm_space_flush(chip, ctx->loaded) < 0;
+		tpm_space_ctx_drop(ctx);
+	}
+	list_for_each_entry_safe(e, n, &priv->rm_saved, node) {
+		lost = lost || tpm_space_flush(chip, e->handle) < 0;
+		if (e->orphan)
+			tpm_rm_orphan_drop(e);
+		else
+			tpm_space_ctx_drop(container_of(e, struct tpm_space_ctx,
+							saved));
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(tpm2_rm_flush_all);
 
 /**
  * tpm2_space_transmit() - run a command in a space
@@ -1590,10 +1620,10 @@ void tpm2_space_free(struct tpm_chip *chip, struct tpm_rm_space *space)
 
 	if (!space)
 		return;
-	/* Other files only ever take things away: none now is none later. */
-	if (!tpm_space_in_tpm(space))
-		goto free_objects;
-	/* The chip's lists are under tpm_mutex, which the ops hold. */
+	/*
+	 * The chip's lists are under tpm_mutex, which the ops hold; other
+	 * files' commands may be evicting this space's contexts until then.
+	 */
 	ops = !tpm_try_get_ops(chip);
 	if (!ops)
 		mutex_lock(&chip->tpm_mutex);
@@ -1622,7 +1652,6 @@ void tpm2_space_free(struct tpm_chip *chip, struct tpm_rm_space *space)
 		tpm_put_ops(chip);
 	else
 		mutex_unlock(&chip->tpm_mutex);
-free_objects:
 	for (i = 0; i < TPM_SPACE_OBJECTS; i++)
 		tpm_space_ctx_drop(&space->obj[i]);
 	kfree(space);

@@ -244,7 +244,8 @@ int tpm2_get_cc_attrs(struct tpm_chip *chip);
 struct tpm_rm_space;
 struct tpm_rm_space *tpm2_space_alloc(void);
 void tpm2_space_free(struct tpm_chip *chip, struct tpm_rm_space *space);
-void tpm2_rm_evict_all(struct tpm_chip *chip);
+int tpm2_rm_evict_all(struct tpm_chip *chip);
+void tpm2_rm_flush_all(struct tpm_chip *chip);
 ssize_t tpm2_space_transmit(struct tpm_chip *chip, struct tpm_rm_space *space,
 			    u8 *buf, size_t bufsiz);
 

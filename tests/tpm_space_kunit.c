@@ -22,6 +22,7 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 #define FAKE_CTX_LEN		22	/* TPMS_CONTEXT with a 4-byte blob */
 
 #define RC_HANDLE_1		0x018B	/* TPM_RC_HANDLE + TPM_RC_1 */
+#define RC_REFERENCE_H0		0x0910	/* handle 1 is not loaded */
 #define RC_CONTEXT_GAP		0x0901
 #define RC_TOO_MANY_CONTEXTS	0x012E
 #define RC_OBJECT_MEMORY	0x0902
@@ -83,6 +84,9 @@ enum fake_sess_state { SESS_NONE, SESS_LOADED, SESS_SAVED };
  *		oldest) when the oldest saved one is this many saves old
  * @counter:	sessions saved so far
  * @saved_at:	the value of @counter when session i was saved
+ * @flush_errno: if set, FlushContext fails with it (no answer)
+ * @handle_error: if set, ReadPublic of a loaded object answers
+ *		TPM_RC_HANDLE (a handle of the wrong kind)
  * @state:	a sequence object's state: how many updates it has had
  * @loaded_at_flush_all: objects and sessions loaded when the last
  *		TPM2_Shutdown or TPM2_Clear came
@@ -92,6 +96,8 @@ enum fake_sess_state { SESS_NONE, SESS_LOADED, SESS_SAVED };
 struct fake_tpm2 {
 	u32 obj[FAKE_OBJ_SLOTS];
 	u32 state[FAKE_OBJ_SLOTS];
+	int flush_errno;
+	bool handle_error;
 	int loaded_at_flush_all;
 	enum fake_sess_state sess[FAKE_SESSIONS];
 	u32 next_id;
@@ -377,6 +383,8 @@ static int fake_send(struct tpm_chip *chip, u8 *buf, size_t len)
 	int i;
 
 	f->sent++;
+	if (tpm_hdr_code(buf) == TPM2_CC_FLUSH_CONTEXT && f->flush_errno)
+		return f->flush_errno;
 	fake_reply(f, TPM2_RC_SUCCESS);
 	switch (tpm_hdr_code(buf)) {
 	case TPM2_CC_CREATE_PRIMARY:
@@ -409,10 +417,12 @@ static int fake_send(struct tpm_chip *chip, u8 *buf, size_t len)
 		break;
 	case TPM2_CC_READ_PUBLIC:
 		i = fake_obj(f, h);
-		if (i >= 0)
+		if (i >= 0 && f->handle_error)
+			fake_reply(f, RC_HANDLE_1);
+		else if (i >= 0)
 			fake_put_u32(f, f->obj[i]);
 		else
-			fake_reply(f, RC_HANDLE_1);
+			fake_reply(f, RC_REFERENCE_H0);
 		break;
 	case CC_SEQUENCE_COMPLETE:
 		if (fake_obj(f, h) >= 0)
@@ -628,11 +638,19 @@ static u32 start_session(struct kunit *test, struct space_test *t,
 }
 
 /* As before a /dev/tpmN command: every space's context out of the TPM. */
+static int try_evict_all(struct kunit *test, struct space_test *t)
+{
+	int rc;
+
+	KUNIT_ASSERT_EQ(test, tpm_try_get_ops(t->chip), 0);
+	rc = tpm2_rm_evict_all(t->chip);
+	tpm_put_ops(t->chip);
+	return rc;
+}
+
 static void evict_all(struct kunit *test, struct space_test *t)
 {
-	KUNIT_ASSERT_EQ(test, tpm_try_get_ops(t->chip), 0);
-	tpm2_rm_evict_all(t->chip);
-	tpm_put_ops(t->chip);
+	KUNIT_EXPECT_EQ(test, try_evict_all(test, t), 0);
 }
 
 /* Once evicted, nothing of any space is left loaded: nothing leaked. */
@@ -1232,6 +1250,14 @@ static void space_malformed_auths(struct kunit *test)
 	cmd_u32(t->buf, 0xfff00000);
 	cmd_u32(t->buf, 0);
 	KUNIT_EXPECT_EQ(test, run(t, a), RC_HANDLE_1);
+	/* authSize wraps the area's end around to its start. */
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s), 0);
+	cmd_start(t->buf, TPM2_ST_SESSIONS, TPM2_CC_CREATE_PRIMARY);
+	cmd_u32(t->buf, RH_OWNER);
+	cmd_u32(t->buf, 0xfffffffc);
+	cmd_u32(t->buf, s);
+	cmd_u32(t->buf, 0x00000100);
+	KUNIT_EXPECT_EQ(test, run(t, a), RC_HANDLE_1);
 	/* No room for the handles the command must name. */
 	cmd_start(t->buf, TPM2_ST_NO_SESSIONS, CC_START_AUTH_SESS);
 	cmd_u32(t->buf, RH_NULL);
@@ -1314,12 +1340,18 @@ static void space_flush_through_tpm0(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, read_public(t, a, ha), 1);
 	KUNIT_EXPECT_EQ(test, t->tpm->sent - sent, 3);
 
-	/* Unseen, and the handle given out again. */
+	/* Unseen, and the handle given out again: to a new object ... */
 	t->tpm->obj[0] = 0;
 	hb = create(test, t, b);
 	KUNIT_EXPECT_EQ(test, t->tpm->obj[0], 2);
 	KUNIT_EXPECT_EQ(test, read_public(t, a, ha), 1);
+	/* ... and to an object loaded from its context. */
+	evict_all(test, t);
+	KUNIT_EXPECT_EQ(test, read_public(t, a, ha), 1);
+	t->tpm->obj[0] = 0;
 	KUNIT_EXPECT_EQ(test, read_public(t, b, hb), 2);
+	KUNIT_EXPECT_EQ(test, t->tpm->obj[0], 2);
+	KUNIT_EXPECT_EQ(test, read_public(t, a, ha), 1);
 	expect_tpm_empty(test, t);
 }
 
@@ -1405,6 +1437,82 @@ static void space_evicted_before_shutdown_and_clear(struct kunit *test)
 	expect_tpm_empty(test, t);
 }
 
+/* TPM_RC_HANDLE is not "not loaded": no second copy is loaded. */
+static void space_handle_error_not_vanished(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t);
+	u32 h = create(test, t, a);
+	int sent = t->tpm->sent;
+
+	t->tpm->handle_error = true;
+	KUNIT_EXPECT_EQ(test, read_public(t, a, h), RC_HANDLE_1);
+	t->tpm->handle_error = false;
+	KUNIT_EXPECT_EQ(test, t->tpm->sent - sent, 1);
+	KUNIT_EXPECT_EQ(test, fake_loaded_objects(t->tpm), 1);
+	KUNIT_EXPECT_EQ(test, read_public(t, a, h), 1);
+	expect_tpm_empty(test, t);
+}
+
+/*
+ * An eviction whose FlushContext gets no answer leaves the object taken
+ * as loaded (it may well be), and evicting everything reports it, so that
+ * a /dev/tpm0 command is not sent beside it; later it is flushed.  A
+ * session whose save is refused with a warning (the gap) when another
+ * space's command wants its slot stays loaded rather than being lost.
+ */
+static void space_eviction_failures_keep_track(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t), *b = new_space(test, t);
+	u32 h = create(test, t, a), s = start_session(test, t, a);
+
+	t->tpm->flush_errno = -EIO;
+	KUNIT_EXPECT_EQ(test, try_evict_all(test, t), -EIO);
+	t->tpm->flush_errno = 0;
+	KUNIT_EXPECT_EQ(test, fake_loaded_objects(t->tpm), 1);
+
+	start_session(test, t, a);
+	t->tpm->save_error = RC_CONTEXT_GAP;
+	start_session(test, t, b);
+	t->tpm->save_error = 0;
+	KUNIT_EXPECT_EQ(test, t->tpm->sess[s - FAKE_SESS], SESS_LOADED);
+	expect_tpm_empty(test, t);
+	KUNIT_EXPECT_EQ(test, t->tpm->sess[s - FAKE_SESS], SESS_SAVED);
+	KUNIT_EXPECT_EQ(test, read_public(t, a, h), 1);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s), 0);
+}
+
+/*
+ * The fence flushes whatever the resource manager has in the TPM (loaded
+ * contexts, saved sessions, sessions a client saved for itself): binding
+ * a driver again does not reset the TPM.  The files' spaces are freed
+ * later without a command.
+ */
+static void space_fence_flushes_everything(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = tpm2_space_alloc();
+	u8 ctx[FAKE_CTX_LEN];
+	int i, sent;
+	u32 s;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	create(test, t, a);
+	for (i = 0; i < 3; i++)
+		start_session(test, t, a);
+	s = start_session(test, t, a);
+	KUNIT_EXPECT_EQ(test, client_ctx(t, a, TPM2_CC_CONTEXT_SAVE, s, ctx), 0);
+	orphan_session(test, t, NULL);
+	KUNIT_EXPECT_GE(test, fake_saved_sessions(t->tpm), 3);
+	tpm_chip_fence(t->chip);
+	KUNIT_EXPECT_EQ(test, fake_loaded_objects(t->tpm), 0);
+	KUNIT_EXPECT_EQ(test, fake_free_sessions(t->tpm), FAKE_SESSIONS);
+	sent = t->tpm->sent;
+	tpm2_space_free(t->chip, a);
+	KUNIT_EXPECT_EQ(test, t->tpm->sent, sent);
+}
+
 static struct kunit_case tpm_space_cases[] = {
 	KUNIT_CASE(space_more_objects_than_slots),
 	KUNIT_CASE(space_objects_private),
@@ -1433,6 +1541,9 @@ static struct kunit_case tpm_space_cases[] = {
 	KUNIT_CASE(space_session_ended_by_command),
 	KUNIT_CASE(space_sequence_object_saved),
 	KUNIT_CASE(space_evicted_before_shutdown_and_clear),
+	KUNIT_CASE(space_handle_error_not_vanished),
+	KUNIT_CASE(space_eviction_failures_keep_track),
+	KUNIT_CASE(space_fence_flushes_everything),
 	{}
 };
 
