@@ -119,8 +119,9 @@ def rm_table(runs):
         up = [get("upstream", path, wl, f) for f in ("rate", "p50_us", "p99_us")]
         ours = [get("ours", path, wl, f) for f in ("rate", "p50_us", "p99_us")]
         label = f"{wl} {what}"
-        print(f"{label:<44}|{fmt(up[0], 11, 1)}{fmt(up[1], 9)}{fmt(up[2], 9)} |"
-              f"{fmt(ours[0], 9, 1)}{fmt(ours[1], 9)}{fmt(ours[2], 9)} |"
+        prec = 2 if wl == "workflow" else 1
+        print(f"{label:<44}|{fmt(up[0], 11, prec)}{fmt(up[1], 9)}{fmt(up[2], 9)} |"
+              f"{fmt(ours[0], 9, prec)}{fmt(ours[1], 9)}{fmt(ours[2], 9)} |"
               f"{fmt(ratio(ours[0], up[0]), 8, 2)}")
     print("sign: TPM2_Sign round trips/s (all clients together), p50/p99 in us;"
           " workflow: whole chains/s, p50/p99 in us per chain")

@@ -70,25 +70,26 @@ for i in "${!pids[@]}"; do
 done
 [ $bad = 0 ] && pass openssl-keys-4-processes || fail openssl-keys-4-processes "$why"
 
-# A TLS server whose key is in the TPM; a client that checks its certificate.
+# A TLS server whose key is in the TPM; a client that checks its
+# certificate, once the server listens (port 4433 in /proc/net/tcp).
+listening() {
+	grep -q ':1151 00000000:0000 0A' /proc/net/tcp
+}
 ip link set lo up 2>/dev/null || busybox ip link set lo up 2>/dev/null
 if openssl req "${prov[@]}" -new -x509 -key key1.pem -subj /CN=tpm-oot \
 	-days 1 -out cert.pem 2>err; then
 	timeout 300 openssl s_server "${prov[@]}" -key key1.pem -cert cert.pem \
-		-accept 127.0.0.1:4433 -naccept 1 -www >server.log 2>&1 &
+		-accept 127.0.0.1:4433 -www >server.log 2>&1 &
 	srv=$!
-	got=
-	for _ in $(seq 50); do
-		got=$(printf 'GET / HTTP/1.0\r\n\r\n' | timeout 120 openssl s_client \
-			-connect 127.0.0.1:4433 -CAfile cert.pem -verify_return_error \
-			-quiet 2>>err | head -n 1)
-		[ -n "$got" ] && break
-		sleep 0.2
-	done
+	for _ in $(seq 300); do listening && break; sleep 0.1; done
+	got=$(printf 'GET / HTTP/1.0\r\n\r\n' | timeout 120 openssl s_client \
+		-connect 127.0.0.1:4433 -CAfile cert.pem -verify_return_error \
+		-quiet 2>>err | head -n 1)
+	kill "$srv" 2>/dev/null
 	wait "$srv" 2>/dev/null
 	case $got in
 	HTTP/1.0\ 200*) pass openssl-tls-server ;;
-	*) fail openssl-tls-server "client got '$got': $(tail -n 2 err server.log | tr '\n' ' ')" ;;
+	*) fail openssl-tls-server "client got '$got': $(tail -n 3 err | tr '\n' ' '); server: $(grep -iv 'cache\|session\|^ *[0-9]' server.log | tail -n 3 | tr '\n' ' ')" ;;
 	esac
 else
 	fail openssl-tls-server "no certificate: $(tail -n 1 err)"
