@@ -14,16 +14,24 @@ workloads="getrandom pcr-read pcr-extend nv-read create-primary"
 parts=${TPMTEST_BENCH_PARTS:-tis vtpm rm}
 tss=device:/dev/tpmrm0
 
+# record <target> <round> <name> <command...>: one measurement; its line
+# goes to the log, and it is a check.
+record() {
+	local target=$1 round=$2 name=$3 out
+	shift 3
+	if out=$("$@" 2>&1); then
+		echo "guest: bench target=$target round=$round $out"
+		pass "$target/$name/round-$round"
+	else
+		fail "$target/$name/round-$round" "$(echo "$out" | tail -n 2 | tr '\n' ' ')"
+	fi
+}
+
 # measure <target> <round> <tpm-bench args...>
 measure() {
-	local target=$1 round=$2 out
+	local target=$1 round=$2
 	shift 2
-	if out=$(timeout 300 "$bench" "$@" 2>&1); then
-		echo "guest: bench target=$target round=$round $out"
-		pass "$target/${*: -1}/round-$round"
-	else
-		fail "$target/${*: -1}/round-$round" "$(echo "$out" | tail -n 2 | tr '\n' ' ')"
-	fi
+	record "$target" "$round" "${*: -1}" timeout 300 "$bench" "$@"
 }
 
 tis_round() {
@@ -77,14 +85,8 @@ vtpm_round() {
 
 # workflow <target> <round> <tcti>: the tpm2-tools chain (tests/bench/workflow.py).
 workflow() {
-	local target=$1 r=$2 out
-	if out=$(TPM2TOOLS_TCTI=$3 timeout 900 python3 \
-		 "$TPMTEST_REPO/tests/bench/workflow.py" "$secs" 2>&1); then
-		echo "guest: bench target=$target round=$r $out"
-		pass "$target/workflow/round-$r"
-	else
-		fail "$target/workflow/round-$r" "$(echo "$out" | tail -n 2 | tr '\n' ' ')"
-	fi
+	record "$1" "$2" workflow env TPM2TOOLS_TCTI="$3" timeout 900 \
+		python3 "$TPMTEST_REPO/tests/bench/workflow.py" "$secs"
 }
 
 # The resource manager: TPM2_Sign with a loaded key through /dev/tpm0 and
