@@ -251,6 +251,14 @@ static void tpm_space_ctx_drop(struct tpm_space_ctx *ctx)
 	ctx->changes = false;
 }
 
+/* @ctx is loaded and its context changes with use: the one held is stale. */
+static void tpm_space_ctx_stale(struct tpm_space_ctx *ctx)
+{
+	kfree_sensitive(ctx->data);
+	ctx->data = NULL;
+	ctx->len = 0;
+}
+
 /* Does the slot hold an object or session? */
 static bool tpm_space_ctx_used(const struct tpm_space_ctx *ctx)
 {
@@ -703,12 +711,13 @@ static ssize_t tpm_rm_evict(struct tpm_chip *chip, struct tpm_space_ctx *ctx,
 		return -ENOSPC;
 	if (rc < 0 && rc != -ENOMEM)
 		return rc;
+	/* A saved session stays in the TPM; anything else is flushed. */
 	if ((!ctx->session || rc) && !tpm_space_handle_gone(rc)) {
 		err = tpm_space_flush(chip, h);
 		if (err < 0)
 			return err;
 	}
-	if (ctx->session && rc)
+	if (rc)
 		tpm_space_ctx_drop(ctx);
 	else
 		tpm_rm_unloaded(ctx);
@@ -830,7 +839,9 @@ static ssize_t tpm_rm_load(struct tpm_chip *chip, struct tpm_space_ctx *ctx,
 	int tries = 0;
 	ssize_t rc;
 
-	if (!ctx->loaded) {
+	if (ctx->loaded) {
+		*h = ctx->loaded;
+	} else {
 		rc = tpm_rm_room_for(chip, ctx->session);
 		if (rc)
 			return rc;
@@ -842,15 +853,9 @@ static ssize_t tpm_rm_load(struct tpm_chip *chip, struct tpm_space_ctx *ctx,
 		list_del_init(&ctx->saved.node);
 		if (!ctx->session)
 			tpm_rm_adopt_object(chip, *h);
-		/* Loaded, a session's context is stale (so is a sequence's). */
-		if (ctx->session || ctx->changes) {
-			kfree_sensitive(ctx->data);
-			ctx->data = NULL;
-			ctx->len = 0;
-		}
-		ctx->loaded = *h;
+		if (ctx->session || ctx->changes)
+			tpm_space_ctx_stale(ctx);
 	}
-	*h = ctx->loaded;
 	ctx->pinned = true;
 	tpm_rm_used(chip, ctx, *h);
 	return 0;
@@ -1324,9 +1329,7 @@ static ssize_t tpm_space_obj_join(struct tpm_chip *chip,
 			return rc;
 	}
 	if (get_unaligned_be32(ctx->data + 8) == TPM2_SAVED_SEQUENCE) {
-		kfree_sensitive(ctx->data);
-		ctx->data = NULL;
-		ctx->len = 0;
+		tpm_space_ctx_stale(ctx);
 		ctx->changes = true;
 	}
 	tpm_rm_used(chip, ctx, h);
