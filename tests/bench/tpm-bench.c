@@ -468,6 +468,22 @@ struct result {
 };
 
 /*
+ * A client of several says on @ready that it is ready ("r") or gave up
+ * ("f"), so that the parent never waits for it in vain; a ready one then
+ * waits for @go to close.  Nothing to do for a lone client (@ready < 0).
+ */
+static int client_start(int ready, int go, int ok)
+{
+	char b;
+
+	if (ready < 0)
+		return 0;
+	if (write(ready, ok ? "r" : "f", 1) != 1)
+		return -1;
+	return ok && read(go, &b, 1) != 0 ? -1 : 0;
+}
+
+/*
  * One client: open, set up and warm up, say so on @ready (if any) and wait
  * for @go to close, then run the workload for the period.  The latencies
  * go to @lat, the rest to @res.  Returns 0 or 1.
@@ -478,19 +494,21 @@ static int client(const struct run *r, long long *lat, struct result *res,
 	struct conn c = { .nonblock = r->nonblock };
 	long long t0;
 	int rc = 0;
-	char b;
 	long i;
 
 	res->n = 0;
-	if (open_conn(&c, r->dev, r->sock))
+	if (open_conn(&c, r->dev, r->sock)) {
+		client_start(ready, go, 0);
 		return 1;
+	}
 	if (r->w->setup && r->w->setup(&c)) {
 		fprintf(stderr, "%s: setup failed\n", r->w->name);
+		client_start(ready, go, 0);
 		return 1;
 	}
 	for (i = 0; i < r->warmup && !rc; i++)
 		rc = r->w->run(&c, &lat[0]);
-	if (ready >= 0 && (write(ready, "r", 1) != 1 || read(go, &b, 1) != 0))
+	if (client_start(ready, go, 1))
 		rc = -1;
 	res->cpu_us = cpu_us();
 	res->busy_us = busy_us();
@@ -516,23 +534,30 @@ static int client(const struct run *r, long long *lat, struct result *res,
 static int clients_run(const struct run *r, int clients, long long *lat,
 		       struct result *res, long long *busy)
 {
-	int ready[2], go[2], rc = 0, st, i;
+	int ready[2], go[2], rc = 0, st, i, started;
+	pid_t pid;
 	char b;
 
 	if (pipe(ready) || pipe(go))
 		return 1;
-	for (i = 0; i < clients; i++) {
-		if (fork() == 0) {
+	for (started = 0; started < clients; started++) {
+		pid = fork();
+		if (pid < 0) {
+			perror("fork");
+			rc = 1;
+			break;
+		}
+		if (!pid) {
 			close(ready[0]);
 			close(go[1]);
-			_exit(client(r, lat + i * r->max, &res[i], ready[1],
-				     go[0]));
+			_exit(client(r, lat + started * r->max, &res[started],
+				     ready[1], go[0]));
 		}
 	}
 	close(ready[1]);
 	close(go[0]);
-	for (i = 0; i < clients; i++)
-		if (read(ready[0], &b, 1) != 1)
+	for (i = 0; i < started; i++)
+		if (read(ready[0], &b, 1) != 1 || b != 'r')
 			rc = 1;
 	*busy = busy_us();
 	close(go[1]);

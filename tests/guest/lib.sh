@@ -149,8 +149,9 @@ abrmd_start() {
 }
 
 abrmd_stop() {
-	kill "$abrmd_pid" 2>/dev/null
-	wait "$abrmd_pid" 2>/dev/null
+	[ -n "${abrmd_pid:-}" ] && kill "$abrmd_pid" 2>/dev/null &&
+		wait "$abrmd_pid" 2>/dev/null
+	abrmd_pid=
 	kill "$(cat /tmp/abrmd-dbus.pid 2>/dev/null)" 2>/dev/null
 	unset DBUS_SESSION_BUS_ADDRESS
 }
