@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * TPM chips: allocation, device numbers, registration (/dev/tpmN,
- * /dev/tpmrmN, the hwrng), system suspend and resume, and the unregister
- * fence.  The locking rules are described at the top of include/tpm.h.
+ * TPM chips: allocation, device numbers (and which registered chip is the
+ * default one), bringing the TPM up, system suspend and resume, and the
+ * unregister fence.  The locking rules are described at the top of
+ * include/tpm.h.
  */
 #include <kunit/visibility.h>
 #include <linux/cdev.h>
@@ -18,77 +19,6 @@ static DEFINE_IDR(tpm_idr);
 static DEFINE_MUTEX(tpm_idr_lock);
 dev_t tpm_devt;
 dev_t tpmrm_devt;
-
-static bool hwrng = true;
-module_param(hwrng, bool, 0644);
-MODULE_PARM_DESC(hwrng, "Register each TPM as a hardware random number generator (for chips registered from then on)");
-
-static ssize_t tpm_version_major_show(struct device *dev,
-				      struct device_attribute *attr, char *buf)
-{
-	struct tpm_chip *chip = to_tpm_chip(dev);
-
-	return sysfs_emit(buf, "%d\n", chip->flags & TPM_CHIP_FLAG_TPM2 ? 2 : 1);
-}
-static DEVICE_ATTR_RO(tpm_version_major);
-
-/* TPM 1.2: "short medium long [adjusted|original]", microseconds. */
-static ssize_t durations_show(struct device *dev,
-			      struct device_attribute *attr, char *buf)
-{
-	struct tpm_chip *chip = to_tpm_chip(dev);
-
-	return sysfs_emit(buf, "%u %u %u [%s]\n",
-			  jiffies_to_usecs(chip->duration[TPM_SHORT]),
-			  jiffies_to_usecs(chip->duration[TPM_MEDIUM]),
-			  jiffies_to_usecs(chip->duration[TPM_LONG]),
-			  chip->duration_adjusted ? "adjusted" : "original");
-}
-static DEVICE_ATTR_RO(durations);
-
-/* TPM 1.2: "a b c d [adjusted|original]", microseconds. */
-static ssize_t timeouts_show(struct device *dev,
-			     struct device_attribute *attr, char *buf)
-{
-	struct tpm_chip *chip = to_tpm_chip(dev);
-
-	return sysfs_emit(buf, "%u %u %u %u [%s]\n",
-			  jiffies_to_usecs(chip->timeout_a),
-			  jiffies_to_usecs(chip->timeout_b),
-			  jiffies_to_usecs(chip->timeout_c),
-			  jiffies_to_usecs(chip->timeout_d),
-			  chip->timeout_adjusted ? "adjusted" : "original");
-}
-static DEVICE_ATTR_RO(timeouts);
-
-static struct attribute *tpm_dev_attrs[] = {
-	&dev_attr_tpm_version_major.attr,
-	&dev_attr_durations.attr,
-	&dev_attr_timeouts.attr,
-	NULL,
-};
-
-/* durations and timeouts are TPM 1.2's (TPM 2.0 has fixed ones). */
-static umode_t tpm_dev_attr_visible(struct kobject *kobj,
-				    struct attribute *attr, int n)
-{
-	struct tpm_chip *chip = to_tpm_chip(kobj_to_dev(kobj));
-
-	if ((chip->flags & TPM_CHIP_FLAG_TPM2) &&
-	    attr != &dev_attr_tpm_version_major.attr)
-		return 0;
-	return attr->mode;
-}
-
-static const struct attribute_group tpm_dev_group = {
-	.attrs = tpm_dev_attrs,
-	.is_visible = tpm_dev_attr_visible,
-};
-
-static const struct attribute_group *tpm_dev_groups[] = {
-	&tpm_dev_group,
-	NULL,
-};
 
 /* System shutdown: the TPM sees its Shutdown command and nothing after. */
 static int tpm_class_shutdown(struct device *dev)
@@ -106,169 +36,7 @@ struct class tpmrm_class = {
 	.name = "tpmrm",
 };
 
-/**
- * tpm_chip_start() - make the device ready to take commands
- * @chip: the chip
- *
- * Requests locality 0 if the chip holds none, turns on its clock and
- * moves it to the command-ready state, for the drivers that have those
- * callbacks.
- *
- * Context: process context; the caller holds chip->ops_sem and
- * chip->tpm_mutex (tpm_try_get_ops() does this).
- * Return: 0, or the driver's error.
- */
-int tpm_chip_start(struct tpm_chip *chip)
-{
-	const struct tpm_class_ops *ops = chip->ops;
-	int rc;
-
-	if (ops->clk_enable)
-		ops->clk_enable(chip, true);
-
-	if (chip->locality == -1 && ops->request_locality) {
-		rc = ops->request_locality(chip, 0);
-		if (rc < 0)
-			goto err_clk;
-		chip->locality = 0;
-	}
-
-	if (ops->cmd_ready) {
-		rc = ops->cmd_ready(chip);
-		if (rc)
-			goto err_locality;
-	}
-	return 0;
-
-err_locality:
-	if (chip->locality != -1 && ops->relinquish_locality)
-		ops->relinquish_locality(chip, chip->locality);
-	chip->locality = -1;
-err_clk:
-	if (ops->clk_enable)
-		ops->clk_enable(chip, false);
-	return rc;
-}
-EXPORT_SYMBOL_GPL(tpm_chip_start);
-
-/**
- * tpm_chip_stop() - undo tpm_chip_start()
- * @chip: the chip
- *
- * Context: process context; the caller holds chip->ops_sem and
- * chip->tpm_mutex.
- */
-void tpm_chip_stop(struct tpm_chip *chip)
-{
-	const struct tpm_class_ops *ops = chip->ops;
-
-	if (ops->go_idle)
-		ops->go_idle(chip);
-	if (chip->locality != -1 && ops->relinquish_locality)
-		ops->relinquish_locality(chip, chip->locality);
-	chip->locality = -1;
-	if (ops->clk_enable)
-		ops->clk_enable(chip, false);
-}
-EXPORT_SYMBOL_GPL(tpm_chip_stop);
-
-/* tpm_try_get_ops(), saying whether it failed for a suspend. */
-static int tpm_get_ops(struct tpm_chip *chip, bool *suspended)
-{
-	int rc = -ENODEV;
-
-	*suspended = false;
-	get_device(&chip->dev);
-	down_read(&chip->ops_sem);
-	if (!chip->ops)
-		goto err_unlock;
-
-	mutex_lock(&chip->tpm_mutex);
-	rc = -EBUSY;
-	*suspended = tpm_chip_priv(chip)->suspended;
-	if (*suspended)
-		goto err_mutex;
-	rc = tpm_chip_start(chip);
-	if (rc)
-		goto err_mutex;
-	return 0;
-
-err_mutex:
-	mutex_unlock(&chip->tpm_mutex);
-err_unlock:
-	up_read(&chip->ops_sem);
-	put_device(&chip->dev);
-	return rc;
-}
-
-/**
- * tpm_try_get_ops() - get the right to call the chip's driver
- * @chip: the chip
- *
- * On success the caller holds a reference on the chip, chip->ops_sem for
- * read and chip->tpm_mutex, and the device has been started; it must call
- * tpm_put_ops() when done.  Holding the ops delays tpm_chip_unregister()
- * until they are put; the fence never interrupts a holder.
- *
- * Context: process context, may sleep.
- * Return: 0; -ENODEV if the chip has been unregistered; -EBUSY while the
- * system is suspended (the TPM has saved its state); the driver's error
- * if the device could not be started.
- */
-int tpm_try_get_ops(struct tpm_chip *chip)
-{
-	bool suspended;
-
-	return tpm_get_ops(chip, &suspended);
-}
-EXPORT_SYMBOL_GPL(tpm_try_get_ops);
-
-/**
- * tpm_put_ops() - give back what tpm_try_get_ops() took
- * @chip: the chip
- *
- * Context: process context, may sleep.
- */
-void tpm_put_ops(struct tpm_chip *chip)
-{
-	tpm_chip_stop(chip);
-	mutex_unlock(&chip->tpm_mutex);
-	up_read(&chip->ops_sem);
-	put_device(&chip->dev);
-}
-EXPORT_SYMBOL_GPL(tpm_put_ops);
-
-/**
- * tpm_try_get_ops_resumed() - tpm_try_get_ops(), waiting out a suspend
- * @chip: the chip
- *
- * For a command a client already handed over (an O_NONBLOCK write queued
- * when the system began to suspend): it waits, without the ops, until the
- * system has resumed or the chip is unplugged, instead of failing.  User
- * tasks are frozen before the TPM saves its state, so only kernel threads
- * ever wait here.
- *
- * Context: process context, may sleep.
- * Return: as tpm_try_get_ops(), but never -EBUSY for a suspend.
- */
-int tpm_try_get_ops_resumed(struct tpm_chip *chip)
-{
-	struct tpm_chip_priv *priv = tpm_chip_priv(chip);
-	bool suspended;
-	int rc;
-
-	for (;;) {
-		rc = tpm_get_ops(chip, &suspended);
-		if (!suspended)
-			return rc;
-		/* The condition is checked first: a resume meanwhile is seen. */
-		wait_event_idle(priv->event_wq, !READ_ONCE(priv->suspended) ||
-				tpm_chip_gone(chip));
-	}
-}
-EXPORT_SYMBOL_IF_KUNIT(tpm_try_get_ops_resumed);
-
-static void tpm_free_dev_num(struct tpm_chip *chip)
+void tpm_free_dev_num(struct tpm_chip *chip)
 {
 	if (chip->dev_num < 0)
 		return;
@@ -284,6 +52,8 @@ static void tpm_dev_release(struct device *dev)
 
 	tpm_free_dev_num(chip);
 	kfree(chip->cc_attrs_tbl);
+	kfree(tpm_chip_priv(chip)->pcr_groups);
+	kfree(chip->log.bios_event_log);
 	kfree(tpm_chip_priv(chip));
 }
 
@@ -345,7 +115,6 @@ struct tpm_chip *tpm_chip_alloc(struct device *pdev,
 	chip->dev.class = &tpm_class;
 	chip->dev.release = tpm_dev_release;
 	chip->dev.parent = pdev;
-	chip->dev.groups = tpm_dev_groups;
 	/* /dev/tpm0 keeps the misc number user space has always known. */
 	if (chip->dev_num == 0)
 		chip->dev.devt = MKDEV(MISC_MAJOR, TPM_MISC_MINOR);
@@ -358,8 +127,6 @@ struct tpm_chip *tpm_chip_alloc(struct device *pdev,
 		return ERR_PTR(rc);
 	}
 
-	cdev_init(&chip->cdev, &tpm_fops);
-	chip->cdev.owner = THIS_MODULE;
 	return chip;
 }
 EXPORT_SYMBOL_GPL(tpm_chip_alloc);
@@ -419,7 +186,32 @@ static int tpm_chip_read_commands(struct tpm_chip *chip)
 	return rc;
 }
 
-static int tpm_chip_bootstrap(struct tpm_chip *chip)
+/*
+ * The PCR banks are what the kernel's users extend and sysfs shows; a TPM
+ * that cannot list them still works through /dev/tpmN, without those.
+ */
+static int tpm_chip_read_banks(struct tpm_chip *chip)
+{
+	int rc;
+
+	if (tpm_is_firmware_upgrade(chip))
+		return 0;
+	rc = tpm2_get_pcr_banks(chip);
+	if (rc > 0 || rc == -EFAULT || rc == -EIO) {
+		dev_warn(&chip->dev, "no PCR banks (%d)\n", rc);
+		rc = 0;
+	}
+	return rc;
+}
+
+/**
+ * tpm_chip_bootstrap() - bring the TPM up before the chip is made visible
+ * @chip: the chip
+ *
+ * Context: process context, may sleep; takes the ops.
+ * Return: 0 or a negative errno.
+ */
+int tpm_chip_bootstrap(struct tpm_chip *chip)
 {
 	int rc;
 
@@ -428,161 +220,51 @@ static int tpm_chip_bootstrap(struct tpm_chip *chip)
 		return rc;
 	if (!(chip->flags & TPM_CHIP_FLAG_TPM2)) {
 		rc = tpm1_auto_startup(chip);
+		tpm1_get_pcr_banks(chip);
 	} else {
 		rc = tpm2_auto_startup(chip);
 		if (!rc)
 			rc = tpm_chip_read_commands(chip);
+		if (!rc)
+			rc = tpm_chip_read_banks(chip);
 	}
 	tpm_put_ops(chip);
 	return rc;
 }
 
-/* The tpmrm device's reference on the chip goes with its last user. */
-static void tpm_rm_dev_release(struct device *dev)
-{
-	struct tpm_chip *chip = container_of(dev, struct tpm_chip, devs);
-
-	put_device(&chip->dev);
-}
-
-/* /dev/tpmrmN, for a TPM 2.0 whose command list is known. */
-static int tpm_rm_add(struct tpm_chip *chip)
-{
-	int rc;
-
-	device_initialize(&chip->devs);
-	chip->devs.class = &tpmrm_class;
-	chip->devs.release = tpm_rm_dev_release;
-	chip->devs.parent = chip->dev.parent;
-	chip->devs.devt = MKDEV(MAJOR(tpmrm_devt), chip->dev_num);
-	get_device(&chip->dev);
-	rc = dev_set_name(&chip->devs, "tpmrm%d", chip->dev_num);
-	if (rc)
-		goto err_put;
-	cdev_init(&chip->cdevs, &tpmrm_fops);
-	chip->cdevs.owner = THIS_MODULE;
-	rc = cdev_device_add(&chip->cdevs, &chip->devs);
-	if (rc)
-		goto err_put;
-	return 0;
-
-err_put:
-	dev_err(&chip->dev, "cannot add tpmrm%d: %d\n", chip->dev_num, rc);
-	put_device(&chip->devs);
-	return rc;
-}
-
-static void tpm_rm_del(struct tpm_chip *chip)
-{
-	cdev_device_del(&chip->cdevs, &chip->devs);
-	put_device(&chip->devs);
-}
-
-static bool tpm_has_rm(struct tpm_chip *chip)
-{
-	return chip->nr_commands;
-}
-
-static int tpm_hwrng_read(struct hwrng *rng, void *data, size_t max, bool wait)
-{
-	struct tpm_chip *chip = container_of(rng, struct tpm_chip, hwrng);
-
-	return tpm_get_random(chip, data, max);
-}
-
-/*
- * Whether the chip gets a hwrng is decided once, at registration; a driver
- * may opt out with TPM_CHIP_FLAG_HWRNG_DISABLED.
+/**
+ * tpm_chip_publish() - make a registered chip findable by the kernel's users
+ * @chip:	the chip
+ * @visible:	true once registered, false before it is unplugged
+ *
+ * Context: process context, may sleep.
  */
-static int tpm_hwrng_add(struct tpm_chip *chip)
+void tpm_chip_publish(struct tpm_chip *chip, bool visible)
 {
-	int rc;
-
-	if (!IS_REACHABLE(CONFIG_HW_RANDOM) || !READ_ONCE(hwrng) ||
-	    tpm_is_firmware_upgrade(chip) ||
-	    (chip->flags & TPM_CHIP_FLAG_HWRNG_DISABLED)) {
-		chip->flags |= TPM_CHIP_FLAG_HWRNG_DISABLED;
-		return 0;
-	}
-	snprintf(chip->hwrng_name, sizeof(chip->hwrng_name), "tpm-rng-%d",
-		 chip->dev_num);
-	chip->hwrng.name = chip->hwrng_name;
-	chip->hwrng.read = tpm_hwrng_read;
-	rc = hwrng_register(&chip->hwrng);
-	if (rc)
-		dev_err(&chip->dev, "cannot register %s: %d\n",
-			chip->hwrng_name, rc);
-	return rc;
-}
-
-static void tpm_hwrng_del(struct tpm_chip *chip)
-{
-	if (IS_REACHABLE(CONFIG_HW_RANDOM) &&
-	    !(chip->flags & TPM_CHIP_FLAG_HWRNG_DISABLED))
-		hwrng_unregister(&chip->hwrng);
-}
-
-/*
- * The last steps of every way out once /dev/tpmN was visible, unplug or a
- * failed registration: no new opens, the fence, the device number free.
- */
-static void tpm_chip_unplug(struct tpm_chip *chip)
-{
-	cdev_device_del(&chip->cdev, &chip->dev);
-	tpm_chip_fence(chip);
-	tpm_free_dev_num(chip);
+	mutex_lock(&tpm_idr_lock);
+	idr_replace(&tpm_idr, visible ? chip : NULL, chip->dev_num);
+	mutex_unlock(&tpm_idr_lock);
 }
 
 /**
- * tpm_chip_register() - start the TPM and make it visible to user space
- * @chip: a chip from tpm_chip_alloc()
- *
- * Brings the TPM up: for TPM 2.0, the timeouts, the self test,
- * TPM2_Startup when the TPM has not been started and the command list;
- * for TPM 1.2, the timeouts and durations the TPM reports, TPM_Startup
- * when needed and TPM_ContinueSelfTest.  Then creates /dev/tpmN,
- * /dev/tpmrmN (TPM 2.0) and the hwrng.  On failure nothing is visible and the
- * caller still owns its reference.  A failure after /dev/tpmN appeared
- * leaves the way an unplug does, through the fence: a file opened in
- * that window keeps the chip's memory but never reaches the driver, which
- * the caller may then tear down.
+ * tpm_chip_find_get() - the default chip: the registered one numbered lowest
  *
  * Context: process context, may sleep.
- * Return: 0 or a negative errno.
+ * Return: the chip with a reference the caller drops with put_device(),
+ * or NULL if no chip is registered.
  */
-int tpm_chip_register(struct tpm_chip *chip)
+struct tpm_chip *tpm_chip_find_get(void)
 {
-	int rc;
+	struct tpm_chip *chip;
+	int id = 0;
 
-	rc = tpm_chip_bootstrap(chip);
-	if (rc)
-		return rc;
-
-	rc = cdev_device_add(&chip->cdev, &chip->dev);
-	if (rc) {
-		dev_err(&chip->dev, "cannot add %s: %d\n",
-			dev_name(&chip->dev), rc);
-		return rc;
-	}
-	if (tpm_has_rm(chip)) {
-		rc = tpm_rm_add(chip);
-		if (rc)
-			goto err_unplug_tpm;
-	}
-	rc = tpm_hwrng_add(chip);
-	if (rc)
-		goto err_unplug_rm;
-	tpm_chip_priv(chip)->registered = true;
-	return 0;
-
-err_unplug_rm:
-	if (tpm_has_rm(chip))
-		tpm_rm_del(chip);
-err_unplug_tpm:
-	tpm_chip_unplug(chip);
-	return rc;
+	mutex_lock(&tpm_idr_lock);
+	chip = idr_get_next(&tpm_idr, &id);
+	if (chip)
+		get_device(&chip->dev);
+	mutex_unlock(&tpm_idr_lock);
+	return chip;
 }
-EXPORT_SYMBOL_GPL(tpm_chip_register);
 
 /**
  * tpm_chip_fence() - make the driver uncallable
@@ -682,35 +364,6 @@ void tpm_chip_resume(struct tpm_chip *chip)
 	wake_up_all(&priv->event_wq);
 }
 EXPORT_SYMBOL_GPL(tpm_chip_resume);
-
-/**
- * tpm_chip_unregister() - unplug a chip: the strong fence
- * @chip: a registered chip
- *
- * Unregisters the hwrng and removes /dev/tpmN and /dev/tpmrmN so nobody
- * new can open them, then waits for every holder of the ops, sends
- * TPM2_Shutdown(CLEAR) as the last command the device sees and makes the
- * ops NULL.  When it returns no driver callback
- * is running and none will ever run again, so the driver may free its
- * IRQ, unmap its registers and unload.  Open files stay valid and get
- * -EPIPE; sleepers in read and poll are woken.  The device number is
- * released at once, so a device bound again gets the same /dev/tpmN.
- *
- * Context: process context, may sleep.
- */
-void tpm_chip_unregister(struct tpm_chip *chip)
-{
-	struct tpm_chip_priv *priv = tpm_chip_priv(chip);
-
-	if (WARN_ON(!priv->registered))
-		return;
-	priv->registered = false;
-	tpm_hwrng_del(chip);
-	if (tpm_has_rm(chip))
-		tpm_rm_del(chip);
-	tpm_chip_unplug(chip);
-}
-EXPORT_SYMBOL_GPL(tpm_chip_unregister);
 
 int tpm_chip_subsys_init(void)
 {

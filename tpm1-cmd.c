@@ -2,25 +2,25 @@
 /*
  * The TPM 1.2 commands the core sends on its own: start-up, the interface
  * timeouts and command durations the TPM reports, saving the state before
- * a suspend and resuming after it, random numbers; and how long a TPM 1.2
- * command may take.
+ * a suspend and resuming after it, random numbers, capabilities, PCR
+ * reads and extends.
  */
 #include <kunit/visibility.h>
+#include <linux/hash_info.h>
 #include <linux/module.h>
 #include "tpm.h"
 
+#define TPM_ORD_EXTEND			0x0014
+#define TPM_ORD_PCR_READ		0x0015
 #define TPM_ORD_GET_RANDOM		0x0046
 #define TPM_ORD_CONTINUE_SELFTEST	0x0053
 #define TPM_ORD_GET_CAPABILITY		0x0065
 #define TPM_ORD_SAVE_STATE		0x0098
 #define TPM_ORD_STARTUP			0x0099
-#define TPM_CAP_PROPERTY		0x0005
 #define TPM_CAP_PROP_TIS_TIMEOUT	0x0115
 #define TPM_CAP_PROP_TIS_DURATION	0x0120
 
 /* Response codes the start-up cares about. */
-#define TPM_ERR_DEACTIVATED		0x0006
-#define TPM_ERR_DISABLED		0x0007
 #define TPM_ERR_INVALID_POSTINIT	0x0026
 
 /* What a TPM that reports nothing (0) gets, in milliseconds. */
@@ -116,96 +116,70 @@ void tpm1_set_timeouts(struct tpm_chip *chip, u32 *timeout_us,
 }
 EXPORT_SYMBOL_IF_KUNIT(tpm1_set_timeouts);
 
-/*
- * Upstream's duration class of each TPM 1.2 ordinal from 0x00 to 0xff, one
- * bit per ordinal.  Short: OIAP, OSAP, Extend, PCRRead, GetRandom,
- * GetCapability, Startup, FlushSpecific among others; medium: Seal,
- * Unseal, Quote, SaveState among others; long: key and endorsement key
- * creation, the self tests, DAA, FieldUpgrade, ExecuteTransport.
- */
-static const u32 tpm1_short_ords[8] = {
-	0x36330c00, 0x8001f80e, 0x7c1000c1, 0x703fc060,
-	0x06403027, 0x0420000f, 0xf803f100, 0x00010041,
-};
-
-static const u32 tpm1_medium_ords[8] = {
-	0x49c49000, 0x700c0531, 0x00040002, 0x04000010,
-	0x01800048, 0x03d00000, 0x01740000, 0x00040100,
-};
-
-static const u32 tpm1_long_ords[8] = {
-	0x80086000, 0x00020200, 0x00090000, 0x83000000,
-	0x00000000, 0x00000400, 0x00000000, 0x00000080,
-};
-
-static bool tpm1_ord_in(const u32 *map, u32 ordinal)
-{
-	return ordinal < 256 && (map[ordinal / 32] >> (ordinal % 32)) & 1;
-}
-
 /**
- * tpm1_duration() - the longest a TPM 1.2 command may take
+ * tpm1_get_cap() - TPM_GetCapability
  * @chip:	the chip
- * @ordinal:	the command's ordinal
+ * @cap:	the capability area (TPM_CAP_*)
+ * @subcap:	the sub-capability, or NULL for an area that has none
+ * @out:	where the first @len bytes of the answer go
+ * @len:	how many are wanted
  *
- * As upstream: each ordinal it classes gets the TPM's short, medium or
- * long duration; every other ordinal the generous default.
+ * Only bytes the response holds are read.  The answer's own size field
+ * may say less (some vTPM servers answer 0): upstream takes the bytes
+ * that follow anyway, and so does this, with a warning.
  *
- * Context: any context.
- * Return: the duration in jiffies (0 while the TPM's are not known).
+ * Context: process context, may sleep; the caller holds the ops.
+ * Return: 0, the TPM's response code (> 0), -EFAULT for an answer too
+ * short, or a negative errno.
  */
-unsigned long tpm1_duration(struct tpm_chip *chip, u32 ordinal)
+int tpm1_get_cap(struct tpm_chip *chip, u32 cap, const u32 *subcap,
+		 void *out, size_t len)
 {
-	if (tpm1_ord_in(tpm1_long_ords, ordinal))
-		return chip->duration[TPM_LONG];
-	if (tpm1_ord_in(tpm1_medium_ords, ordinal))
-		return chip->duration[TPM_MEDIUM];
-	if (tpm1_ord_in(tpm1_short_ords, ordinal))
-		return chip->duration[TPM_SHORT];
-	return msecs_to_jiffies(TPM2_DURATION_DEFAULT);
+	struct tpm_cmd cmd;
+	ssize_t rc;
+	u32 size;
+
+	rc = tpm_cmd_init(&cmd, TPM_TAG_RQU_COMMAND, TPM_ORD_GET_CAPABILITY);
+	if (rc)
+		return rc;
+	tpm_cmd_put_u32(&cmd, cap);
+	tpm_cmd_put_u32(&cmd, subcap ? 4 : 0);
+	if (subcap)
+		tpm_cmd_put_u32(&cmd, *subcap);
+	rc = tpm_cmd_run(chip, &cmd, 4, NULL);
+	if (rc)
+		goto out;
+	if (cmd.len < TPM_HEADER_SIZE + 4 + len) {
+		rc = -EFAULT;
+		goto out;
+	}
+	size = get_unaligned_be32(cmd.data + TPM_HEADER_SIZE);
+	if (size < len)
+		dev_warn(&chip->dev,
+			 "TPM_GetCapability(0x%x, 0x%x): size field %u for %zu bytes; using them\n",
+			 cap, subcap ? *subcap : 0, size, len);
+	memcpy(out, cmd.data + TPM_HEADER_SIZE + 4, len);
+out:
+	tpm_cmd_free(&cmd);
+	return rc;
 }
 
 /* TPM_GetCapability(PROPERTY, @prop): @n values into @out. */
 static ssize_t tpm1_get_cap_u32s(struct tpm_chip *chip, u32 prop, u32 *out,
 				 int n)
 {
-	struct tpm_cmd cmd;
+	__be32 be[4];
 	ssize_t rc;
-	u32 size;
 	int i;
 
-	rc = tpm_cmd_init(&cmd, TPM_TAG_RQU_COMMAND, TPM_ORD_GET_CAPABILITY);
-	if (rc)
-		return rc;
-	tpm_cmd_put_u32(&cmd, TPM_CAP_PROPERTY);
-	tpm_cmd_put_u32(&cmd, 4);
-	tpm_cmd_put_u32(&cmd, prop);
-	rc = tpm_cmd_run(chip, &cmd, 4, NULL);
-	if (rc)
-		goto out;
-	/*
-	 * Only bytes the response holds are read.  Its size field may say
-	 * less (some vTPM servers answer 0): upstream takes the values that
-	 * follow anyway, and so do we.
-	 */
-	if (cmd.len < TPM_HEADER_SIZE + 4 + 4 * n) {
-		rc = -EFAULT;
-		goto out;
-	}
-	size = get_unaligned_be32(cmd.data + TPM_HEADER_SIZE);
-	if (size < 4 * n)
-		dev_warn(&chip->dev,
-			 "TPM_GetCapability(0x%x): size field %u for %d values; using them\n",
-			 prop, size, n);
-	for (i = 0; i < n; i++)
-		out[i] = get_unaligned_be32(cmd.data + TPM_HEADER_SIZE + 4 +
-					    4 * i);
-out:
-	tpm_cmd_free(&cmd);
+	if (WARN_ON(n > ARRAY_SIZE(be)))
+		return -EINVAL;
+	rc = tpm1_get_cap(chip, TPM_CAP_PROPERTY, &prop, be, 4 * n);
+	for (i = 0; !rc && i < n; i++)
+		out[i] = be32_to_cpu(be[i]);
 	return rc;
 }
 
-/* Timeouts and durations from the TPM; 0, a TPM error or an errno. */
 static ssize_t tpm1_get_timeouts(struct tpm_chip *chip)
 {
 	u32 timeout[TPM1_TIMEOUTS], duration[TPM1_DURATIONS];
@@ -381,4 +355,67 @@ int tpm1_get_random(struct tpm_chip *chip, u8 *dest, size_t max)
 		tpm_cmd_free(&cmd);
 	}
 	return done;
+}
+
+/**
+ * tpm1_pcr_read() - read a PCR
+ * @chip:	the chip
+ * @pcr:	the PCR
+ * @out:	its SHA-1 value, TPM_DIGEST_SIZE bytes
+ *
+ * Context: process context, may sleep; the caller holds the ops.
+ * Return: 0, the TPM's response code (> 0) or a negative errno.
+ */
+int tpm1_pcr_read(struct tpm_chip *chip, u32 pcr, u8 *out)
+{
+	struct tpm_cmd cmd;
+	ssize_t rc;
+
+	rc = tpm_cmd_init(&cmd, TPM_TAG_RQU_COMMAND, TPM_ORD_PCR_READ);
+	if (rc)
+		return rc;
+	tpm_cmd_put_u32(&cmd, pcr);
+	rc = tpm_cmd_run(chip, &cmd, TPM_DIGEST_SIZE, "TPM_PCRRead");
+	if (!rc)
+		memcpy(out, cmd.data + TPM_HEADER_SIZE, TPM_DIGEST_SIZE);
+	tpm_cmd_free(&cmd);
+	return rc;
+}
+
+/**
+ * tpm1_pcr_extend() - extend a PCR
+ * @chip:	the chip
+ * @pcr:	the PCR
+ * @sha1:	the SHA-1 digest to extend it with
+ *
+ * Context: process context, may sleep; the caller holds the ops.
+ * Return: 0, the TPM's response code (> 0) or a negative errno.
+ */
+int tpm1_pcr_extend(struct tpm_chip *chip, u32 pcr, const u8 *sha1)
+{
+	struct tpm_cmd cmd;
+	ssize_t rc;
+
+	rc = tpm_cmd_init(&cmd, TPM_TAG_RQU_COMMAND, TPM_ORD_EXTEND);
+	if (rc)
+		return rc;
+	tpm_cmd_put_u32(&cmd, pcr);
+	tpm_cmd_put(&cmd, sha1, TPM_DIGEST_SIZE);
+	rc = tpm_cmd_run(chip, &cmd, TPM_DIGEST_SIZE, "TPM_Extend");
+	tpm_cmd_free(&cmd);
+	return rc;
+}
+
+/**
+ * tpm1_get_pcr_banks() - a TPM 1.2's one PCR bank, SHA-1
+ * @chip: the chip
+ *
+ * Context: any context.
+ */
+void tpm1_get_pcr_banks(struct tpm_chip *chip)
+{
+	chip->allocated_banks[0].alg_id = TPM_ALG_SHA1;
+	chip->allocated_banks[0].digest_size = TPM_DIGEST_SIZE;
+	chip->allocated_banks[0].crypto_id = HASH_ALGO_SHA1;
+	chip->nr_allocated_banks = 1;
 }

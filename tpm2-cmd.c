@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The TPM 2.0 commands the core sends on its own: family probe, start-up,
- * shutdown, random numbers; and TPM 2.0 timeouts and durations.
+ * shutdown, random numbers, the command list, PCR banks, PCR reads and
+ * extends, flushing a context; and the TPM 2.0 timeouts.
  */
+#include <linux/hash_info.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include "tpm.h"
@@ -69,41 +71,6 @@ void tpm2_set_default_timeouts(struct tpm_chip *chip)
 	chip->flags |= TPM_CHIP_FLAG_HAVE_TIMEOUTS;
 }
 EXPORT_SYMBOL_GPL(tpm2_set_default_timeouts);
-
-/**
- * tpm2_duration() - the longest a TPM 2.0 command may take
- * @chip:	the chip
- * @ordinal:	the command code
- *
- * Never shorter than upstream gives the same command: key generation and
- * signature checks may take minutes; the self test and the commands the
- * core sends most (random numbers, capabilities, PCR extends) the long
- * duration; anything else, context management and TPM2_Shutdown among
- * it, the generous default (a Shutdown(STATE) cut short loses the state
- * a suspend saved).
- *
- * Context: any context.
- * Return: the duration in jiffies.
- */
-unsigned long tpm2_duration(struct tpm_chip *chip, u32 ordinal)
-{
-	switch (ordinal) {
-	case TPM2_CC_CREATE_PRIMARY:
-	case TPM2_CC_CREATE:
-	case TPM2_CC_CREATE_LOADED:
-	case TPM2_CC_VERIFY_SIGNATURE:
-		return chip->duration[TPM_LONG_LONG];
-	case TPM2_CC_STARTUP:
-	case TPM2_CC_SELF_TEST:
-	case TPM2_CC_GET_CAPABILITY:
-	case TPM2_CC_GET_RANDOM:
-	case TPM2_CC_PCR_EXTEND:
-		return chip->duration[TPM_LONG];
-	default:
-		return msecs_to_jiffies(TPM2_DURATION_DEFAULT);
-	}
-}
-EXPORT_SYMBOL_GPL(tpm2_duration);
 
 static ssize_t tpm2_self_test(struct tpm_chip *chip)
 {
@@ -239,54 +206,6 @@ int tpm2_get_random(struct tpm_chip *chip, u8 *dest, size_t max)
 	return done;
 }
 
-/**
- * tpm_get_random() - random bytes from a TPM
- * @chip:	the chip
- * @data:	where the bytes go
- * @max:	how many are wanted
- *
- * Context: process context, may sleep; takes the chip's ops.
- * Return: the number of bytes written, or a negative errno (-ENODEV if
- * the chip is gone).
- */
-int tpm_get_random(struct tpm_chip *chip, u8 *data, size_t max)
-{
-	int rc;
-
-	if (!chip || !data || !max)
-		return -EINVAL;
-	rc = tpm_try_get_ops(chip);
-	if (rc)
-		return rc;
-	if (chip->flags & TPM_CHIP_FLAG_TPM2)
-		rc = tpm2_get_random(chip, data, max);
-	else
-		rc = tpm1_get_random(chip, data, max);
-	tpm_put_ops(chip);
-	return rc;
-}
-EXPORT_SYMBOL_GPL(tpm_get_random);
-
-/**
- * tpm_is_tpm2() - does the chip speak TPM 2.0?
- * @chip: the chip
- *
- * Context: process context.
- * Return: 1 for TPM 2.0, 0 for TPM 1.2, -ENODEV if the chip is gone.
- */
-int tpm_is_tpm2(struct tpm_chip *chip)
-{
-	int rc;
-
-	rc = tpm_try_get_ops(chip);
-	if (rc)
-		return rc;
-	rc = !!(chip->flags & TPM_CHIP_FLAG_TPM2);
-	tpm_put_ops(chip);
-	return rc;
-}
-EXPORT_SYMBOL_GPL(tpm_is_tpm2);
-
 /* The most commands a TPM is asked to list (TPM 2.0 defines about 120). */
 #define TPM2_MAX_COMMANDS	256
 
@@ -361,3 +280,244 @@ int tpm2_get_cc_attrs(struct tpm_chip *chip)
 	chip->nr_commands = n;
 	return 0;
 }
+
+/*
+ * The hash algorithms a PCR bank may use that the kernel knows by name:
+ * their digest sizes and the kernel's identifiers (<linux/hash_info.h>).
+ */
+static const struct tpm_bank_info tpm2_known_banks[] = {
+	{ TPM_ALG_SHA1,		20, HASH_ALGO_SHA1 },
+	{ TPM_ALG_SHA256,	32, HASH_ALGO_SHA256 },
+	{ TPM_ALG_SHA384,	48, HASH_ALGO_SHA384 },
+	{ TPM_ALG_SHA512,	64, HASH_ALGO_SHA512 },
+	{ TPM_ALG_SM3_256,	32, HASH_ALGO_SM3_256 },
+};
+
+/* A TPML_PCR_SELECTION of one bank, one PCR. */
+static void tpm2_put_pcr_select(struct tpm_cmd *cmd, u16 alg, u32 pcr)
+{
+	u8 select[TPM2_PCR_SELECT_MIN] = { 0 };
+
+	select[pcr / 8] = BIT(pcr % 8);
+	tpm_cmd_put_u32(cmd, 1);
+	tpm_cmd_put_u16(cmd, alg);
+	tpm_cmd_put_u8(cmd, sizeof(select));
+	tpm_cmd_put(cmd, select, sizeof(select));
+}
+
+/**
+ * tpm2_pcr_read() - read one PCR of one bank
+ * @chip:	the chip
+ * @pcr:	the PCR, below TPM2_PLATFORM_PCR
+ * @digest:	in: the bank (alg_id); out: the PCR's value
+ * @size:	out: the digest's size; NULL if the bank is one of the
+ *		chip's, whose size must then match
+ *
+ * Context: process context, may sleep; the caller holds the ops.
+ * Return: 0; -EINVAL for a PCR out of range or a bank the TPM has no
+ * value for; -EFAULT for a response that makes no sense; the TPM's
+ * response code (> 0); or a negative errno.
+ */
+int tpm2_pcr_read(struct tpm_chip *chip, u32 pcr, struct tpm_digest *digest,
+		  u16 *size)
+{
+	u32 off = TPM_HEADER_SIZE + 4, sel, n;
+	struct tpm_cmd cmd;
+	u16 got, want = 0;
+	ssize_t rc;
+	int i;
+
+	if (pcr >= TPM2_PLATFORM_PCR)
+		return -EINVAL;
+	for (i = 0; !size && i < chip->nr_allocated_banks; i++)
+		if (chip->allocated_banks[i].alg_id == digest->alg_id)
+			want = chip->allocated_banks[i].digest_size;
+	if (!size && !want)
+		return -EINVAL;
+	rc = tpm_cmd_init(&cmd, TPM2_ST_NO_SESSIONS, TPM2_CC_PCR_READ);
+	if (rc)
+		return rc;
+	tpm2_put_pcr_select(&cmd, digest->alg_id, pcr);
+	rc = tpm_cmd_run(chip, &cmd, 4 + 4, "TPM2_PCR_Read");
+	if (rc)
+		goto out;
+	/* pcrUpdateCounter, then the selection read and the digests. */
+	rc = -EFAULT;
+	sel = get_unaligned_be32(cmd.data + off);
+	off += 4;
+	for (n = 0; n < sel && off + 3 <= cmd.len; n++)
+		off += 3 + cmd.data[off + 2];
+	if (n < sel || off + 4 > cmd.len)
+		goto out;
+	rc = -EINVAL;
+	if (get_unaligned_be32(cmd.data + off) != 1)
+		goto out;
+	off += 4;
+	rc = -EFAULT;
+	if (off + 2 > cmd.len)
+		goto out;
+	got = get_unaligned_be16(cmd.data + off);
+	off += 2;
+	if (got > sizeof(digest->digest) || off + got > cmd.len ||
+	    (want && got != want))
+		goto out;
+	memcpy(digest->digest, cmd.data + off, got);
+	if (size)
+		*size = got;
+	rc = 0;
+out:
+	tpm_cmd_free(&cmd);
+	return rc;
+}
+
+/**
+ * tpm2_pcr_extend() - extend one PCR in every bank of the chip
+ * @chip:	the chip
+ * @pcr:	the PCR
+ * @digests:	one digest per chip->allocated_banks entry, in that order
+ *
+ * Context: process context, may sleep; the caller holds the ops.
+ * Return: 0, the TPM's response code (> 0) or a negative errno.
+ */
+int tpm2_pcr_extend(struct tpm_chip *chip, u32 pcr,
+		    const struct tpm_digest *digests)
+{
+	struct tpm_cmd cmd;
+	ssize_t rc;
+	u32 i;
+
+	rc = tpm_cmd_init(&cmd, TPM2_ST_SESSIONS, TPM2_CC_PCR_EXTEND);
+	if (rc)
+		return rc;
+	tpm_cmd_put_u32(&cmd, pcr);
+	/* A password session with the empty password. */
+	tpm_cmd_put_u32(&cmd, 9);
+	tpm_cmd_put_u32(&cmd, TPM2_RS_PW);
+	tpm_cmd_put_u16(&cmd, 0);
+	tpm_cmd_put_u8(&cmd, 0);
+	tpm_cmd_put_u16(&cmd, 0);
+	tpm_cmd_put_u32(&cmd, chip->nr_allocated_banks);
+	for (i = 0; i < chip->nr_allocated_banks; i++) {
+		tpm_cmd_put_u16(&cmd, digests[i].alg_id);
+		tpm_cmd_put(&cmd, digests[i].digest,
+			    chip->allocated_banks[i].digest_size);
+	}
+	rc = tpm_cmd_run(chip, &cmd, 0, "TPM2_PCR_Extend");
+	tpm_cmd_free(&cmd);
+	return rc;
+}
+
+/* What is known of a bank's hash; an unknown one is asked its size. */
+static int tpm2_bank_info(struct tpm_chip *chip, struct tpm_bank_info *bank)
+{
+	struct tpm_digest digest = { .alg_id = bank->alg_id };
+	int i, rc;
+
+	for (i = 0; i < ARRAY_SIZE(tpm2_known_banks); i++) {
+		if (tpm2_known_banks[i].alg_id == bank->alg_id) {
+			*bank = tpm2_known_banks[i];
+			return 0;
+		}
+	}
+	bank->crypto_id = HASH_ALGO__LAST;
+	rc = tpm2_pcr_read(chip, 0, &digest, &bank->digest_size);
+	return rc > 0 ? -EIO : rc;
+}
+
+/* A TPMS_PCR_SELECTION at @off: its bank, whether it has PCRs, its end. */
+static int tpm2_parse_pcr_selection(const struct tpm_cmd *cmd, u32 off,
+				    u16 *alg, bool *used, u32 *next)
+{
+	u8 n;
+
+	if (off + 3 > cmd->len)
+		return -EFAULT;
+	*alg = get_unaligned_be16(cmd->data + off);
+	n = cmd->data[off + 2];
+	off += 3;
+	if (off + n > cmd->len)
+		return -EFAULT;
+	*used = memchr_inv(cmd->data + off, 0, n);
+	*next = off + n;
+	return 0;
+}
+
+/**
+ * tpm2_get_pcr_banks() - learn the chip's PCR banks
+ * @chip: the chip
+ *
+ * Fills chip->allocated_banks with the banks that have PCRs allocated, in
+ * the TPM's order, as TPM2_GetCapability(PCRS) lists them; the kernel's
+ * users (tpm_pcr_extend()) and the sysfs PCR files go by this list.
+ *
+ * Context: process context, may sleep; the caller holds the ops.
+ * Return: 0, the TPM's response code (> 0) or a negative errno (-EFAULT
+ * for a list that runs past the response).
+ */
+int tpm2_get_pcr_banks(struct tpm_chip *chip)
+{
+	u32 off = TPM_HEADER_SIZE + 5, count, i, next;
+	struct tpm_bank_info *bank;
+	struct tpm_cmd cmd;
+	ssize_t rc;
+	bool used;
+	u16 alg;
+
+	chip->nr_allocated_banks = 0;
+	rc = tpm_cmd_init(&cmd, TPM2_ST_NO_SESSIONS, TPM2_CC_GET_CAPABILITY);
+	if (rc)
+		return rc;
+	tpm_cmd_put_u32(&cmd, TPM2_CAP_PCRS);
+	tpm_cmd_put_u32(&cmd, 0);
+	tpm_cmd_put_u32(&cmd, 1);
+	rc = tpm_cmd_run(chip, &cmd, 9, "TPM2_GetCapability(PCRS)");
+	if (rc)
+		goto out;
+	count = get_unaligned_be32(cmd.data + off);
+	off += 4;
+	for (i = 0; i < count; i++, off = next) {
+		rc = tpm2_parse_pcr_selection(&cmd, off, &alg, &used, &next);
+		if (rc)
+			break;
+		if (!used)
+			continue;
+		if (chip->nr_allocated_banks == TPM2_MAX_PCR_BANKS) {
+			dev_warn(&chip->dev, "more than %d PCR banks; bank 0x%04x ignored\n",
+				 TPM2_MAX_PCR_BANKS, alg);
+			continue;
+		}
+		bank = &chip->allocated_banks[chip->nr_allocated_banks];
+		bank->alg_id = alg;
+		rc = tpm2_bank_info(chip, bank);
+		if (rc)
+			break;
+		chip->nr_allocated_banks++;
+	}
+out:
+	tpm_cmd_free(&cmd);
+	if (rc)
+		chip->nr_allocated_banks = 0;
+	return rc;
+}
+
+/**
+ * tpm2_flush_context() - remove a context from the TPM
+ * @chip:	the chip
+ * @handle:	a loaded object or a session
+ *
+ * Errors are logged: a kernel user that flushes a handle has nothing else
+ * to do with it either way.
+ *
+ * Context: process context, may sleep; the caller holds the ops.
+ */
+void tpm2_flush_context(struct tpm_chip *chip, u32 handle)
+{
+	struct tpm_cmd cmd;
+
+	if (tpm_cmd_init(&cmd, TPM2_ST_NO_SESSIONS, TPM2_CC_FLUSH_CONTEXT))
+		return;
+	tpm_cmd_put_u32(&cmd, handle);
+	tpm_cmd_run(chip, &cmd, 0, "TPM2_FlushContext");
+	tpm_cmd_free(&cmd);
+}
+EXPORT_SYMBOL_GPL(tpm2_flush_context);

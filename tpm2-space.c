@@ -70,8 +70,6 @@
 #define TPM2_RC_FMT1_ERROR	GENMASK(5, 0)
 #define TPM2_RC_REFERENCE_LAST	0x091E
 #define TPM2_RC_CONTEXT_GAP	0x0901
-#define TPM2_RC_OBJECT_MEMORY	0x0902
-#define TPM2_RC_SESSION_MEMORY	0x0903
 #define TPM2_RC_SESSION_HANDLES	0x0905
 /* Where a format-1 code names the handle (1..7) or session (9..15). */
 #define TPM2_RC_FMT1_PARAM	BIT(6)

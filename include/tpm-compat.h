@@ -43,6 +43,43 @@
 #endif
 
 /*
+ * The API <linux/tpm.h> declares for the kernel's TPM users (tpm-api.c,
+ * tpm-buf.c).  The struct tpm_buf builders were inline there before
+ * v6.8, which moved them into tpm.ko; v6.10 added the session helpers
+ * (tpm_buf_append_name() and company) and dropped tpm_send().  Built and
+ * tested here: v6.1 and v6.12.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+#define TPM_COMPAT_BUF_IN_CORE		1
+static inline void tpm_compat_buf_set_length(struct tpm_buf *buf, u32 len)
+{
+	buf->length = len;
+}
+#else
+/* The length is the header's: the response's own header says it. */
+#define TPM_COMPAT_BUF_IN_CORE		0
+static inline void tpm_compat_buf_set_length(struct tpm_buf *buf, u32 len)
+{
+}
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define TPM_COMPAT_SESSION_HELPERS	1
+#define TPM_COMPAT_HAVE_TPM_SEND	0
+#else
+#define TPM_COMPAT_SESSION_HELPERS	0
+#define TPM_COMPAT_HAVE_TPM_SEND	1
+#endif
+/*
+ * With CONFIG_TCG_TPM2_HMAC, <linux/tpm.h> gives struct tpm_chip the
+ * session fields and leaves tpm2_start_auth_session() and the HMAC
+ * helpers to tpm.ko; this core implements neither, so a kernel user
+ * built that way could not load on it.
+ */
+#ifdef CONFIG_TCG_TPM2_HMAC
+#error "tpm-oot does not implement CONFIG_TCG_TPM2_HMAC's session API"
+#endif
+
+/*
  * KUnit, for the test files (which include <kunit/test.h> first).
  * v6.2 added KUNIT_EXPECT_MEMEQ; v6.5 added kunit_add_action_or_reset(),
  * emulated on v6.1 with a KUnit resource whose release runs the action.

@@ -70,6 +70,10 @@
 /* The misc minor /dev/tpm0 has always had. */
 #define TPM_MISC_MINOR		224
 
+/* TPM 2.0 warnings: no room for another object, or session, in the TPM. */
+#define TPM2_RC_OBJECT_MEMORY	0x0902
+#define TPM2_RC_SESSION_MEMORY	0x0903
+
 /* Bounds on retrying a command that answered TPM2_RC_RETRY/TESTING. */
 #define TPM_RETRY_FIRST_MS	20
 #define TPM_RETRY_TOTAL_MS	TPM2_DURATION_LONG
@@ -111,6 +115,7 @@ struct tpm_rm_saved {
  *		used first
  * @rm_obj_room: how many of them may be objects, as far as is known (0:
  *		not known), learned when the TPM last had no room
+ * @pcr_groups:	the sysfs directories of the PCR banks (tpm-sysfs.c)
  */
 struct tpm_chip_priv {
 	struct tpm_chip chip;
@@ -121,6 +126,7 @@ struct tpm_chip_priv {
 	struct tpm_rm_saved rm_orphan[TPM_RM_ORPHANS];
 	struct list_head rm_loaded;
 	unsigned int rm_obj_room;
+	void *pcr_groups;
 };
 
 static inline struct tpm_chip_priv *tpm_chip_priv(struct tpm_chip *chip)
@@ -180,25 +186,31 @@ void tpm_cmd_put_u32(struct tpm_cmd *cmd, u32 v);
 ssize_t tpm_cmd_run(struct tpm_chip *chip, struct tpm_cmd *cmd,
 		    size_t min_body, const char *what);
 
-/* tpm-chip.c */
-struct tpm_chip *tpm_chip_alloc(struct device *pdev,
-				const struct tpm_class_ops *ops);
-struct tpm_chip *tpmm_chip_alloc(struct device *pdev,
-				 const struct tpm_class_ops *ops);
-int tpm_chip_register(struct tpm_chip *chip);
-void tpm_chip_unregister(struct tpm_chip *chip);
+/*
+ * The files of the core, lowest first; each calls only the ones above it
+ * in this list (tests/layering.sh checks):
+ *   tpm-transmit.c	the ops (may the driver be called?), durations, sending
+ *   tpm-cmd.c		the core's own command builder (struct tpm_cmd)
+ *   tpm-buf.c		<linux/tpm.h>'s builder (struct tpm_buf), for users
+ *   tpm1-cmd.c		TPM 1.2 commands
+ *   tpm2-cmd.c		TPM 2.0 commands
+ *   tpm2-space.c	the resource manager
+ *   tpm-chip.c		chips: allocation, numbers, start-up, fence, suspend
+ *   tpm-dev.c		/dev/tpmN and /dev/tpmrmN
+ *   tpm-api.c		the kernel's TPM users (<linux/tpm.h>)
+ *   tpm-sysfs.c	the chip's sysfs files (PCRs, TPM 1.2 state)
+ *   tpm-eventlog.c	the firmware's event log, in securityfs
+ *   tpm-module.c	registration, and loading tpm.ko
+ */
+
+/* tpm-transmit.c */
 int tpm_chip_start(struct tpm_chip *chip);
 void tpm_chip_stop(struct tpm_chip *chip);
-void tpm_chip_fence(struct tpm_chip *chip);
 int tpm_try_get_ops_resumed(struct tpm_chip *chip);
-void tpm_chip_suspend(struct tpm_chip *chip);
-void tpm_chip_resume(struct tpm_chip *chip);
-int tpm_chip_subsys_init(void);
-void tpm_chip_subsys_exit(void);
-
-/* tpm-interface.c */
 ssize_t tpm_transmit(struct tpm_chip *chip, u8 *buf, size_t bufsiz);
 unsigned long tpm_calc_ordinal_duration(struct tpm_chip *chip, u32 ordinal);
+unsigned long tpm1_duration(struct tpm_chip *chip, u32 ordinal);
+unsigned long tpm2_duration(struct tpm_chip *chip, u32 ordinal);
 void tpm_poll_sleep(unsigned int *step_us);
 
 /*
@@ -222,23 +234,44 @@ void tpm_poll_sleep(unsigned int *step_us);
 /* Answers after which a TPM 1.2 command is sent again. */
 #define TPM1_WARN_RETRY		0x0800
 #define TPM1_WARN_DOING_SELFTEST 0x0802
+/* Answers a disabled or deactivated TPM 1.2 gives. */
+#define TPM_ERR_DEACTIVATED	0x0006
+#define TPM_ERR_DISABLED	0x0007
+/* TPM_GetCapability's areas and the sub-capabilities the core asks. */
+#define TPM_CAP_FLAG		0x0004
+#define TPM_CAP_PROPERTY	0x0005
+#define TPM_CAP_VERSION_1_1	0x0006
+#define TPM_CAP_VERSION_1_2	0x001A
+#define TPM_CAP_PROP_PCR	0x0101
+#define TPM_CAP_PROP_MANUFACTURER 0x0103
+#define TPM_CAP_PROP_OWNER	0x0111
+#define TPM_CAP_FLAG_PERM	0x0108
+#define TPM_CAP_FLAG_VOL	0x0109
 bool tpm1_fix_units(u32 *us, const unsigned int *dflt_ms, int n, u32 min_us);
 void tpm1_set_timeouts(struct tpm_chip *chip, u32 *timeout_us,
 		       u32 *duration_us);
-unsigned long tpm1_duration(struct tpm_chip *chip, u32 ordinal);
+int tpm1_get_cap(struct tpm_chip *chip, u32 cap, const u32 *subcap,
+		 void *out, size_t len);
 int tpm1_auto_startup(struct tpm_chip *chip);
 void tpm1_save_state(struct tpm_chip *chip);
 void tpm1_resume(struct tpm_chip *chip);
 int tpm1_get_random(struct tpm_chip *chip, u8 *dest, size_t max);
+int tpm1_pcr_read(struct tpm_chip *chip, u32 pcr, u8 *out);
+int tpm1_pcr_extend(struct tpm_chip *chip, u32 pcr, const u8 *sha1);
+void tpm1_get_pcr_banks(struct tpm_chip *chip);
 
 /* tpm2-cmd.c */
 int tpm2_probe(struct tpm_chip *chip);
 int tpm2_auto_startup(struct tpm_chip *chip);
 void tpm2_shutdown(struct tpm_chip *chip, u16 shutdown_type);
 void tpm2_set_default_timeouts(struct tpm_chip *chip);
-unsigned long tpm2_duration(struct tpm_chip *chip, u32 ordinal);
 int tpm2_get_random(struct tpm_chip *chip, u8 *dest, size_t max);
 int tpm2_get_cc_attrs(struct tpm_chip *chip);
+int tpm2_get_pcr_banks(struct tpm_chip *chip);
+int tpm2_pcr_read(struct tpm_chip *chip, u32 pcr, struct tpm_digest *digest,
+		  u16 *size);
+int tpm2_pcr_extend(struct tpm_chip *chip, u32 pcr,
+		    const struct tpm_digest *digests);
 
 /* tpm2-space.c */
 struct tpm_rm_space;
@@ -249,8 +282,36 @@ void tpm2_rm_flush_all(struct tpm_chip *chip);
 ssize_t tpm2_space_transmit(struct tpm_chip *chip, struct tpm_rm_space *space,
 			    u8 *buf, size_t bufsiz);
 
+/* tpm-chip.c */
+struct tpm_chip *tpm_chip_alloc(struct device *pdev,
+				const struct tpm_class_ops *ops);
+struct tpm_chip *tpmm_chip_alloc(struct device *pdev,
+				 const struct tpm_class_ops *ops);
+int tpm_chip_bootstrap(struct tpm_chip *chip);
+void tpm_chip_publish(struct tpm_chip *chip, bool visible);
+struct tpm_chip *tpm_chip_find_get(void);
+void tpm_free_dev_num(struct tpm_chip *chip);
+void tpm_chip_fence(struct tpm_chip *chip);
+void tpm_chip_suspend(struct tpm_chip *chip);
+void tpm_chip_resume(struct tpm_chip *chip);
+int tpm_chip_subsys_init(void);
+void tpm_chip_subsys_exit(void);
+
+/* tpm-sysfs.c */
+int tpm_sysfs_add_groups(struct tpm_chip *chip);
+
+/* tpm-eventlog.c */
+void tpm_eventlog_add(struct tpm_chip *chip);
+void tpm_eventlog_del(struct tpm_chip *chip);
+int tpm_eventlog_parse(const u8 *log, size_t len, bool tpm2, size_t *used,
+		       const char **why);
+
 /* tpm-dev.c */
 int tpm_dev_init(void);
 void tpm_dev_exit(void);
+
+/* tpm-module.c */
+int tpm_chip_register(struct tpm_chip *chip);
+void tpm_chip_unregister(struct tpm_chip *chip);
 
 #endif /* __TPM_INTERNAL_H__ */

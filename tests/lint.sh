@@ -36,3 +36,8 @@ cp -a Kbuild ./*.c include "$sdir"/
 out=$(make -C "$kbuild" M="$sdir" C=2 W=1 modules 2>&1 | grep -E 'warning|error' )
 if [ -z "$out" ]; then echo "TEST-PASS: lint/sparse-W1"
 else echo "$out" | head -n 20; echo "TEST-FAIL: lint/sparse-W1: $(echo "$out" | wc -l) findings"; fi
+
+# The core's files call downwards only, in Kbuild's order (see include/tpm.h).
+out=$(python3 "$top/tests/lib/layering.py" Kbuild "$sdir" 2>&1)
+if [ $? = 0 ]; then echo "TEST-PASS: lint/layering"
+else echo "$out" | head -n 20; echo "TEST-FAIL: lint/layering: $(echo "$out" | grep -c 'calls up')"; fi

@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The API <linux/tpm.h> gives the kernel's TPM users (trusted keys, IMA,
+ * the hwrng): finding the default chip, its family, random numbers, PCR
+ * reads and extends, and raw commands.  Names, prototypes and outcomes
+ * are upstream's for the kernel being built (tpm-compat.h says which
+ * kernel has what).  A function that takes a chip also takes NULL for the
+ * default chip, and the chip's ops for the duration of the call; a chip
+ * unplugged meanwhile gives -ENODEV.  tpm_transmit_cmd() is the exception:
+ * its caller holds the ops.
+ */
+#include <linux/module.h>
+#include "tpm.h"
+
+/**
+ * tpm_default_chip() - the chip a kernel user gets when it names none
+ *
+ * Context: process context, may sleep.
+ * Return: the registered chip numbered lowest, with a reference the
+ * caller drops with put_device(); NULL if there is none.
+ */
+struct tpm_chip *tpm_default_chip(void)
+{
+	return tpm_chip_find_get();
+}
+EXPORT_SYMBOL_GPL(tpm_default_chip);
+
+/* @chip, or the default chip, with its ops taken; NULL if neither works. */
+static struct tpm_chip *tpm_find_get_ops(struct tpm_chip *chip)
+{
+	struct tpm_chip *found;
+	int rc;
+
+	if (chip)
+		return tpm_try_get_ops(chip) ? NULL : chip;
+	found = tpm_chip_find_get();
+	if (!found)
+		return NULL;
+	rc = tpm_try_get_ops(found);
+	put_device(&found->dev);
+	return rc ? NULL : found;
+}
+
+/**
+ * tpm_is_tpm2() - does a chip speak TPM 2.0?
+ * @chip: the chip, or NULL for the default chip
+ *
+ * Context: process context, may sleep.
+ * Return: 1 for TPM 2.0, 0 for TPM 1.2, -ENODEV if there is no such chip.
+ */
+int tpm_is_tpm2(struct tpm_chip *chip)
+{
+	int rc;
+
+	chip = tpm_find_get_ops(chip);
+	if (!chip)
+		return -ENODEV;
+	rc = !!(chip->flags & TPM_CHIP_FLAG_TPM2);
+	tpm_put_ops(chip);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(tpm_is_tpm2);
+
+/**
+ * tpm_get_random() - random bytes from a TPM
+ * @chip:	the chip, or NULL for the default chip
+ * @data:	where the bytes go
+ * @max:	how many are wanted
+ *
+ * Context: process context, may sleep.
+ * Return: the number of bytes written (fewer than @max if the TPM ran
+ * short), -EINVAL for no buffer, or a negative errno (-ENODEV if there is
+ * no such chip).
+ */
+int tpm_get_random(struct tpm_chip *chip, u8 *data, size_t max)
+{
+	int rc;
+
+	if (!data || !max)
+		return -EINVAL;
+	chip = tpm_find_get_ops(chip);
+	if (!chip)
+		return -ENODEV;
+	if (chip->flags & TPM_CHIP_FLAG_TPM2)
+		rc = tpm2_get_random(chip, data, max);
+	else
+		rc = tpm1_get_random(chip, data, max);
+	tpm_put_ops(chip);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(tpm_get_random);
+
+/**
+ * tpm_pcr_read() - read a PCR
+ * @chip:	the chip, or NULL for the default chip
+ * @pcr_idx:	the PCR
+ * @digest:	in: the bank (alg_id; a TPM 1.2 has SHA-1 only); out: the
+ *		PCR's value in that bank
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -EINVAL for a PCR or bank the chip does not have; the TPM's
+ * response code (> 0); or a negative errno (-ENODEV if there is no such
+ * chip).
+ */
+int tpm_pcr_read(struct tpm_chip *chip, u32 pcr_idx,
+		 struct tpm_digest *digest)
+{
+	int rc;
+
+	chip = tpm_find_get_ops(chip);
+	if (!chip)
+		return -ENODEV;
+	if (chip->flags & TPM_CHIP_FLAG_TPM2)
+		rc = tpm2_pcr_read(chip, pcr_idx, digest, NULL);
+	else
+		rc = tpm1_pcr_read(chip, pcr_idx, digest->digest);
+	tpm_put_ops(chip);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(tpm_pcr_read);
+
+/**
+ * tpm_pcr_extend() - extend a PCR in every bank
+ * @chip:	the chip, or NULL for the default chip
+ * @pcr_idx:	the PCR
+ * @digests:	one digest per bank of chip->allocated_banks, in its order
+ *		(a TPM 1.2: one SHA-1 digest)
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -EINVAL if @digests does not list the chip's banks in order;
+ * the TPM's response code (> 0); or a negative errno (-ENODEV if there is
+ * no such chip).
+ */
+int tpm_pcr_extend(struct tpm_chip *chip, u32 pcr_idx,
+		   struct tpm_digest *digests)
+{
+	u32 i;
+	int rc;
+
+	chip = tpm_find_get_ops(chip);
+	if (!chip)
+		return -ENODEV;
+	rc = -EINVAL;
+	for (i = 0; i < chip->nr_allocated_banks; i++)
+		if (digests[i].alg_id != chip->allocated_banks[i].alg_id)
+			goto out;
+	if (chip->flags & TPM_CHIP_FLAG_TPM2)
+		rc = tpm2_pcr_extend(chip, pcr_idx, digests);
+	else
+		rc = tpm1_pcr_extend(chip, pcr_idx, digests[0].digest);
+out:
+	tpm_put_ops(chip);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(tpm_pcr_extend);
+
+/*
+ * A kernel user's command found no room in the TPM: the contexts spaces
+ * left loaded there (lazily, tpm2-space.c) are what a /dev/tpmrmN client
+ * could not have taken without the resource manager, so they make room
+ * and the command is sent once more.
+ */
+static bool tpm_api_make_room(struct tpm_chip *chip, u32 rc)
+{
+	if (!(chip->flags & TPM_CHIP_FLAG_TPM2))
+		return false;
+	if (rc != TPM2_RC_OBJECT_MEMORY && rc != TPM2_RC_SESSION_MEMORY)
+		return false;
+	return !tpm2_rm_evict_all(chip);
+}
+
+/**
+ * tpm_transmit_cmd() - send a kernel user's command and check the answer
+ * @chip:			the chip, whose ops the caller holds
+ * @buf:			the command on entry, the response on return: a
+ *				page (tpm_buf_init())
+ * @min_rsp_body_length:	the least the response must hold past its header
+ * @desc:			what the command is for the error message, or
+ *				NULL for none
+ *
+ * A TPM 2.0 that answers TPM_RC_OBJECT_MEMORY or TPM_RC_SESSION_MEMORY
+ * gets the command once more after the resource manager's contexts made
+ * room.  As upstream, the TPM's refusal of the command is logged (unless
+ * it is a disabled or deactivated TPM 1.2's, or TPM2_RC_TESTING).
+ *
+ * Context: process context, may sleep; the caller holds the ops.
+ * Return: 0 (and the response's length is the buffer's), the TPM's
+ * response code (> 0), -EFAULT for a response shorter than wanted, or a
+ * negative errno from the transport.
+ */
+ssize_t tpm_transmit_cmd(struct tpm_chip *chip, struct tpm_buf *buf,
+			 size_t min_rsp_body_length, const char *desc)
+{
+	u8 header[TPM_HEADER_SIZE];
+	ssize_t len;
+	u32 rc;
+
+	memcpy(header, buf->data, sizeof(header));
+	len = tpm_transmit(chip, buf->data, PAGE_SIZE);
+	if (len < 0)
+		return len;
+	rc = tpm_hdr_code(buf->data);
+	if (tpm_api_make_room(chip, rc)) {
+		/* An error response is a bare header: the command is intact. */
+		memcpy(buf->data, header, sizeof(header));
+		len = tpm_transmit(chip, buf->data, PAGE_SIZE);
+		if (len < 0)
+			return len;
+		rc = tpm_hdr_code(buf->data);
+	}
+	if (rc && rc != TPM_ERR_DISABLED && rc != TPM_ERR_DEACTIVATED &&
+	    rc != TPM2_RC_TESTING && desc)
+		dev_err(&chip->dev, "TPM error 0x%x %s\n", rc, desc);
+	if (rc)
+		return rc;
+	if (len < TPM_HEADER_SIZE + min_rsp_body_length)
+		return -EFAULT;
+	tpm_compat_buf_set_length(buf, len);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(tpm_transmit_cmd);
+
+#if TPM_COMPAT_HAVE_TPM_SEND
+/**
+ * tpm_send() - send a kernel user's raw command
+ * @chip:	the chip, or NULL for the default chip
+ * @cmd:	the command on entry, the response on return; as upstream,
+ *		a page (the command's length is taken from its header)
+ * @buflen:	the command's length
+ *
+ * Context: process context, may sleep.
+ * Return: 0, the TPM's response code (> 0), -EINVAL for a command whose
+ * header says more than @buflen, or a negative errno (-ENODEV if there is
+ * no such chip).
+ */
+int tpm_send(struct tpm_chip *chip, void *cmd, size_t buflen)
+{
+	struct tpm_buf buf = { .data = cmd };
+	int rc;
+
+	if (buflen < TPM_HEADER_SIZE || tpm_hdr_len(cmd) > buflen)
+		return -EINVAL;
+	chip = tpm_find_get_ops(chip);
+	if (!chip)
+		return -ENODEV;
+	rc = tpm_transmit_cmd(chip, &buf, 0, "(a kernel user's command)");
+	tpm_put_ops(chip);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(tpm_send);
+#endif
