@@ -419,3 +419,4 @@ void tpm1_get_pcr_banks(struct tpm_chip *chip)
 	chip->allocated_banks[0].crypto_id = HASH_ALGO_SHA1;
 	chip->nr_allocated_banks = 1;
 }
+EXPORT_SYMBOL_IF_KUNIT(tpm1_get_pcr_banks);

@@ -4,6 +4,7 @@
  * shutdown, random numbers, the command list, PCR banks, PCR reads and
  * extends, flushing a context; and the TPM 2.0 timeouts.
  */
+#include <kunit/visibility.h>
 #include <linux/hash_info.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -499,6 +500,7 @@ out:
 		chip->nr_allocated_banks = 0;
 	return rc;
 }
+EXPORT_SYMBOL_IF_KUNIT(tpm2_get_pcr_banks);
 
 /**
  * tpm2_flush_context() - remove a context from the TPM

@@ -1513,6 +1513,48 @@ static void space_fence_flushes_everything(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->tpm->sent, sent);
 }
 
+/*
+ * A kernel user's command (tpm_transmit_cmd(), as trusted keys send theirs)
+ * finds every object slot taken by a space's lazily loaded contexts: the
+ * contexts make room and the command goes through; the space's objects
+ * still work afterwards.
+ */
+static void space_kernel_user_gets_room(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t);
+	struct tpm_buf buf;
+	u32 h[FAKE_OBJ_SLOTS], kh;
+	ssize_t rc;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(h); i++)
+		h[i] = create(test, t, a);
+	KUNIT_EXPECT_EQ(test, fake_loaded_objects(t->tpm), FAKE_OBJ_SLOTS);
+
+	KUNIT_ASSERT_EQ(test, tpm_buf_init(&buf, TPM2_ST_SESSIONS,
+					   TPM2_CC_CREATE_PRIMARY), 0);
+	tpm_buf_append_u32(&buf, RH_OWNER);
+	tpm_buf_append_u32(&buf, 9);
+	tpm_buf_append_u32(&buf, TPM2_RS_PW);
+	tpm_buf_append_u16(&buf, 0);
+	tpm_buf_append_u8(&buf, 1);
+	tpm_buf_append_u16(&buf, 0);
+	KUNIT_ASSERT_EQ(test, tpm_try_get_ops(t->chip), 0);
+	rc = tpm_transmit_cmd(t->chip, &buf, 4, "kunit CreatePrimary");
+	kh = get_unaligned_be32(buf.data + TPM_HEADER_SIZE);
+	KUNIT_EXPECT_EQ(test, rc, 0);
+	KUNIT_EXPECT_EQ(test, kh & 0xff000000, FAKE_OBJ);
+	if (!rc)
+		tpm2_flush_context(t->chip, kh);
+	tpm_put_ops(t->chip);
+	tpm_buf_destroy(&buf);
+
+	for (i = 0; i < ARRAY_SIZE(h); i++)
+		KUNIT_EXPECT_EQ(test, read_public(t, a, h[i]), i + 1);
+	expect_tpm_empty(test, t);
+}
+
 static struct kunit_case tpm_space_cases[] = {
 	KUNIT_CASE(space_more_objects_than_slots),
 	KUNIT_CASE(space_objects_private),
@@ -1544,6 +1586,7 @@ static struct kunit_case tpm_space_cases[] = {
 	KUNIT_CASE(space_handle_error_not_vanished),
 	KUNIT_CASE(space_eviction_failures_keep_track),
 	KUNIT_CASE(space_fence_flushes_everything),
+	KUNIT_CASE(space_kernel_user_gets_room),
 	{}
 };
 
