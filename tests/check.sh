@@ -32,7 +32,7 @@ step() {
 }
 
 # suspend ends its boot (the 9p root does not survive it), so it is last.
-suites=(tools smoke rm cdev unbind modcycle vtpm tpm12)
+suites=(tools smoke rm cdev unbind modcycle vtpm tpm12 kernel)
 for kver in ${CHECK_KVERS:-6.12 6.1}; do
 	export KVER=$kver
 	if [ "$kver" != 6.12 ]; then
@@ -47,7 +47,7 @@ for kver in ${CHECK_KVERS:-6.12 6.1}; do
 			"${older[@]}" stress suspend
 		step "TPM 1.2 on tpm-tis, ours, $kver debug kernel" \
 			"$top/tests/guest.sh" --kernel debug --driver ours \
-			--tpm 1.2 tis12 suspend
+			--tpm 1.2 --provision tis12 kernel suspend
 		continue
 	fi
 	step lint "$top/tests/lint.sh"
@@ -66,7 +66,7 @@ for kver in ${CHECK_KVERS:-6.12 6.1}; do
 			"${suites[@]}" "${extra[@]}" suspend
 		step "TPM 1.2 on tpm-tis, $d modules, debug kernel" \
 			"$top/tests/guest.sh" --kernel debug --driver "$d" \
-			--tpm 1.2 tis12 suspend
+			--tpm 1.2 --provision tis12 kernel suspend
 	done
 done
 

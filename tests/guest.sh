@@ -5,10 +5,12 @@
 # suites in it, or give an interactive shell.
 #
 #   tests/guest.sh [--kernel debug|plain] [--driver ours|upstream]
-#                  [--tpm 2.0|1.2] [--env NAME=VALUE]... [--shell] [suite...]
+#                  [--tpm 2.0|1.2] [--provision] [--env NAME=VALUE]...
+#                  [--shell] [suite...]
 #
 # Suites are tests/guest/suite-<name>.sh.  --tpm 1.2 puts a TPM 1.2 swtpm
-# behind tpm-tis instead of the TPM 2.0 one.  Prints each check's result and
+# behind tpm-tis instead of the TPM 2.0 one; --provision gives it an EK
+# (and a TPM 1.2 an owner) with swtpm_setup first.  Prints each check's result and
 # ends with "N passed, N failed"; a kernel report (KASAN, lockdep, WARNING,
 # BUG, hung task, kmemleak) in the guest's log counts as a failure.
 set -euo pipefail
@@ -18,6 +20,7 @@ flavour=debug
 driver=ours
 family=2.0
 mode=suites
+provision=0
 suites=()
 extra_env=()
 while [ $# -gt 0 ]; do
@@ -26,8 +29,9 @@ while [ $# -gt 0 ]; do
 	--driver) driver=$2; shift 2 ;;
 	--tpm) family=$2; shift 2 ;;
 	--shell) mode=shell; shift ;;
+	--provision) provision=1; shift ;;
 	--env) extra_env+=("$2"); shift 2 ;;
-	-h|--help) sed -n '3,14p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,16p' "$0"; exit 0 ;;
 	*) suites+=("$1"); shift ;;
 	esac
 done
@@ -63,6 +67,16 @@ for e in "${extra_env[@]}"; do
 done
 
 mkdir -p "$run/tpmstate"
+# --provision: a TPM as a platform ships it.  A TPM 1.2 gets an EK and an
+# owner, with the well-known owner and SRK secrets (what the kernel's
+# trusted keys use by default); a TPM 2.0 gets its EK.
+if [ "$provision" = 1 ]; then
+	prov=(--createek)
+	[ "$family" = 1.2 ] && prov=(--take-ownership --owner-well-known --srk-well-known)
+	swtpm_setup "${tpm2[@]}" "${prov[@]}" --tpmstate "$run/tpmstate" \
+		--overwrite >"$run/swtpm_setup.out" 2>&1 ||
+		{ echo "swtpm_setup failed; see $run/swtpm_setup.out" >&2; exit 1; }
+fi
 swtpm socket "${tpm2[@]}" --tpmstate dir="$run/tpmstate" \
 	--ctrl type=unixio,path="$run/swtpm.sock" --terminate \
 	--log file="$run/swtpm.log",level=1 --flags not-need-init \

@@ -700,6 +700,7 @@ static struct kunit_suite tpm_api_suite = {
 	.name = "tpm_api",
 	.test_cases = tpm_api_cases,
 };
+
 kunit_test_suite(tpm_api_suite);
 
 MODULE_DESCRIPTION("KUnit tests of the TPM core's API for kernel users and of the event log parser");

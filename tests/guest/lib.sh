@@ -61,6 +61,22 @@ load_vtpm() {
 	fi
 }
 
+# load_kmod <name>: a module of the guest kernel itself (trusted, say),
+# after the modules it depends on; tpm is the driver under test's, loaded
+# already.  Modules found by name through the build's modules.order.
+load_kmod() {
+	local m=$1 rel dep
+	[ -d "/sys/module/$m" ] && return 0
+	# A module's file may spell its name with - where the name has _.
+	rel=$(grep -m1 -E "(^|/)${m//_/[-_]}\.(o|ko)\$" "$TPMTEST_KBUILD/modules.order") ||
+		{ echo "load_kmod: no module $m" >&2; return 1; }
+	rel=$TPMTEST_KBUILD/${rel%.*}.ko
+	for dep in $(modinfo -F depends "$rel" | tr ',' ' '); do
+		[ "$dep" = tpm ] || load_kmod "$dep" || return 1
+	done
+	insmod "$rel"
+}
+
 # wait_for_dev <path> [tenths of a second]
 wait_for_dev() {
 	local i

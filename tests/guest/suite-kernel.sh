@@ -1,0 +1,223 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The kernel's own TPM users on the driver under test: the guest kernel's
+# trusted.ko, unmodified, sealing and unsealing trusted keys -- a TPM 2.0
+# behind tpm-tis (the kernel's blob unsealed by tpm2-tools too), unplug
+# under a trusted key user, the same through the vtpm proxy; a TPM 1.2
+# behind tpm-tis (tests/guest.sh --tpm 1.2 --provision), with pcrlock.
+# And what the chip shows: the sysfs PCR files against tpm2_pcrread (a TPM
+# 1.2's pcrs file and state files), the firmware's event log against
+# tpm2_eventlog's replay (a TPM 1.2's against a replay of its own).
+SUITE=kernel
+. "$TPMTEST_REPO/tests/guest/lib.sh"
+set -u
+w=$(mktemp -d)
+cd "$w" || exit 1
+K=$G/kernelusers.py
+SPK=0x81000001
+sysfs=/sys/class/tpm/tpm0
+seclog=/sys/kernel/security/tpm0
+
+# trusted.ko, and the crypto it asks for by name when it starts (an
+# HMAC-SHA1 shash); those may be built in.
+trusted_load() {
+	local m
+	for m in cryptomgr hmac sha1_generic; do
+		load_kmod "$m" 2>/dev/null
+	done
+	load_kmod trusted
+}
+
+# One trusted key made (sealed by the TPM) and its blob loaded back into
+# another key (unsealed); both keys give the same blob.
+# trusted_roundtrip <label> <options>
+trusted_roundtrip() {
+	local l=$1 opts=$2 id id2
+	if ! id=$(keyctl add trusted "kmk-$l" "new 32 $opts" @u 2>err) ||
+	   ! keyctl pipe "$id" >"blob-$l" 2>err; then
+		fail "$l-new" "$(cat err)"
+		return 1
+	fi
+	pass "$l-new"
+	if id2=$(keyctl add trusted "kmk2-$l" "load $(cat "blob-$l") $opts" @u 2>err) &&
+	   keyctl pipe "$id2" | cmp -s - "blob-$l"; then
+		pass "$l-load"
+	else
+		fail "$l-load" "$(cat err)"
+	fi
+	keyctl unlink "$id" @u >/dev/null 2>&1
+	keyctl unlink "$id2" @u >/dev/null 2>&1
+	return 0
+}
+
+# The kernel's TPM 2.0 blob, unsealed by tpm2-tools from user space: the
+# 32-byte key (its migratable flag is in the object's attributes).
+# unseal_in_user_space <label>
+unseal_in_user_space() {
+	local parent
+	if parent=$(python3 "$K" split-blob "blob-$1" pub.bin priv.bin 2>err) &&
+	   tpm2_load -Q -C "$parent" -u pub.bin -r priv.bin -c seal.ctx 2>err &&
+	   tpm2_unseal -c seal.ctx -o key.bin 2>err &&
+	   [ "$(stat -c %s key.bin)" = 32 ]; then
+		pass "$1-unsealed-by-tpm2-tools"
+	else
+		fail "$1-unsealed-by-tpm2-tools" "$(cat err) $(stat -c '%s bytes' key.bin 2>&1)"
+	fi
+	tpm2_flushcontext -t >/dev/null 2>&1
+}
+
+# A storage key for trusted keys to be sealed under, at $SPK.
+make_spk() {
+	tpm2_evictcontrol -Q -C o -c "$SPK" >/dev/null 2>&1
+	tpm2_createprimary -Q -C o -G ecc -c spk.ctx 2>err &&
+		tpm2_evictcontrol -Q -C o -c spk.ctx "$SPK" >/dev/null 2>>err &&
+		pass "$1-storage-key" || { fail "$1-storage-key" "$(cat err)"; return 1; }
+}
+
+pcr_files() {
+	if tpm2_pcrread >pcrread.out 2>err &&
+	   python3 "$K" pcrs pcrread.out "$sysfs" >pcrs.out 2>&1; then
+		pass "$1-sysfs-pcrs"
+		echo "guest:   $(tail -n 1 pcrs.out)"
+	else
+		fail "$1-sysfs-pcrs" "$(cat err pcrs.out | head -n 5 | tr '\n' ' ')"
+	fi
+}
+
+# Trusted keys made while the chip is unbound: each either works or gets
+# ENODEV, nothing hangs; afterwards trusted.ko keeps the chip it started
+# with (gone: ENODEV), and loaded again it uses the new one.
+unplug_under_trusted() {
+	local dev=$1 i loop
+	(
+		for i in $(seq 40); do
+			keyctl add trusted "u$i" "new 32 keyhandle=$SPK" @u >/dev/null 2>>loop.err
+		done
+	) &
+	loop=$!
+	sleep 2
+	echo "$dev" >/sys/bus/platform/drivers/tpm_tis/unbind
+	if timeout 120 tail --pid=$loop -f /dev/null; then
+		pass unplug-trusted-user-ends
+	else
+		fail unplug-trusted-user-ends "keyctl still running 120 s after unbind"
+		kill $loop 2>/dev/null
+	fi
+	if grep -qv 'No such device' loop.err; then
+		fail unplug-trusted-errors "$(grep -v 'No such device' loop.err | sort | uniq -c | head -n 3)"
+	else
+		pass unplug-trusted-errors
+		echo "guest:   $(grep -c . loop.err) of 40 keys refused with ENODEV"
+	fi
+	echo "$dev" >/sys/bus/platform/drivers/tpm_tis/bind
+	wait_for_dev /dev/tpm0 || { fail rebind "/dev/tpm0 did not come back"; return 1; }
+	if keyctl add trusted stale "new 32 keyhandle=$SPK" @u >/dev/null 2>err; then
+		fail unplug-trusted-stale-chip "a key was made on the chip trusted.ko started with"
+	elif grep -q 'No such device' err; then
+		pass unplug-trusted-stale-chip
+	else
+		fail unplug-trusted-stale-chip "$(cat err)"
+	fi
+	rmmod trusted && trusted_load && trusted_roundtrip rebound "keyhandle=$SPK"
+	keyctl clear @u
+}
+
+tpm2_tis() {
+	local dev
+	export TPM2TOOLS_TCTI=device:/dev/tpmrm0
+	pcr_files tis
+	if [ -r "$seclog/binary_bios_measurements" ] &&
+	   tpm2_eventlog "$seclog/binary_bios_measurements" >eventlog.out 2>err; then
+		pass eventlog-parsed
+		tpm2_pcrread >pcrread.out 2>/dev/null
+		if python3 "$K" replay eventlog.out pcrread.out >replay.out 2>&1; then
+			pass eventlog-replays-to-pcrs
+			echo "guest:   $(tail -n 1 replay.out)"
+		else
+			fail eventlog-replays-to-pcrs "$(head -n 5 replay.out | tr '\n' ' ')"
+		fi
+	else
+		fail eventlog-parsed "$(ls "$seclog" 2>&1) $(cat err)"
+	fi
+	make_spk tis || return
+	trusted_load && pass trusted-loads || { fail trusted-loads "$(dmesg | tail -n 3)"; return; }
+	trusted_roundtrip tis "keyhandle=$SPK" && unseal_in_user_space tis
+	dev=$(tis_device)
+	unplug_under_trusted "$dev"
+	rmmod trusted
+	tpm2_evictcontrol -Q -C o -c "$SPK" >/dev/null 2>&1
+}
+
+tpm2_vtpm() {
+	local swtpm
+	for m in trusted tpm_tis tpm_tis_core; do [ -d /sys/module/$m ] && rmmod $m; done
+	[ -d /sys/module/tpm_vtpm_proxy ] || load_vtpm
+	wait_for_dev /dev/vtpmx || { fail vtpm-setup "no /dev/vtpmx"; return; }
+	mkdir -p /tmp/kst20
+	swtpm chardev --vtpm-proxy --tpm2 --tpmstate dir=/tmp/kst20 \
+		--log file=/tmp/kswtpm20.log >/tmp/kswtpm20.out 2>&1 &
+	swtpm=$!
+	wait_for_dev /dev/tpmrm0 100 || { fail vtpm-setup "$(cat /tmp/kswtpm20.out)"; return; }
+	export TPM2TOOLS_TCTI=device:/dev/tpmrm0
+	[ -e "$seclog" ] && fail vtpm-no-eventlog "$seclog exists" || pass vtpm-no-eventlog
+	pcr_files vtpm
+	if make_spk vtpm && trusted_load; then
+		trusted_roundtrip vtpm "keyhandle=$SPK" && unseal_in_user_space vtpm
+		rmmod trusted
+	else
+		fail vtpm-trusted "$(dmesg | tail -n 3)"
+	fi
+	kill $swtpm
+	wait $swtpm 2>/dev/null
+	[ -e /dev/tpm0 ] && fail vtpm-gone "/dev/tpm0 still there" || pass vtpm-gone
+}
+
+tpm12_files() {
+	local f
+	for f in owned enabled active; do
+		[ "$(cat "$sysfs/$f" 2>&1)" = 1 ] && pass "tpm12-$f" ||
+			fail "tpm12-$f" "$(cat "$sysfs/$f" 2>&1)"
+	done
+	[ "$(cat "$sysfs/temp_deactivated" 2>&1)" = 0 ] && pass tpm12-temp_deactivated ||
+		fail tpm12-temp_deactivated "$(cat "$sysfs/temp_deactivated" 2>&1)"
+	grep -qE '^Manufacturer: 0x[0-9a-f]+$' "$sysfs/caps" &&
+		grep -qE '^TCG version: 1\.2$' "$sysfs/caps" &&
+		grep -qE '^Firmware version: [0-9]+\.[0-9]+$' "$sysfs/caps" &&
+		pass tpm12-caps || fail tpm12-caps "$(cat "$sysfs/caps" 2>&1 | tr '\n' ' ')"
+	[ "$(grep -cE '^PCR-[0-9]{2}: ([0-9A-F]{2} ){20}$' "$sysfs/pcrs")" = 24 ] &&
+		pass tpm12-pcrs || fail tpm12-pcrs "$(head -n 2 "$sysfs/pcrs" 2>&1)"
+	[ -d "$sysfs/pcr-sha1" ] && [ "$(cat "$sysfs/pcr-sha1/10")" = \
+		"$(sed -n 's/^PCR-10: //p' "$sysfs/pcrs" | tr -d ' ')" ] &&
+		pass tpm12-pcr-sha1 || fail tpm12-pcr-sha1 "$(cat "$sysfs/pcr-sha1/10" 2>&1)"
+	if python3 "$K" log12 "$seclog/binary_bios_measurements" \
+		"$seclog/ascii_bios_measurements" "$sysfs/pcrs" >log12.out 2>&1; then
+		pass tpm12-eventlog
+		echo "guest:   $(tail -n 1 log12.out)"
+	else
+		fail tpm12-eventlog "$(head -n 5 log12.out | tr '\n' ' ')"
+	fi
+}
+
+tpm12() {
+	local before after
+	tpm12_files
+	trusted_load && pass trusted-loads || { fail trusted-loads "$(dmesg | tail -n 3)"; return; }
+	trusted_roundtrip tpm12 ""
+	before=$(sed -n 's/^PCR-11: //p' "$sysfs/pcrs")
+	if keyctl add trusted lock "new 32 pcrlock=11" @u >/dev/null 2>err; then
+		after=$(sed -n 's/^PCR-11: //p' "$sysfs/pcrs")
+		[ -n "$after" ] && [ "$before" != "$after" ] && pass tpm12-pcrlock ||
+			fail tpm12-pcrlock "PCR 11 unchanged: $after"
+	else
+		fail tpm12-pcrlock "$(cat err)"
+	fi
+	keyctl clear @u
+	rmmod trusted
+}
+
+if [ "$TPMTEST_TPM" = 1.2 ]; then
+	tpm12
+else
+	tpm2_tis
+	tpm2_vtpm
+fi
