@@ -105,7 +105,7 @@ def replay(eventlog, pcrread):
 
 def log12(binary, ascii_, pcrs_file):
     log = open(binary, 'rb').read()
-    lines = open(ascii_).read().splitlines()
+    lines = open(ascii_, 'rb').read().decode('latin-1').splitlines()
     tpm = {}
     for line in open(pcrs_file).read().splitlines():
         m = re.match(r'^PCR-(\d+): ((?:[0-9A-F]{2} ){20})$', line)
