@@ -64,9 +64,13 @@ for kver in ${CHECK_KVERS:-6.12 6.1}; do
 		step "guest suites, $d modules, debug kernel" \
 			"$top/tests/guest.sh" --kernel debug --driver "$d" \
 			"${suites[@]}" "${extra[@]}" suspend
+		# Upstream's own TPM 1.2 trusted keys WARN in its tpm_buf_reset()
+		# on this kernel (see README): the kernel suite runs on ours.
+		extra12=()
+		[ "$d" = ours ] && extra12=(kernel)
 		step "TPM 1.2 on tpm-tis, $d modules, debug kernel" \
 			"$top/tests/guest.sh" --kernel debug --driver "$d" \
-			--tpm 1.2 --provision tis12 kernel suspend
+			--tpm 1.2 --provision tis12 "${extra12[@]}" suspend
 	done
 done
 
