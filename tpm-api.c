@@ -129,7 +129,7 @@ EXPORT_SYMBOL_GPL(tpm_pcr_read);
  * Context: process context, may sleep.
  * Return: 0; -EINVAL if @digests does not list the chip's banks in order;
  * the TPM's response code (> 0); or a negative errno (-ENODEV if there is
- * no such chip).
+ * no such chip, or its banks are not known).
  */
 int tpm_pcr_extend(struct tpm_chip *chip, u32 pcr_idx,
 		   struct tpm_digest *digests)
@@ -140,6 +140,10 @@ int tpm_pcr_extend(struct tpm_chip *chip, u32 pcr_idx,
 	chip = tpm_find_get_ops(chip);
 	if (!chip)
 		return -ENODEV;
+	/* Banks not known: the TPM would take an extend of none. */
+	rc = -ENODEV;
+	if (!chip->nr_allocated_banks)
+		goto out;
 	rc = -EINVAL;
 	for (i = 0; i < chip->nr_allocated_banks; i++)
 		if (digests[i].alg_id != chip->allocated_banks[i].alg_id)
@@ -179,9 +183,10 @@ static bool tpm_api_make_room(struct tpm_chip *chip, u32 rc)
  *				NULL for none
  *
  * A TPM 2.0 that answers TPM_RC_OBJECT_MEMORY or TPM_RC_SESSION_MEMORY
- * gets the command once more after the resource manager's contexts made
- * room.  As upstream, the TPM's refusal of the command is logged (unless
- * it is a disabled or deactivated TPM 1.2's, or TPM2_RC_TESTING).
+ * (a bare header, which left the rest of the command as it was) gets the
+ * command once more after the resource manager's contexts made room.  As
+ * upstream, the TPM's refusal of the command is logged (unless it is a
+ * disabled or deactivated TPM 1.2's, or TPM2_RC_TESTING).
  *
  * Context: process context, may sleep; the caller holds the ops.
  * Return: 0 (and the response's length is the buffer's), the TPM's
@@ -200,7 +205,7 @@ ssize_t tpm_transmit_cmd(struct tpm_chip *chip, struct tpm_buf *buf,
 	if (len < 0)
 		return len;
 	rc = tpm_hdr_code(buf->data);
-	if (tpm_api_make_room(chip, rc)) {
+	if (len == TPM_HEADER_SIZE && tpm_api_make_room(chip, rc)) {
 		/* An error response is a bare header: the command is intact. */
 		memcpy(buf->data, header, sizeof(header));
 		len = tpm_transmit(chip, buf->data, PAGE_SIZE);

@@ -53,7 +53,7 @@ static void tpm_dev_release(struct device *dev)
 	tpm_free_dev_num(chip);
 	kfree(chip->cc_attrs_tbl);
 	kfree(tpm_chip_priv(chip)->pcr_groups);
-	kfree(chip->log.bios_event_log);
+	kvfree(chip->log.bios_event_log);
 	kfree(tpm_chip_priv(chip));
 }
 
@@ -188,7 +188,8 @@ static int tpm_chip_read_commands(struct tpm_chip *chip)
 
 /*
  * The PCR banks are what the kernel's users extend and sysfs shows; a TPM
- * that cannot list them still works through /dev/tpmN, without those.
+ * whose banks are not all known still works through /dev/tpmN, but has
+ * no PCR files and refuses tpm_pcr_extend() (upstream refuses the chip).
  */
 static int tpm_chip_read_banks(struct tpm_chip *chip)
 {
@@ -197,8 +198,9 @@ static int tpm_chip_read_banks(struct tpm_chip *chip)
 	if (tpm_is_firmware_upgrade(chip))
 		return 0;
 	rc = tpm2_get_pcr_banks(chip);
-	if (rc > 0 || rc == -EFAULT || rc == -EIO) {
-		dev_warn(&chip->dev, "no PCR banks (%d)\n", rc);
+	if (rc > 0 || rc == -EFAULT || rc == -EIO || rc == -E2BIG) {
+		dev_warn(&chip->dev, "PCR banks not known (%d): no PCR extends\n",
+			 rc);
 		rc = 0;
 	}
 	return rc;

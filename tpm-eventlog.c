@@ -11,8 +11,8 @@
  * an event, is refused with a message: nothing of it is shown, and nothing
  * past the area is ever read.
  *
- * Files and memory: the checked events are copied into chip->log, freed
- * with the chip.  An open file holds a reference on the chip; the files
+ * Files and memory: the checked events are copied into chip->log
+ * (kvmalloc), freed with the chip.  An open file holds a reference on the chip; the files
  * are removed at unregister, and one opened just before sees the chip
  * through the inode's i_private, cleared under the inode lock first.
  */
@@ -161,6 +161,15 @@ static ssize_t tpm_log_ev2_size(const u8 *ev, size_t rest,
 	return off + size;
 }
 
+/*
+ * Firmware leaves the rest of its log area as it found it: zeros, or 0xFF
+ * (edk2 fills the area with 0xFF before the first event).
+ */
+static bool tpm_log_padding(const u8 *p, size_t n)
+{
+	return !memchr_inv(p, 0, n) || !memchr_inv(p, 0xff, n);
+}
+
 /**
  * tpm_eventlog_parse() - check a firmware event log, event by event
  * @log:	the log area
@@ -170,8 +179,10 @@ static ssize_t tpm_log_ev2_size(const u8 *ev, size_t rest,
  * @why:	out: on failure, what is wrong with the log
  *
  * The log ends at an event whose type and size (TPM 1.2) or type and
- * digest count (TPM 2.0) are zero, or where too few bytes are left for an
- * event, all of them zero.  Nothing past @len is read.
+ * digest count (TPM 2.0) are zero, as upstream reads it, or where only
+ * padding is left (zeros or 0xFF).  An area that is all padding holds no
+ * log (*@used is 0).  Anything else that is not a whole event is a lie.
+ * Nothing past @len is read.
  *
  * Context: any context.
  * Return: 0, or -EBADMSG for a log that runs past its area, is cut in the
@@ -185,6 +196,9 @@ int tpm_eventlog_parse(const u8 *log, size_t len, bool tpm2, size_t *used,
 	ssize_t n;
 	int rc;
 
+	*used = 0;
+	if (tpm_log_padding(log, len))
+		return 0;
 	if (tpm2) {
 		n = tpm_log_ev1_size(log, len, why);
 		if (n <= 0) {
@@ -204,6 +218,8 @@ int tpm_eventlog_parse(const u8 *log, size_t len, bool tpm2, size_t *used,
 	while (off < len) {
 		n = tpm2 ? tpm_log_ev2_size(log + off, len - off, &algs, why) :
 			   tpm_log_ev1_size(log + off, len - off, why);
+		if (n < 0 && tpm_log_padding(log + off, len - off))
+			n = 0;
 		if (n < 0)
 			return n;
 		if (!n)
@@ -365,6 +381,9 @@ static const struct file_operations tpm_log_ascii_fops = {
 };
 
 #ifdef CONFIG_ACPI
+/* The TCPA table's header, before its platform class (u16). */
+#define TPM_LOG_TCPA_HDR	sizeof(struct acpi_table_header)
+
 /* Where the ACPI table of the chip's family says the log area is. */
 static int tpm_log_acpi_area(struct tpm_chip *chip, u64 *start, u64 *len)
 {
@@ -382,16 +401,20 @@ static int tpm_log_acpi_area(struct tpm_chip *chip, u64 *start, u64 *len)
 		t += sizeof(struct acpi_table_tpm2) + 12;
 		*len = get_unaligned_le32(t);
 		*start = get_unaligned_le64(t + 4);
-	} else if (!tpm2 && hdr->length >= sizeof(struct acpi_table_tcpa_hdr) +
-		   sizeof(struct acpi_table_tcpa_server) &&
-		   get_unaligned_le16(&((struct acpi_table_tcpa_hdr *)hdr)->platform_class) ==
+	} else if (!tpm2 && hdr->length >= TPM_LOG_TCPA_HDR + 2 &&
+		   get_unaligned_le16(t + TPM_LOG_TCPA_HDR) ==
 		   ACPI_TCPA_SERVER_TABLE) {
-		t += sizeof(struct acpi_table_tcpa_hdr) + 2;
-		*len = get_unaligned_le64(t);
-		*start = get_unaligned_le64(t + 8);
-	} else if (!tpm2 && hdr->length >= sizeof(struct acpi_table_tcpa_hdr) +
-		   sizeof(struct acpi_table_tcpa_client)) {
-		t += sizeof(struct acpi_table_tcpa_hdr);
+		/* A reserved u16, then the length and address, both u64. */
+		if (hdr->length >= TPM_LOG_TCPA_HDR + 2 + 2 + 16) {
+			t += TPM_LOG_TCPA_HDR + 4;
+			*len = get_unaligned_le64(t);
+			*start = get_unaligned_le64(t + 8);
+		} else {
+			rc = -ENODEV;
+		}
+	} else if (!tpm2 && hdr->length >= TPM_LOG_TCPA_HDR + 2 + 12) {
+		/* A client's: the length (u32), then the address (u64). */
+		t += TPM_LOG_TCPA_HDR + 2;
 		*len = get_unaligned_le32(t);
 		*start = get_unaligned_le64(t + 4);
 	} else {
@@ -457,8 +480,10 @@ static int tpm_log_read(struct tpm_chip *chip)
 	} else if (!used) {
 		rc = -ENODEV;
 	} else {
-		chip->log.bios_event_log = kmemdup(area, used, GFP_KERNEL);
+		chip->log.bios_event_log = kvmalloc(used, GFP_KERNEL);
 		rc = chip->log.bios_event_log ? 0 : -ENOMEM;
+		if (!rc)
+			memcpy(chip->log.bios_event_log, area, used);
 		chip->log.bios_event_log_end = chip->log.bios_event_log + used;
 	}
 	kvfree(area);
@@ -472,8 +497,10 @@ static int tpm_log_read(struct tpm_chip *chip)
  * tpm_eventlog_add() - read the firmware's event log and show it
  * @chip: the chip, registered but not yet findable
  *
- * A chip without a log (a vtpm, no ACPI table, an empty area) or with one
- * that is refused gets no files; registration goes on either way.
+ * Only a chip firmware describes in ACPI has the log of the ACPI table (a
+ * chip probed at a forced address, or a vtpm, may be another TPM).  A
+ * chip without a log (no table, an area with no event) or with one that
+ * is refused gets no files; registration goes on either way.
  *
  * Context: process context, may sleep.
  */
@@ -481,7 +508,9 @@ void tpm_eventlog_add(struct tpm_chip *chip)
 {
 	struct dentry *d;
 
-	if ((chip->flags & TPM_CHIP_FLAG_VIRTUAL) || tpm_log_read(chip))
+	if ((chip->flags & TPM_CHIP_FLAG_VIRTUAL) ||
+	    !chip->dev.parent || !has_acpi_companion(chip->dev.parent) ||
+	    tpm_log_read(chip))
 		return;
 	d = securityfs_create_dir(dev_name(&chip->dev), NULL);
 	if (IS_ERR(d))

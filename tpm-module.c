@@ -147,10 +147,13 @@ int tpm_chip_register(struct tpm_chip *chip)
 			dev_name(&chip->dev), rc);
 		return rc;
 	}
+	rc = tpm_sysfs_add_legacy(chip);
+	if (rc)
+		goto err_unplug_tpm;
 	if (tpm_has_rm(chip)) {
 		rc = tpm_rm_add(chip);
 		if (rc)
-			goto err_unplug_tpm;
+			goto err_del_legacy;
 	}
 	rc = tpm_hwrng_add(chip);
 	if (rc)
@@ -163,6 +166,8 @@ int tpm_chip_register(struct tpm_chip *chip)
 err_unplug_rm:
 	if (tpm_has_rm(chip))
 		tpm_rm_del(chip);
+err_del_legacy:
+	tpm_sysfs_del_legacy(chip);
 err_unplug_tpm:
 	tpm_chip_unplug(chip);
 	return rc;
@@ -197,6 +202,7 @@ void tpm_chip_unregister(struct tpm_chip *chip)
 	tpm_hwrng_del(chip);
 	if (tpm_has_rm(chip))
 		tpm_rm_del(chip);
+	tpm_sysfs_del_legacy(chip);
 	tpm_chip_unplug(chip);
 }
 EXPORT_SYMBOL_GPL(tpm_chip_unregister);

@@ -413,3 +413,58 @@ int tpm_sysfs_add_groups(struct tpm_chip *chip)
 	chip->groups[chip->groups_cnt] = NULL;
 	return 0;
 }
+
+/* The links of the legacy layout: a TPM 1.2's files in its bus device. */
+static bool tpm_sysfs_has_legacy(struct tpm_chip *chip)
+{
+	return chip->dev.parent &&
+	       !(chip->flags & (TPM_CHIP_FLAG_TPM2 | TPM_CHIP_FLAG_VIRTUAL)) &&
+	       !tpm_is_firmware_upgrade(chip);
+}
+
+/**
+ * tpm_sysfs_del_legacy() - remove the links tpm_sysfs_add_legacy() made
+ * @chip: the chip
+ *
+ * Context: process context, may sleep.
+ */
+void tpm_sysfs_del_legacy(struct tpm_chip *chip)
+{
+	struct attribute **a;
+
+	if (!tpm_sysfs_has_legacy(chip))
+		return;
+	for (a = tpm_dev_attrs; *a; a++)
+		sysfs_remove_link(&chip->dev.parent->kobj, (*a)->name);
+}
+
+/**
+ * tpm_sysfs_add_legacy() - a TPM 1.2's files where old user space looks
+ * @chip: the chip, its device added
+ *
+ * The documented ABI (Documentation/ABI/stable/sysfs-class-tpm) has a TPM
+ * 1.2's files in /sys/class/tpm/tpmN/device/: links there to each, as
+ * upstream makes them.  A TPM 2.0 has none.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 or a negative errno (and no link is left).
+ */
+int tpm_sysfs_add_legacy(struct tpm_chip *chip)
+{
+	struct attribute **a;
+	int rc;
+
+	if (!tpm_sysfs_has_legacy(chip))
+		return 0;
+	for (a = tpm_dev_attrs; *a; a++) {
+		rc = compat_only_sysfs_link_entry_to_kobj(&chip->dev.parent->kobj,
+							  &chip->dev.kobj,
+							  (*a)->name, NULL);
+		if (rc) {
+			dev_err(&chip->dev, "cannot link %s: %d\n", (*a)->name, rc);
+			tpm_sysfs_del_legacy(chip);
+			return rc;
+		}
+	}
+	return 0;
+}

@@ -453,7 +453,8 @@ static int tpm2_parse_pcr_selection(const struct tpm_cmd *cmd, u32 off,
  *
  * Context: process context, may sleep; the caller holds the ops.
  * Return: 0, the TPM's response code (> 0) or a negative errno (-EFAULT
- * for a list that runs past the response).
+ * for a list that runs past the response, -E2BIG for more banks than a
+ * chip holds); on failure the chip has no banks.
  */
 int tpm2_get_pcr_banks(struct tpm_chip *chip)
 {
@@ -482,10 +483,10 @@ int tpm2_get_pcr_banks(struct tpm_chip *chip)
 			break;
 		if (!used)
 			continue;
+		/* Extending some banks and not others would be a lie. */
 		if (chip->nr_allocated_banks == TPM2_MAX_PCR_BANKS) {
-			dev_warn(&chip->dev, "more than %d PCR banks; bank 0x%04x ignored\n",
-				 TPM2_MAX_PCR_BANKS, alg);
-			continue;
+			rc = -E2BIG;
+			break;
 		}
 		bank = &chip->allocated_banks[chip->nr_allocated_banks];
 		bank->alg_id = alg;

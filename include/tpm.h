@@ -299,6 +299,8 @@ void tpm_chip_subsys_exit(void);
 
 /* tpm-sysfs.c */
 int tpm_sysfs_add_groups(struct tpm_chip *chip);
+int tpm_sysfs_add_legacy(struct tpm_chip *chip);
+void tpm_sysfs_del_legacy(struct tpm_chip *chip);
 
 /* tpm-eventlog.c */
 void tpm_eventlog_add(struct tpm_chip *chip);

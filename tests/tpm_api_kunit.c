@@ -29,7 +29,8 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
  * @caps:	if set, the raw answer to GetCapability(PCRS), @caps_len bytes
  *		past the header
  * @caps_len:	see @caps
- * @read_size:	if set, the digest size PCR_Read claims
+ * @read_size:	if set, the digest size PCR_Read claims (and sends)
+ * @rc:		if set, every command is answered with this code
  * @cmd:	the last command
  * @rsp:	its response
  * @rsp_len:	the response's length
@@ -43,6 +44,7 @@ struct fake_tpm {
 	const u8 *caps;
 	u32 caps_len;
 	u16 read_size;
+	u32 rc;
 	u8 cmd[TPM_BUFSIZE];
 	u8 rsp[TPM_BUFSIZE];
 	u32 rsp_len;
@@ -119,8 +121,9 @@ static void fake_pcr_read(struct fake_tpm *f, const u8 *p)
 	size = f->read_size ?: f->size[b];
 	put_u32(f, 1);
 	put_u16(f, size);
-	memcpy(f->rsp + f->rsp_len, f->pcr[b][pcr], f->size[b]);
-	f->rsp_len += f->size[b];
+	memcpy(f->rsp + f->rsp_len, f->pcr[b][pcr],
+	       min_t(u16, size, sizeof(f->pcr[b][pcr])));
+	f->rsp_len += min_t(u16, size, sizeof(f->pcr[b][pcr]));
 }
 
 /* PCR_Extend: the digests are copied into the PCRs, to be checked. */
@@ -151,7 +154,9 @@ static int fake_send(struct tpm_chip *chip, u8 *buf, size_t len)
 			   TPM2_ST_NO_SESSIONS : 0x00C4, f->rsp);
 	put_unaligned_be32(0, f->rsp + 6);
 	f->rsp_len = TPM_HEADER_SIZE;
-	if (!(chip->flags & TPM_CHIP_FLAG_TPM2)) {
+	if (f->rc) {
+		put_unaligned_be32(f->rc, f->rsp + 6);
+	} else if (!(chip->flags & TPM_CHIP_FLAG_TPM2)) {
 		if (cc == TPM1_ORD_PCR_READ || cc == TPM1_ORD_EXTEND) {
 			if (cc == TPM1_ORD_EXTEND)
 				memcpy(f->pcr[0][get_unaligned_be32(p)], p + 4,
@@ -319,8 +324,10 @@ static void api_pcr_read(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tpm_pcr_read(chip, 7, &d), -EINVAL);
 	d.alg_id = TPM_ALG_SHA1;
 	KUNIT_EXPECT_EQ(test, tpm_pcr_read(chip, 24, &d), -EINVAL);
+	/* SHA-1: 32 bytes, all there, where the bank has 20. */
 	f->read_size = 32;
 	KUNIT_EXPECT_EQ(test, tpm_pcr_read(chip, 7, &d), -EFAULT);
+	/* More than the response holds. */
 	f->read_size = 0xffff;
 	KUNIT_EXPECT_EQ(test, tpm_pcr_read(chip, 7, &d), -EFAULT);
 }
@@ -348,6 +355,41 @@ static void api_pcr_extend(struct kunit *test)
 	memset(f->cmd, 0, TPM_HEADER_SIZE);
 	KUNIT_EXPECT_EQ(test, tpm_pcr_extend(chip, 16, d), -EINVAL);
 	KUNIT_EXPECT_EQ(test, tpm_hdr_code(f->cmd), 0);
+}
+
+/*
+ * Banks not known (a list that lies, or more banks than a chip holds): an
+ * extend is refused, never sent as an extend of no bank.
+ */
+static void api_pcr_extend_banks_unknown(struct kunit *test)
+{
+	static const u8 lie[] = { 0, 0, 0, 9, 0x00, 0x04, 3, 1, 0, 0 };
+	struct fake_tpm *f;
+	struct tpm_chip *chip = fake_chip(test, &f);
+	struct tpm_digest d[TPM2_MAX_PCR_BANKS + 1] = {};
+	u8 *many;
+	int i;
+
+	f->caps = lie;
+	f->caps_len = sizeof(lie);
+	KUNIT_EXPECT_EQ(test, get_banks(chip), -EFAULT);
+	memset(f->cmd, 0, TPM_HEADER_SIZE);
+	KUNIT_EXPECT_EQ(test, tpm_pcr_extend(chip, 16, d), -ENODEV);
+	KUNIT_EXPECT_EQ(test, tpm_hdr_code(f->cmd), 0);
+
+	many = kunit_kzalloc(test, 4 + 6 * (TPM2_MAX_PCR_BANKS + 1), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, many);
+	many[3] = TPM2_MAX_PCR_BANKS + 1;
+	for (i = 0; i <= TPM2_MAX_PCR_BANKS; i++) {
+		put_unaligned_be16(TPM_ALG_SHA256, many + 4 + 6 * i);
+		many[4 + 6 * i + 2] = 3;
+		many[4 + 6 * i + 3] = 1;
+	}
+	f->caps = many;
+	f->caps_len = 4 + 6 * (TPM2_MAX_PCR_BANKS + 1);
+	KUNIT_EXPECT_EQ(test, get_banks(chip), -E2BIG);
+	KUNIT_EXPECT_EQ(test, chip->nr_allocated_banks, 0);
+	KUNIT_EXPECT_EQ(test, tpm_pcr_extend(chip, 16, d), -ENODEV);
 }
 
 /* A TPM 1.2: one SHA-1 bank, TPM_Extend and TPM_PCRRead. */
@@ -420,6 +462,12 @@ static void api_transmit_cmd(struct kunit *test)
 	tpm_buf_append_u32(&buf, 1);
 	KUNIT_EXPECT_EQ(test, tpm_transmit_cmd(chip, &buf, 1000, NULL),
 			-EFAULT);
+	/* The TPM's refusal is the return value, as upstream. */
+	f->rc = TPM2_RC_INITIALIZE;
+	tpm_buf_reset(&buf, TPM2_ST_NO_SESSIONS, TPM2_CC_GET_CAPABILITY);
+	KUNIT_EXPECT_EQ(test, tpm_transmit_cmd(chip, &buf, 0, "kunit"),
+			TPM2_RC_INITIALIZE);
+	f->rc = 0;
 	tpm_put_ops(chip);
 	tpm_buf_destroy(&buf);
 }
@@ -572,6 +620,31 @@ static void log_tpm1_good(struct kunit *test)
 	/* Exactly full. */
 	KUNIT_EXPECT_EQ(test, parse(test, l, end, false, &used), 0);
 	KUNIT_EXPECT_EQ(test, used, end);
+	/* The rest 0xFF, as edk2 leaves it: the end too, however long. */
+	memset(l->b + end, 0xff, sizeof(l->b) - end);
+	KUNIT_EXPECT_EQ(test, parse(test, l, end + 100, false, &used), 0);
+	KUNIT_EXPECT_EQ(test, used, end);
+	KUNIT_EXPECT_EQ(test, parse(test, l, end + 7, false, &used), 0);
+	KUNIT_EXPECT_EQ(test, used, end);
+	/* Anything else after the events is a lie. */
+	l->b[end + 50] = 0;
+	KUNIT_EXPECT_EQ(test, parse(test, l, end + 100, false, &used), -EBADMSG);
+}
+
+/* An area of nothing but padding holds no log, either family. */
+static void log_only_padding(struct kunit *test)
+{
+	struct log *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	size_t used;
+
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	KUNIT_EXPECT_EQ(test, parse(test, l, 500, true, &used), 0);
+	KUNIT_EXPECT_EQ(test, used, 0);
+	memset(l->b, 0xff, 500);
+	KUNIT_EXPECT_EQ(test, parse(test, l, 500, true, &used), 0);
+	KUNIT_EXPECT_EQ(test, used, 0);
+	KUNIT_EXPECT_EQ(test, parse(test, l, 500, false, &used), 0);
+	KUNIT_EXPECT_EQ(test, used, 0);
 }
 
 static void log_tpm1_lies(struct kunit *test)
@@ -608,9 +681,18 @@ static void log_tpm2_good(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, used, end);
 	KUNIT_EXPECT_EQ(test, parse(test, l, end + 3, true, &used), 0);
 	KUNIT_EXPECT_EQ(test, used, end);
+	memset(l->b + end, 0xff, sizeof(l->b) - end);
+	KUNIT_EXPECT_EQ(test, parse(test, l, end + 200, true, &used), 0);
+	KUNIT_EXPECT_EQ(test, used, end);
+	l->b[end + 20] = 1;
+	KUNIT_EXPECT_EQ(test, parse(test, l, end + 200, true, &used), -EBADMSG);
 }
 
-/* Cut anywhere but between events: refused; between: that much. */
+/*
+ * Cut anywhere but between events: refused; between: that much.  Cut in
+ * the Spec ID event's PCR index (zeros), the area so far is all padding:
+ * no log.
+ */
 static void log_tpm2_cut_anywhere(struct kunit *test)
 {
 	struct log *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
@@ -626,7 +708,10 @@ static void log_tpm2_cut_anywhere(struct kunit *test)
 	ev[2] = l->len;
 	for (len = 0; len < l->len; len++) {
 		rc = parse(test, l, len, true, &used);
-		if (len == ev[0] || len == ev[1]) {
+		if (len <= 4) {
+			KUNIT_EXPECT_EQ(test, rc, 0);
+			KUNIT_EXPECT_EQ(test, used, 0);
+		} else if (len == ev[0] || len == ev[1]) {
 			KUNIT_EXPECT_EQ(test, rc, 0);
 			KUNIT_EXPECT_EQ(test, used, len);
 		} else {
@@ -682,6 +767,7 @@ static struct kunit_case tpm_api_cases[] = {
 	KUNIT_CASE(api_pcr_banks_lie),
 	KUNIT_CASE(api_pcr_read),
 	KUNIT_CASE(api_pcr_extend),
+	KUNIT_CASE(api_pcr_extend_banks_unknown),
 	KUNIT_CASE(api_tpm1_pcrs),
 	KUNIT_CASE(api_default_chip),
 	KUNIT_CASE(api_transmit_cmd),
@@ -690,6 +776,7 @@ static struct kunit_case tpm_api_cases[] = {
 #endif
 	KUNIT_CASE(log_tpm1_good),
 	KUNIT_CASE(log_tpm1_lies),
+	KUNIT_CASE(log_only_padding),
 	KUNIT_CASE(log_tpm2_good),
 	KUNIT_CASE(log_tpm2_cut_anywhere),
 	KUNIT_CASE(log_tpm2_lies),

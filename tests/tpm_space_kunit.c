@@ -90,6 +90,8 @@ enum fake_sess_state { SESS_NONE, SESS_LOADED, SESS_SAVED };
  * @state:	a sequence object's state: how many updates it has had
  * @loaded_at_flush_all: objects and sessions loaded when the last
  *		TPM2_Shutdown or TPM2_Clear came
+ * @memory_body: TPM_RC_OBJECT_MEMORY comes with 4 bytes after the header
+ *		(a malformed answer)
  * @rsp:	the response to the last one
  * @rsp_len:	its length
  */
@@ -108,6 +110,7 @@ struct fake_tpm2 {
 	u32 gap_max;
 	u32 counter;
 	u32 saved_at[FAKE_SESSIONS];
+	bool memory_body;
 	u8 rsp[TPM_BUFSIZE];
 	size_t rsp_len;
 };
@@ -215,6 +218,8 @@ static void fake_new_object(struct fake_tpm2 *f, u32 id)
 		}
 	}
 	fake_reply(f, RC_OBJECT_MEMORY);
+	if (f->memory_body)
+		fake_put_u32(f, 0xdeadbeef);
 }
 
 /*
@@ -1555,6 +1560,41 @@ static void space_kernel_user_gets_room(struct kunit *test)
 	expect_tpm_empty(test, t);
 }
 
+/*
+ * The same, but the TPM's TPM_RC_OBJECT_MEMORY has a body: the command in
+ * the buffer is no longer whole, so it is not sent again; the answer goes
+ * to the caller and the TPM saw the command once.
+ */
+static void space_kernel_user_malformed_memory(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t);
+	struct tpm_buf buf;
+	ssize_t rc;
+	int i, sent;
+
+	for (i = 0; i < FAKE_OBJ_SLOTS; i++)
+		create(test, t, a);
+	t->tpm->memory_body = true;
+	KUNIT_ASSERT_EQ(test, tpm_buf_init(&buf, TPM2_ST_SESSIONS,
+					   TPM2_CC_CREATE_PRIMARY), 0);
+	tpm_buf_append_u32(&buf, RH_OWNER);
+	tpm_buf_append_u32(&buf, 9);
+	tpm_buf_append_u32(&buf, TPM2_RS_PW);
+	tpm_buf_append_u16(&buf, 0);
+	tpm_buf_append_u8(&buf, 1);
+	tpm_buf_append_u16(&buf, 0);
+	KUNIT_ASSERT_EQ(test, tpm_try_get_ops(t->chip), 0);
+	sent = t->tpm->sent;
+	rc = tpm_transmit_cmd(t->chip, &buf, 4, NULL);
+	KUNIT_EXPECT_EQ(test, rc, RC_OBJECT_MEMORY);
+	KUNIT_EXPECT_EQ(test, t->tpm->sent, sent + 1);
+	tpm_put_ops(t->chip);
+	tpm_buf_destroy(&buf);
+	t->tpm->memory_body = false;
+	expect_tpm_empty(test, t);
+}
+
 static struct kunit_case tpm_space_cases[] = {
 	KUNIT_CASE(space_more_objects_than_slots),
 	KUNIT_CASE(space_objects_private),
@@ -1587,6 +1627,7 @@ static struct kunit_case tpm_space_cases[] = {
 	KUNIT_CASE(space_eviction_failures_keep_track),
 	KUNIT_CASE(space_fence_flushes_everything),
 	KUNIT_CASE(space_kernel_user_gets_room),
+	KUNIT_CASE(space_kernel_user_malformed_memory),
 	{}
 };
 
