@@ -193,6 +193,10 @@ tpm12_files() {
 		pass tpm12-caps || fail tpm12-caps "$(cat "$sysfs/caps" 2>&1 | tr '\n' ' ')"
 	[ "$(grep -cE '^PCR-[0-9]{2}: ([0-9A-F]{2} ){20}$' "$sysfs/pcrs")" = 24 ] &&
 		pass tpm12-pcrs || fail tpm12-pcrs "$(head -n 2 "$sysfs/pcrs" 2>&1)"
+	# The documented place: the bus device's directory (links).
+	cmp -s "$sysfs/caps" "$sysfs/device/caps" &&
+		[ -r "$sysfs/device/pcrs" ] && [ -r "$sysfs/device/owned" ] &&
+		pass tpm12-files-in-device || fail tpm12-files-in-device "$(ls "$sysfs/device/" | tr '\n' ' ')"
 	[ -d "$sysfs/pcr-sha1" ] && [ "$(cat "$sysfs/pcr-sha1/10")" = \
 		"$(sed -n 's/^PCR-10: //p' "$sysfs/pcrs" | tr -d ' ')" ] &&
 		pass tpm12-pcr-sha1 || fail tpm12-pcr-sha1 "$(cat "$sysfs/pcr-sha1/10" 2>&1)"
