@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * TIS over memory-mapped I/O: the TPM as firmware describes it in ACPI
- * (MSFT0101 for a TPM 2.0, as QEMU's tpm-tis presents it; PNP0C31 for a
- * TPM 1.2, which ACPI hands to the PNP bus), or at the legacy address when
+ * (MSFT0101 for a TPM 2.0 whose TPM2 table gives the TIS start method, as
+ * QEMU's tpm-tis presents it; PNP0C31 for a TPM 1.2, which ACPI hands to
+ * the PNP bus), or at the legacy address when
  * asked to with force=1.  The registers and the chip's reference are
  * managed on the bus device; tpm_chip_unregister() fences the chip before
  * devres unmaps anything.  At system suspend the TPM saves its state
@@ -108,8 +109,31 @@ static int tpm_tis_resume(struct device *dev)
 
 static DEFINE_SIMPLE_DEV_PM_OPS(tpm_tis_pm, tpm_tis_suspend, tpm_tis_resume);
 
+/*
+ * MSFT0101 is also what a CRB device is (tpm_crb's): the TPM2 table's
+ * start method says which.  A TPM2 table that names another interface
+ * leaves the device to its driver.
+ */
+static bool tpm_tis_acpi_is_fifo(struct device *dev)
+{
+	struct acpi_table_tpm2 *tbl;
+	bool fifo = true;
+
+	if (!has_acpi_companion(dev) ||
+	    ACPI_FAILURE(acpi_get_table(ACPI_SIG_TPM2, 1,
+					(struct acpi_table_header **)&tbl)))
+		return true;
+	if (tbl->header.length >= sizeof(*tbl) &&
+	    tbl->start_method != ACPI_TPM2_MEMORY_MAPPED)
+		fifo = false;
+	acpi_put_table((struct acpi_table_header *)tbl);
+	return fifo;
+}
+
 static int tpm_tis_plat_probe(struct platform_device *pdev)
 {
+	if (!tpm_tis_acpi_is_fifo(&pdev->dev))
+		return -ENODEV;
 	return tpm_tis_mmio_probe(&pdev->dev,
 				  platform_get_resource(pdev, IORESOURCE_MEM, 0));
 }
