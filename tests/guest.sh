@@ -5,12 +5,13 @@
 # suites in it, or give an interactive shell.
 #
 #   tests/guest.sh [--kernel debug|plain] [--driver ours|upstream]
-#                  [--tpm 2.0|1.2] [--provision] [--env NAME=VALUE]...
-#                  [--shell] [suite...]
+#                  [--tpm 2.0|1.2] [--iface tis|crb] [--provision]
+#                  [--env NAME=VALUE]... [--shell] [suite...]
 #
 # Suites are tests/guest/suite-<name>.sh.  --tpm 1.2 puts a TPM 1.2 swtpm
-# behind tpm-tis instead of the TPM 2.0 one; --provision gives it an EK
-# (and a TPM 1.2 an owner) with swtpm_setup first.  Prints each check's result and
+# behind tpm-tis instead of the TPM 2.0 one; --iface crb puts the TPM 2.0
+# behind tpm-crb (the CRB interface) instead of tpm-tis; --provision gives
+# it an EK (and a TPM 1.2 an owner) with swtpm_setup first.  Prints each check's result and
 # ends with "N passed, N failed"; a kernel report (KASAN, lockdep, WARNING,
 # BUG, hung task, kmemleak) in the guest's log counts as a failure.
 set -euo pipefail
@@ -20,6 +21,7 @@ flavour=debug
 driver=ours
 family=2.0
 mode=suites
+iface=tis
 provision=0
 suites=()
 extra_env=()
@@ -30,14 +32,17 @@ while [ $# -gt 0 ]; do
 	--tpm) family=$2; shift 2 ;;
 	--shell) mode=shell; shift ;;
 	--provision) provision=1; shift ;;
+	--iface) iface=$2; shift 2 ;;
 	--env) extra_env+=("$2"); shift 2 ;;
-	-h|--help) sed -n '3,16p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,17p' "$0"; exit 0 ;;
 	*) suites+=("$1"); shift ;;
 	esac
 done
 [ ${#suites[@]} -gt 0 ] || suites=(tools smoke rm cdev unbind modcycle vtpm tpm12 stress)
 case $driver in ours|upstream) ;; *) echo "--driver ours|upstream" >&2; exit 2 ;; esac
 case $family in 2.0) tpm2=(--tpm2) ;; 1.2) tpm2=() ;; *) echo "--tpm 2.0|1.2" >&2; exit 2 ;; esac
+case $iface in tis|crb) ;; *) echo "--iface tis|crb" >&2; exit 2 ;; esac
+[ "$iface:$family" = crb:1.2 ] && { echo "tpm-crb is TPM 2.0 only" >&2; exit 2; }
 
 cache=${TPM_OOT_CACHE:-$HOME/.cache/tpm-oot}
 series=${KVER:-6.12}
@@ -60,6 +65,7 @@ TPMTEST_MODE=$mode
 TPMTEST_SUITES="${suites[*]}"
 TPMTEST_TOOLS=$tools
 TPMTEST_TPM=$family
+TPMTEST_IFACE=$iface
 ENV
 for e in "${extra_env[@]}"; do
 	case $e in TPMTEST_*=*) printf '%s=%q\n' "${e%%=*}" "${e#*=}" >>"$run/env" ;;
@@ -93,13 +99,13 @@ qemu=(qemu-system-x86_64 -accel tcg -m 2048 -smp 2 -nographic -no-reboot
 	-device virtio-9p-pci,fsdev=rootfs,mount_tag=root
 	-chardev socket,id=chrtpm,path="$run/swtpm.sock"
 	-tpmdev emulator,id=tpm0,chardev=chrtpm
-	-device tpm-tis,tpmdev=tpm0)
+	-device "tpm-$iface,tpmdev=tpm0")
 # Extra QEMU arguments, e.g. to count register accesses:
 # TPM_OOT_QEMU_ARGS="-trace tpm_tis_mmio_read -trace tpm_tis_mmio_write -D /tmp/t"
 # shellcheck disable=SC2206
 qemu+=(${TPM_OOT_QEMU_ARGS:-})
 
-echo "guest: $flavour kernel, $driver modules, TPM $family; console log: $log" >&2
+echo "guest: $flavour kernel, $driver modules, TPM $family on tpm-$iface; console log: $log" >&2
 if [ $mode = shell ]; then
 	"${qemu[@]}"
 	exit 0

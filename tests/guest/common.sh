@@ -13,7 +13,7 @@ fail() {
 
 unload_driver() {
 	local m
-	for m in trusted tpm_vtpm_proxy tpm_tis tpm_tis_core tpm; do
+	for m in trusted tpm_vtpm_proxy tpm_tis tpm_tis_core tpm_crb tpm; do
 		if [ -d "/sys/module/$m" ]; then
 			rmmod "$m" || return 1
 		fi

@@ -39,18 +39,29 @@ check() {
 }
 
 
+# The interface QEMU presents (tests/guest.sh --iface): its driver's
+# modules, in load order, and the bus driver the device binds to.
+case ${TPMTEST_IFACE:-tis} in
+crb) IFACE_MODS="tpm_crb" BUS_DRIVER=tpm_crb ;;
+*) IFACE_MODS="tpm_tis_core tpm_tis" BUS_DRIVER=tpm_tis ;;
+esac
+
 load_driver() {
-	local m
-	if [ "$TPMTEST_DRIVER" = upstream ]; then
-		for m in tpm tpm_tis_core tpm_tis; do
-			insmod "$TPMTEST_KBUILD/drivers/char/tpm/$m.ko" || return 1
-		done
-	else
-		for m in tpm tpm_tis_core tpm_tis; do
-			insmod "$TPMTEST_MODDIR/$m.ko" || return 1
-		done
-	fi
+	local m dir=$TPMTEST_MODDIR
+	[ "$TPMTEST_DRIVER" = upstream ] && dir=$TPMTEST_KBUILD/drivers/char/tpm
+	for m in tpm $IFACE_MODS; do
+		insmod "$dir/$m.ko" || return 1
+	done
 	wait_for_dev /dev/tpm0
+}
+
+# unload_backend: the interface driver's modules out (the core stays).
+unload_backend() {
+	local m
+	for m in $(echo "$IFACE_MODS" | tr ' ' '\n' | tac); do
+		[ -d "/sys/module/$m" ] && { rmmod "$m" || return 1; }
+	done
+	return 0
 }
 
 load_vtpm() {
@@ -87,8 +98,9 @@ wait_for_dev() {
 	return 1
 }
 
-tis_device() {
-	basename "$(ls -d /sys/bus/platform/drivers/tpm_tis/MSFT0101:* 2>/dev/null | head -n 1)"
+# bus_device: the MSFT0101 device bound to the interface's driver.
+bus_device() {
+	basename "$(ls -d /sys/bus/platform/drivers/$BUS_DRIVER/MSFT0101:* 2>/dev/null | head -n 1)"
 }
 
 run_suite() {

@@ -32,7 +32,7 @@ run_fuzz() {
 run_fuzz tpm0 client -d /dev/tpm0 -s "$seed" -n "$ops" "${tis[@]}"
 run_fuzz tpmrm0 client -d /dev/tpmrm0 -f 4 -s "$seed" -n "$ops" -c /dev/tpm0 "${tis[@]}"
 
-rmmod tpm_tis tpm_tis_core
+unload_backend
 load_vtpm && wait_for_dev /dev/vtpmx || { fail setup "no /dev/vtpmx"; exit 0; }
 
 # A TPM 1.2 through the vtpm proxy, served by swtpm.

@@ -96,7 +96,7 @@ unplug_under_trusted() {
 	) &
 	loop=$!
 	sleep 2
-	echo "$dev" >/sys/bus/platform/drivers/tpm_tis/unbind
+	echo "$dev" >/sys/bus/platform/drivers/$BUS_DRIVER/unbind
 	if timeout 120 tail --pid=$loop -f /dev/null; then
 		pass unplug-trusted-user-ends
 	else
@@ -109,7 +109,7 @@ unplug_under_trusted() {
 		pass unplug-trusted-errors
 		echo "guest:   $(grep -c . loop.err) of 40 keys refused with ENODEV"
 	fi
-	echo "$dev" >/sys/bus/platform/drivers/tpm_tis/bind
+	echo "$dev" >/sys/bus/platform/drivers/$BUS_DRIVER/bind
 	# Upstream frees a chip's number with its memory, which trusted.ko
 	# holds: its chip comes back as the next number, ours as tpm0.
 	if [ "$TPMTEST_DRIVER" = upstream ]; then
@@ -149,7 +149,7 @@ tpm2_tis() {
 	make_spk tis || return
 	trusted_load && pass trusted-loads || { fail trusted-loads "$(dmesg | tail -n 3)"; return; }
 	trusted_roundtrip tis "keyhandle=$SPK" && unseal_in_user_space tis
-	dev=$(tis_device)
+	dev=$(bus_device)
 	unplug_under_trusted "$dev"
 	rmmod trusted
 	tpm2_evictcontrol -Q -C o -c "$SPK" >/dev/null 2>&1
@@ -157,7 +157,8 @@ tpm2_tis() {
 
 tpm2_vtpm() {
 	local swtpm
-	for m in trusted tpm_tis tpm_tis_core; do [ -d /sys/module/$m ] && rmmod $m; done
+	[ -d /sys/module/trusted ] && rmmod trusted
+	unload_backend
 	[ -d /sys/module/tpm_vtpm_proxy ] || load_vtpm
 	wait_for_dev /dev/vtpmx || { fail vtpm-setup "no /dev/vtpmx"; return; }
 	mkdir -p /tmp/kst20

@@ -22,8 +22,8 @@ python3 "$G/tpmrm.py" holder /tmp/rmmod-rm.ctl >/tmp/rmmod-rmholder.out 2>&1 &
 rmholder=$!
 wait_for_dev /tmp/rmmod.ctl.ready 100 || fail rmmod-backend-while-open "holder did not start"
 wait_for_dev /tmp/rmmod-rm.ctl.ready 100 || fail rmmod-backend-while-open "tpmrm holder did not start"
-if rmmod tpm_tis tpm_tis_core; then pass rmmod-backend-while-open
-else fail rmmod-backend-while-open "rmmod tpm_tis failed with /dev/tpm0 open"; fi
+if unload_backend; then pass rmmod-backend-while-open
+else fail rmmod-backend-while-open "rmmod $IFACE_MODS failed with /dev/tpm0 open"; fi
 if rmmod tpm 2>/dev/null; then fail rmmod-core-while-open "rmmod tpm succeeded with /dev/tpm0 open"
 else pass rmmod-core-while-open; fi
 touch /tmp/rmmod.ctl.go /tmp/rmmod-rm.ctl.go

@@ -21,9 +21,9 @@ run_stress() {
 	else fail "$label" "exit $rc: $(echo "$out" | grep -v '^\(mode\|outcomes\|worst\)' | head -n 3 | tr '\n' ' ')"; fi
 }
 
-dev=$(tis_device)
+dev=$(bus_device)
 [ -n "$dev" ] && run_stress tis-unbind-bind tis -n "$tcycles" -c 4 -d "$dev"
 
-rmmod tpm_tis tpm_tis_core
+unload_backend
 load_vtpm && wait_for_dev /dev/vtpmx || { fail setup "no /dev/vtpmx"; exit 0; }
 run_stress vtpm-churn vtpm -n "$vcycles" -c 4

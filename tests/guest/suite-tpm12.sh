@@ -6,7 +6,7 @@
 SUITE=tpm12
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 set -u
-for m in tpm_tis tpm_tis_core; do [ -d /sys/module/$m ] && rmmod $m; done
+unload_backend
 [ -d /sys/module/tpm_vtpm_proxy ] || load_vtpm
 wait_for_dev /dev/vtpmx || { fail setup "no /dev/vtpmx"; exit 0; }
 

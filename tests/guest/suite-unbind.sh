@@ -5,9 +5,9 @@
 # EPIPE, the hwrng goes; binding it again brings the TPM back.
 SUITE=unbind
 . "$TPMTEST_REPO/tests/guest/lib.sh"
-dev=$(tis_device)
-[ -n "$dev" ] || { fail find-device "no MSFT0101 device bound to tpm_tis"; exit 0; }
-drv=/sys/bus/platform/drivers/tpm_tis
+dev=$(bus_device)
+[ -n "$dev" ] || { fail find-device "no MSFT0101 device bound to $BUS_DRIVER"; exit 0; }
+drv=/sys/bus/platform/drivers/$BUS_DRIVER
 
 python3 "$G/tpmdev.py" holder /tmp/holder.ctl >/tmp/holder.out 2>&1 &
 holder=$!

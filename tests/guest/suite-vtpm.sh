@@ -5,7 +5,7 @@
 SUITE=vtpm
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 set -u
-rmmod tpm_tis tpm_tis_core || { fail setup "cannot unload the TIS driver"; exit 0; }
+unload_backend || { fail setup "cannot unload the interface driver"; exit 0; }
 load_vtpm || { fail setup "cannot load tpm_vtpm_proxy"; exit 0; }
 wait_for_dev /dev/vtpmx || { fail setup "no /dev/vtpmx"; exit 0; }
 
