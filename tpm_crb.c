@@ -377,7 +377,7 @@ static int tpm_crb_probe(struct platform_device *pdev)
 	if (!res)
 		return -ENODEV;
 	if (ctrl < res->start || ctrl - res->start > resource_size(res) ||
-	    CRB_CTRL_AREA_LEN > resource_size(res) - (ctrl - res->start)) {
+	    resource_size(res) - (ctrl - res->start) < CRB_CTRL_AREA_LEN) {
 		dev_err(dev, FW_BUG "control area at 0x%llx is not in %pR\n",
 			ctrl, res);
 		return -EINVAL;

@@ -9,6 +9,7 @@
 #
 #   CHECK_DRIVERS="ours upstream"   which module sets to run on 6.12
 #   CHECK_KVERS="6.12 6.1"          which kernels to test (default both)
+#   CHECK_CRB=full                  every CRB suite, and upstream's on CRB
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/tests/lib/deps.sh" || exit 1
@@ -45,6 +46,9 @@ for kver in ${CHECK_KVERS:-6.12 6.1}; do
 		step "guest suites, ours, $kver debug kernel" \
 			"$top/tests/guest.sh" --kernel debug --driver ours \
 			"${older[@]}" stress suspend
+		step "tpm-crb, ours, $kver debug kernel" \
+			"$top/tests/guest.sh" --kernel debug --driver ours \
+			--iface crb smoke unbind suspend
 		step "TPM 1.2 on tpm-tis, ours, $kver debug kernel" \
 			"$top/tests/guest.sh" --kernel debug --driver ours \
 			--tpm 1.2 --provision tis12 kernel suspend
@@ -58,6 +62,18 @@ for kver in ${CHECK_KVERS:-6.12 6.1}; do
 	# on this kernel only (3 and 2 minutes; the 6.1 boot runs the same
 	# code); upstream's tss outcomes are in the README.  The context gap
 	# suite is an option (tests/guest.sh gap).
+	# The CRB interface (QEMU's tpm-crb): the suites about the device, with
+	# our modules.  CHECK_CRB=full adds tools, rm and fuzz, and the same
+	# with upstream's tpm_crb as the baseline (see README for its figures).
+	crb=(smoke cdev unbind modcycle suspend)
+	[ "${CHECK_CRB:-}" = full ] && crb=(tools smoke rm cdev unbind modcycle fuzz suspend)
+	step "guest suites on tpm-crb, ours, debug kernel" \
+		"$top/tests/guest.sh" --kernel debug --driver ours --iface crb \
+		"${crb[@]}"
+	[ "${CHECK_CRB:-}" = full ] &&
+		step "guest suites on tpm-crb, upstream, debug kernel" \
+			"$top/tests/guest.sh" --kernel debug --driver upstream \
+			--iface crb tools smoke rm cdev unbind modcycle suspend
 	for d in ${CHECK_DRIVERS:-ours upstream}; do
 		extra=()
 		[ "$d" = ours ] && extra=(stress fuzz tss)

@@ -44,6 +44,16 @@ tis_round() {
 	unload_driver || fail "$drv/tis-unload" "rmmod failed"
 }
 
+# The CRB interface (a boot with tpm-crb: tests/bench/run.sh's crb part).
+crb_round() {
+	local drv=$1 r=$2 w
+	TPMTEST_DRIVER=$drv load_driver || { fail "$drv/crb-load" "no /dev/tpm0"; return; }
+	for w in getrandom pcr-read create-primary; do
+		measure "$drv/crb" "$r" -t "$secs" "$w"
+	done
+	unload_driver || fail "$drv/crb-unload" "rmmod failed"
+}
+
 # vtpm_server <label> <command...>: time GetRandom through the device the
 # server creates; the server is stopped afterwards.
 vtpm_server() {
@@ -118,5 +128,6 @@ for r in $(seq "$rounds"); do
 		case " $parts " in *" tis "*) tis_round "$drv" "$r" ;; esac
 		case " $parts " in *" vtpm "*) vtpm_round "$drv" "$r" ;; esac
 		case " $parts " in *" rm "*) rm_round "$drv" "$r" ;; esac
+		case " $parts " in *" crb "*) crb_round "$drv" "$r" ;; esac
 	done
 done
