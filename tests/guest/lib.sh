@@ -45,6 +45,18 @@ case ${TPMTEST_IFACE:-tis} in
 crb) IFACE_MODS="tpm_crb" BUS_DRIVER=tpm_crb ;;
 *) IFACE_MODS="tpm_tis_core tpm_tis" BUS_DRIVER=tpm_tis ;;
 esac
+# Where the device's driver binds it: upstream's tpm_crb is an ACPI
+# driver, ours and both tpm_tis are platform drivers.
+BUS_DIR=/sys/bus/platform/drivers/$BUS_DRIVER
+[ "$TPMTEST_DRIVER:$BUS_DRIVER" = upstream:tpm_crb ] &&
+	BUS_DIR=/sys/bus/acpi/drivers/tpm_crb
+
+# no_hwrng_expected: upstream's tpm_crb registers no hwrng on an AMD CPU
+# (its quirk for AMD fTPMs, PA-410), and QEMU's TCG CPU is AuthenticAMD.
+no_hwrng_expected() {
+	[ "$TPMTEST_DRIVER:$BUS_DRIVER" = upstream:tpm_crb ] &&
+		grep -qm1 AuthenticAMD /proc/cpuinfo
+}
 
 load_driver() {
 	local m dir=$TPMTEST_MODDIR
@@ -100,7 +112,7 @@ wait_for_dev() {
 
 # bus_device: the MSFT0101 device bound to the interface's driver.
 bus_device() {
-	basename "$(ls -d /sys/bus/platform/drivers/$BUS_DRIVER/MSFT0101:* 2>/dev/null | head -n 1)"
+	basename "$(ls -d "$BUS_DIR"/MSFT0101:* 2>/dev/null | head -n 1)"
 }
 
 run_suite() {

@@ -96,7 +96,7 @@ unplug_under_trusted() {
 	) &
 	loop=$!
 	sleep 2
-	echo "$dev" >/sys/bus/platform/drivers/$BUS_DRIVER/unbind
+	echo "$dev" >"$BUS_DIR/unbind"
 	if timeout 120 tail --pid=$loop -f /dev/null; then
 		pass unplug-trusted-user-ends
 	else
@@ -109,7 +109,7 @@ unplug_under_trusted() {
 		pass unplug-trusted-errors
 		echo "guest:   $(grep -c . loop.err) of 40 keys refused with ENODEV"
 	fi
-	echo "$dev" >/sys/bus/platform/drivers/$BUS_DRIVER/bind
+	echo "$dev" >"$BUS_DIR/bind"
 	# Upstream frees a chip's number with its memory, which trusted.ko
 	# holds: its chip comes back as the next number, ours as tpm0.
 	if [ "$TPMTEST_DRIVER" = upstream ]; then

@@ -7,7 +7,7 @@ SUITE=unbind
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 dev=$(bus_device)
 [ -n "$dev" ] || { fail find-device "no MSFT0101 device bound to $BUS_DRIVER"; exit 0; }
-drv=/sys/bus/platform/drivers/$BUS_DRIVER
+drv=$BUS_DIR
 
 python3 "$G/tpmdev.py" holder /tmp/holder.ctl >/tmp/holder.out 2>&1 &
 holder=$!
@@ -41,7 +41,7 @@ else
 	fail rebind "/dev/tpm0 did not come back working"
 fi
 if wait_for_dev /dev/tpmrm0 && TPM2TOOLS_TCTI=device:/dev/tpmrm0 tpm2_getrandom 8 --hex >/dev/null 2>&1 &&
-   [ "$(head -c 16 /dev/hwrng | wc -c)" = 16 ]; then
+   { no_hwrng_expected || [ "$(head -c 16 /dev/hwrng | wc -c)" = 16 ]; }; then
 	pass rebind-tpmrm-hwrng
 else
 	fail rebind-tpmrm-hwrng "/dev/tpmrm0 or the hwrng did not come back"
