@@ -33,7 +33,9 @@ step() {
 }
 
 # suspend ends its boot (the 9p root does not survive it), so it is last.
-suites=(tools smoke rm cdev unbind modcycle vtpm tpm12 kernel)
+# kernel first: it replays the firmware's event log against PCRs 0-7,
+# and the kernel's SmokeTest extends PCR 1.
+suites=(kernel tools smoke rm cdev unbind modcycle vtpm tpm12)
 for kver in ${CHECK_KVERS:-6.12 6.1}; do
 	export KVER=$kver
 	if [ "$kver" != 6.12 ]; then

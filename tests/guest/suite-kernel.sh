@@ -7,7 +7,9 @@
 # behind tpm-tis (tests/guest.sh --tpm 1.2 --provision), with pcrlock.
 # And what the chip shows: the sysfs PCR files against tpm2_pcrread (a TPM
 # 1.2's pcrs file and state files), the firmware's event log against
-# tpm2_eventlog's replay (a TPM 1.2's against a replay of its own).
+# tpm2_eventlog's replay (a TPM 1.2's against a replay of its own), so
+# it runs before anything extends PCRs 0-7 (the kernel's SmokeTest
+# extends PCR 1).
 SUITE=kernel
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 set -u
