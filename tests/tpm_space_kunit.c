@@ -1518,6 +1518,19 @@ static void space_fence_flushes_everything(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->tpm->sent, sent);
 }
 
+/* A kernel user's CreatePrimary under the owner, built as trusted keys do. */
+static void kernel_create_primary(struct kunit *test, struct tpm_buf *buf)
+{
+	KUNIT_ASSERT_EQ(test, tpm_buf_init(buf, TPM2_ST_SESSIONS,
+					   TPM2_CC_CREATE_PRIMARY), 0);
+	tpm_buf_append_u32(buf, RH_OWNER);
+	tpm_buf_append_u32(buf, 9);
+	tpm_buf_append_u32(buf, TPM2_RS_PW);
+	tpm_buf_append_u16(buf, 0);
+	tpm_buf_append_u8(buf, 1);
+	tpm_buf_append_u16(buf, 0);
+}
+
 /*
  * A kernel user's command (tpm_transmit_cmd(), as trusted keys send theirs)
  * finds every object slot taken by a space's lazily loaded contexts: the
@@ -1537,14 +1550,7 @@ static void space_kernel_user_gets_room(struct kunit *test)
 		h[i] = create(test, t, a);
 	KUNIT_EXPECT_EQ(test, fake_loaded_objects(t->tpm), FAKE_OBJ_SLOTS);
 
-	KUNIT_ASSERT_EQ(test, tpm_buf_init(&buf, TPM2_ST_SESSIONS,
-					   TPM2_CC_CREATE_PRIMARY), 0);
-	tpm_buf_append_u32(&buf, RH_OWNER);
-	tpm_buf_append_u32(&buf, 9);
-	tpm_buf_append_u32(&buf, TPM2_RS_PW);
-	tpm_buf_append_u16(&buf, 0);
-	tpm_buf_append_u8(&buf, 1);
-	tpm_buf_append_u16(&buf, 0);
+	kernel_create_primary(test, &buf);
 	KUNIT_ASSERT_EQ(test, tpm_try_get_ops(t->chip), 0);
 	rc = tpm_transmit_cmd(t->chip, &buf, 4, "kunit CreatePrimary");
 	kh = get_unaligned_be32(buf.data + TPM_HEADER_SIZE);
@@ -1576,14 +1582,7 @@ static void space_kernel_user_malformed_memory(struct kunit *test)
 	for (i = 0; i < FAKE_OBJ_SLOTS; i++)
 		create(test, t, a);
 	t->tpm->memory_body = true;
-	KUNIT_ASSERT_EQ(test, tpm_buf_init(&buf, TPM2_ST_SESSIONS,
-					   TPM2_CC_CREATE_PRIMARY), 0);
-	tpm_buf_append_u32(&buf, RH_OWNER);
-	tpm_buf_append_u32(&buf, 9);
-	tpm_buf_append_u32(&buf, TPM2_RS_PW);
-	tpm_buf_append_u16(&buf, 0);
-	tpm_buf_append_u8(&buf, 1);
-	tpm_buf_append_u16(&buf, 0);
+	kernel_create_primary(test, &buf);
 	KUNIT_ASSERT_EQ(test, tpm_try_get_ops(t->chip), 0);
 	sent = t->tpm->sent;
 	rc = tpm_transmit_cmd(t->chip, &buf, 4, NULL);
