@@ -154,7 +154,11 @@ tpm2_tis() {
 	dev=$(bus_device)
 	unplug_under_trusted "$dev"
 	rmmod trusted
-	tpm2_evictcontrol -Q -C o -c "$SPK" >/dev/null 2>&1
+	# The storage key goes: through whichever tpmrm the chip came back as.
+	TPM2TOOLS_TCTI=device:/dev/$(ls /sys/class/tpmrm | head -n 1) \
+		tpm2_evictcontrol -Q -C o -c "$SPK" >/dev/null 2>&1 &&
+		pass tis-storage-key-removed ||
+		fail tis-storage-key-removed "0x81000001 is still persistent"
 }
 
 tpm2_vtpm() {
