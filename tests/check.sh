@@ -72,10 +72,12 @@ for kver in ${CHECK_KVERS:-6.12 6.1}; do
 	step "guest suites on tpm-crb, ours, debug kernel" \
 		"$top/tests/guest.sh" --kernel debug --driver ours --iface crb \
 		"${crb[@]}"
+	# Not suspend for upstream: it reads /dev/hwrng, and upstream's
+	# tpm_crb registers none on an AMD CPU (QEMU's TCG CPU is one).
 	[ "${CHECK_CRB:-}" = full ] &&
 		step "guest suites on tpm-crb, upstream, debug kernel" \
 			"$top/tests/guest.sh" --kernel debug --driver upstream \
-			--iface crb tools smoke rm cdev unbind modcycle suspend
+			--iface crb tools smoke rm cdev unbind modcycle
 	for d in ${CHECK_DRIVERS:-ours upstream}; do
 		extra=()
 		[ "$d" = ours ] && extra=(stress fuzz tss)
