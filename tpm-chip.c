@@ -206,6 +206,28 @@ static int tpm_chip_read_banks(struct tpm_chip *chip)
 	return rc;
 }
 
+#define TPM2_PT_MANUFACTURER	0x105
+#define TPM_MANUFACTURER_AMD	0x414d4400	/* "AMD" */
+
+/*
+ * AMD's firmware TPMs stall the whole system while they run a command
+ * (AMD's advisory PA-410), which the hwrng's steady reads make felt: they
+ * get no hwrng.  Upstream tells them by the CPU (every CRB TPM on an AMD
+ * CPU); the defect is the TPM's, so here it is the manufacturer the TPM
+ * reports that tells.
+ */
+static void tpm_chip_amd_ftpm_quirk(struct tpm_chip *chip)
+{
+	u32 vendor;
+
+	if ((chip->flags & TPM_CHIP_FLAG_HWRNG_DISABLED) ||
+	    tpm2_get_tpm_pt(chip, TPM2_PT_MANUFACTURER, &vendor) ||
+	    vendor != TPM_MANUFACTURER_AMD)
+		return;
+	dev_info(&chip->dev, "AMD firmware TPM: no hwrng (AMD PA-410)\n");
+	chip->flags |= TPM_CHIP_FLAG_HWRNG_DISABLED;
+}
+
 /**
  * tpm_chip_bootstrap() - bring the TPM up before the chip is made visible
  * @chip: the chip
@@ -229,6 +251,8 @@ int tpm_chip_bootstrap(struct tpm_chip *chip)
 			rc = tpm_chip_read_commands(chip);
 		if (!rc)
 			rc = tpm_chip_read_banks(chip);
+		if (!rc && !tpm_is_firmware_upgrade(chip))
+			tpm_chip_amd_ftpm_quirk(chip);
 	}
 	tpm_put_ops(chip);
 	return rc;
@@ -298,6 +322,7 @@ void tpm_chip_fence(struct tpm_chip *chip)
 	up_write(&chip->ops_sem);
 	wake_up_all(&tpm_chip_priv(chip)->event_wq);
 }
+EXPORT_SYMBOL_IF_KUNIT(tpm_chip_fence);
 
 /**
  * tpm_chip_suspend() - have the TPM save its state before the system sleeps

@@ -53,6 +53,44 @@ out_ops:
 EXPORT_SYMBOL_GPL(tpm2_probe);
 
 /**
+ * tpm2_get_tpm_pt() - read one TPM property
+ * @chip:	the chip
+ * @property:	the property (TPM_PT_*)
+ * @value:	out: its value
+ *
+ * Context: process context, may sleep; the caller holds the ops.
+ * Return: 0; -ENODATA if the answer does not hold the property asked for;
+ * the TPM's response code (> 0); or a negative errno.
+ */
+int tpm2_get_tpm_pt(struct tpm_chip *chip, u32 property, u32 *value)
+{
+	/* moreData, capability, count, then (property, value) pairs */
+	const u32 first = 1 + 4 + 4;
+	struct tpm_cmd cmd;
+	ssize_t rc;
+
+	rc = tpm_cmd_init(&cmd, TPM2_ST_NO_SESSIONS, TPM2_CC_GET_CAPABILITY);
+	if (rc)
+		return rc;
+	tpm_cmd_put_u32(&cmd, TPM2_CAP_TPM_PROPERTIES);
+	tpm_cmd_put_u32(&cmd, property);
+	tpm_cmd_put_u32(&cmd, 1);
+	rc = tpm_cmd_run(chip, &cmd, 0, NULL);
+	if (rc)
+		goto out;
+	rc = -ENODATA;
+	if (cmd.len >= TPM_HEADER_SIZE + first + 8 &&
+	    get_unaligned_be32(cmd.data + TPM_HEADER_SIZE + 5) >= 1 &&
+	    get_unaligned_be32(cmd.data + TPM_HEADER_SIZE + first) == property) {
+		*value = get_unaligned_be32(cmd.data + TPM_HEADER_SIZE + first + 4);
+		rc = 0;
+	}
+out:
+	tpm_cmd_free(&cmd);
+	return rc;
+}
+
+/**
  * tpm2_set_default_timeouts() - the TPM 2.0 interface timeouts and durations
  * @chip: the chip
  *

@@ -23,6 +23,8 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 #define TPM1_ORD_GET_CAPABILITY		0x0065
 #define TPM1_CAP_PROP_TIS_TIMEOUT	0x0115
 
+#define FAKE_PT_MANUFACTURER		0x105
+
 #define KUNIT_EXPECT_US(test, jiffies, us) \
 	KUNIT_EXPECT_EQ(test, jiffies, usecs_to_jiffies(us))
 
@@ -40,6 +42,7 @@ struct fake_tpm {
 	bool lie_len;		/* the response header's length is wrong */
 	u32 caps_cc;		/* GetCapability(COMMANDS) lists this one, or none */
 	bool caps_bare;		/* ... or answers with a bare header */
+	u32 manufacturer;	/* GetCapability(TPM_PT_MANUFACTURER), if set */
 	u32 postinit_rc;	/* answer everything but TPM_Startup with this */
 	int tpm1_caps;		/* TPM_GetCapability(TIS_TIMEOUT, DURATION): */
 #define CAPS_RIGHT	1	/* as the specification says */
@@ -98,7 +101,13 @@ static void fake_answer(struct fake_tpm *f, u32 ordinal, const u8 *cmd)
 		memset(f->rsp + TPM_HEADER_SIZE, 0, 9);
 		memcpy(f->rsp + TPM_HEADER_SIZE + 1, cmd + TPM_HEADER_SIZE, 4);
 		f->rsp_len += 9;
-		if (f->caps_cc) {
+		if (f->manufacturer &&
+		    get_unaligned_be32(cmd + TPM_HEADER_SIZE + 4) == FAKE_PT_MANUFACTURER) {
+			put_unaligned_be32(1, f->rsp + f->rsp_len - 4);
+			put_unaligned_be32(FAKE_PT_MANUFACTURER, f->rsp + f->rsp_len);
+			put_unaligned_be32(f->manufacturer, f->rsp + f->rsp_len + 4);
+			f->rsp_len += 8;
+		} else if (f->caps_cc) {
 			put_unaligned_be32(1, f->rsp + f->rsp_len - 4);
 			put_unaligned_be32(f->caps_cc, f->rsp + f->rsp_len);
 			f->rsp_len += 4;
@@ -320,6 +329,49 @@ static void register_failure_after_node_fences(struct kunit *test)
 		tpm_put_ops(chip);
 	KUNIT_EXPECT_EQ(test, -ENODEV, rc);
 	KUNIT_EXPECT_EQ(test, -1, chip->dev_num);
+}
+
+/*
+ * Whether a registered chip got its hwrng: a hwrng of the same name can
+ * be registered only if it did not.
+ */
+static bool chip_has_hwrng(struct kunit *test, struct tpm_chip *chip)
+{
+	struct hwrng *probe = kunit_kzalloc(test, sizeof(*probe), GFP_KERNEL);
+	char *name = kunit_kzalloc(test, 32, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, probe);
+	KUNIT_ASSERT_NOT_NULL(test, name);
+	snprintf(name, 32, "tpm-rng-%d", chip->dev_num);
+	probe->name = name;
+	probe->read = blocker_read;
+	if (hwrng_register(probe))
+		return true;
+	hwrng_unregister(probe);
+	return false;
+}
+
+/*
+ * AMD's firmware TPMs (manufacturer "AMD") get no hwrng (AMD PA-410);
+ * another manufacturer's TPM gets one.
+ */
+static void amd_ftpm_gets_no_hwrng(struct kunit *test)
+{
+	static const u32 vendors[] = { 0x414d4400 /* AMD */, 0x49424d00 /* IBM */ };
+	struct fake_tpm *f;
+	struct tpm_chip *chip;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(vendors); i++) {
+		chip = fake_chip(test, &f);
+		chip->flags &= ~TPM_CHIP_FLAG_HWRNG_DISABLED;
+		f->caps_cc = TPM2_CC_GET_RANDOM;
+		f->manufacturer = vendors[i];
+		KUNIT_ASSERT_EQ(test, 0, tpm_chip_register(chip));
+		KUNIT_EXPECT_EQ_MSG(test, chip_has_hwrng(test, chip), i != 0,
+				    "manufacturer %08x", vendors[i]);
+		tpm_chip_unregister(chip);
+	}
 }
 
 /* Suspend: TPM2_Shutdown(STATE) is the last command until resume. */
@@ -812,6 +864,7 @@ static struct kunit_case tpm_core_cases[] = {
 	KUNIT_CASE(register_tpmrm_needs_command_list),
 	KUNIT_CASE(register_fails_when_startup_garbled),
 	KUNIT_CASE(register_failure_after_node_fences),
+	KUNIT_CASE(amd_ftpm_gets_no_hwrng),
 	KUNIT_CASE(suspend_tpm2_saves_state_last),
 	KUNIT_CASE(suspend_then_unplug_sends_nothing),
 	KUNIT_CASE(suspend_command_waits_for_resume),
