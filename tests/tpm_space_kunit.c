@@ -1333,7 +1333,7 @@ static void space_flush_through_tpm0(struct kunit *test)
 	struct space_test *t = setup(test);
 	struct tpm_rm_space *a = new_space(test, t), *b = new_space(test, t);
 	u32 ha = create(test, t, a), hb;
-	int i, sent;
+	int sent;
 
 	evict_all(test, t);
 	fake_fill_objects(t->tpm, 0);

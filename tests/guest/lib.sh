@@ -41,9 +41,10 @@ check() {
 
 # The interface QEMU presents (tests/guest.sh --iface): its driver's
 # modules, in load order, and the bus driver the device binds to.
+# OTHER_MODS: the other interface's, which must leave this device alone.
 case ${TPMTEST_IFACE:-tis} in
-crb) IFACE_MODS="tpm_crb" BUS_DRIVER=tpm_crb ;;
-*) IFACE_MODS="tpm_tis_core tpm_tis" BUS_DRIVER=tpm_tis ;;
+crb) IFACE_MODS="tpm_crb" BUS_DRIVER=tpm_crb OTHER_MODS="tpm_tis_core tpm_tis" ;;
+*) IFACE_MODS="tpm_tis_core tpm_tis" BUS_DRIVER=tpm_tis OTHER_MODS="tpm_crb" ;;
 esac
 # Where the device's driver binds it: upstream's tpm_crb is an ACPI
 # driver, ours and both tpm_tis are platform drivers.
@@ -58,13 +59,19 @@ no_hwrng_expected() {
 		grep -qm1 AuthenticAMD /proc/cpuinfo
 }
 
-load_driver() {
+# load_mods <module...>: the driver under test's modules, those not
+# loaded yet, in the order given.
+load_mods() {
 	local m dir=$TPMTEST_MODDIR
 	[ "$TPMTEST_DRIVER" = upstream ] && dir=$TPMTEST_KBUILD/drivers/char/tpm
-	for m in tpm $IFACE_MODS; do
-		insmod "$dir/$m.ko" || return 1
+	for m in "$@"; do
+		[ -d "/sys/module/$m" ] || insmod "$dir/$m.ko" || return 1
 	done
-	wait_for_dev /dev/tpm0
+}
+
+load_driver() {
+	# shellcheck disable=SC2086
+	load_mods tpm $IFACE_MODS && wait_for_dev /dev/tpm0
 }
 
 # unload_backend: the interface driver's modules out (the core stays).

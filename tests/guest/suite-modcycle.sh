@@ -4,6 +4,23 @@
 SUITE=modcycle
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 cycles=${TPMTEST_MODCYCLES:-5}
+
+# Both interface drivers loaded: the other one, loaded first while the
+# device is free, binds nothing; this one then takes the device, and
+# keeps it when the other leaves.
+# shellcheck disable=SC2086
+if ! unload_driver || ! load_mods tpm $OTHER_MODS; then
+	fail other-driver-binds-nothing "cannot load $OTHER_MODS"
+elif [ -e /dev/tpm0 ]; then
+	fail other-driver-binds-nothing "$OTHER_MODS made /dev/tpm0 of this boot's device"
+else
+	pass "other-driver-binds-nothing ($OTHER_MODS)"
+	if load_driver && [ -n "$(bus_device)" ]; then pass both-drivers-loaded
+	else fail both-drivers-loaded "$IFACE_MODS did not take the device beside $OTHER_MODS"; fi
+	for m in $(echo "$OTHER_MODS" | tr ' ' '\n' | tac); do rmmod "$m"; done
+	if tpm2_getrandom 8 --hex >/dev/null 2>&1; then pass other-driver-unloaded
+	else fail other-driver-unloaded "the TPM stopped answering when $OTHER_MODS left"; fi
+fi
 ok=0
 for i in $(seq "$cycles"); do
 	if ! unload_driver; then fail "cycle-$i" "rmmod failed"; break; fi

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Hot-unplug stress (tests/stress/tpm-stress.c): vtpm churn with servers
 # killed or closing, then TIS unbind/bind, with clients hammering the
-# device throughout.  TPMTEST_STRESS_CYCLES sets the vtpm cycles.
+# device throughout.  TPMTEST_STRESS_CYCLES sets the vtpm cycles,
+# TPMTEST_STRESS_TIS_CYCLES the unbind/bind ones (tpm-tis or tpm-crb).
 SUITE=stress
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 stress=$TPMTEST_TOOLS/tpm-stress
@@ -22,7 +23,7 @@ run_stress() {
 }
 
 dev=$(bus_device)
-[ -n "$dev" ] && run_stress tis-unbind-bind tis -n "$tcycles" -c 4 -d "$dev"
+[ -n "$dev" ] && run_stress "$BUS_DRIVER-unbind-bind" bus -n "$tcycles" -c 4 -d "$dev" -D "$BUS_DIR"
 
 unload_backend
 load_vtpm && wait_for_dev /dev/vtpmx || { fail setup "no /dev/vtpmx"; exit 0; }

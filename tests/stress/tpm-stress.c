@@ -9,8 +9,10 @@
  *	Each cycle forks a vtpm proxy server (a child answering GetRandom),
  *	a TPM 1.2 one every third cycle, lets the clients run, then SIGKILLs
  *	the server (even cycles) or has it close its fd (odd cycles).
- *   tpm-stress tis [-n cycles] [-c clients] -d <MSFT0101 device>
- *	Each cycle unbinds the TIS device from tpm_tis and binds it again.
+ *   tpm-stress bus [-n cycles] [-c clients] -d <device> [-D <driver dir>]
+ *	Each cycle unbinds the device (MSFT0101:00, say) from its driver and
+ *	binds it again; the driver's sysfs directory is -D, by default
+ *	/sys/bus/platform/drivers/tpm_tis ("tis" is another name for bus).
  *
  * Clients open, write GetRandom(n) with n varying per command, wait
  * (blocking read, or poll with O_NONBLOCK), check the response carries
@@ -344,13 +346,15 @@ static pid_t start_server(int *ctl_out, unsigned int *num, int tpm2)
 	return pid;
 }
 
-/* The node of the chip bound to a platform device, once it exists. */
-static int find_tis_node(const char *dev, char *path, size_t size)
+static const char *bus_dir = "/sys/bus/platform/drivers/tpm_tis";
+
+/* The node of the chip bound to the device, once it exists. */
+static int find_bus_node(const char *dev, char *path, size_t size)
 {
 	long long t0 = now_ns();
 	char dir[256];
 
-	snprintf(dir, sizeof(dir), "/sys/bus/platform/devices/%s/tpm", dev);
+	snprintf(dir, sizeof(dir), "%s/%s/tpm", bus_dir, dev);
 	while (now_ns() - t0 < HANG_NS) {
 		FILE *ls;
 		char name[32];
@@ -387,13 +391,15 @@ int main(int argc, char **argv)
 {
 	long long worst_wake = 0, worst_gone = 0, t0, t_unplug, w, g;
 	const char *mode = argc > 1 ? argv[1] : "";
-	const char *tis_dev = NULL;
+	const char *bus_dev = NULL;
 	int cycles = 20, i, cycle, opt, failed = 0, use_hwrng = 1;
 	pthread_t hwrng_thread;
-	char path[64];
+	char path[64], unbind[256], bind[256];
 
 	optind = 2;
-	while ((opt = getopt(argc, argv, "n:c:d:H")) != -1) {
+	if (!strcmp(mode, "tis"))
+		mode = "bus";
+	while ((opt = getopt(argc, argv, "n:c:d:D:H")) != -1) {
 		if (opt == 'H')
 			use_hwrng = 0;
 		else if (opt == 'n')
@@ -401,20 +407,24 @@ int main(int argc, char **argv)
 		else if (opt == 'c')
 			nr_clients = atoi(optarg);
 		else if (opt == 'd')
-			tis_dev = optarg;
+			bus_dev = optarg;
+		else if (opt == 'D')
+			bus_dir = optarg;
 	}
-	if ((strcmp(mode, "vtpm") && strcmp(mode, "tis")) ||
-	    (!strcmp(mode, "tis") && !tis_dev) ||
+	if ((strcmp(mode, "vtpm") && strcmp(mode, "bus")) ||
+	    (!strcmp(mode, "bus") && !bus_dev) ||
 	    nr_clients < 1 || nr_clients > MAX_CLIENTS) {
-		fprintf(stderr, "usage: tpm-stress vtpm|tis [-n cycles] [-c clients] [-d tis-device] [-H]\n");
+		fprintf(stderr, "usage: tpm-stress vtpm|bus [-n cycles] [-c clients] [-d device] [-D driver-dir] [-H]\n");
 		return 2;
 	}
+	snprintf(unbind, sizeof(unbind), "%s/unbind", bus_dir);
+	snprintf(bind, sizeof(bind), "%s/bind", bus_dir);
 	signal(SIGPIPE, SIG_IGN);
 	srand(getpid());
 
-	if (!strcmp(mode, "tis")) {
-		if (find_tis_node(tis_dev, path, sizeof(path))) {
-			fprintf(stderr, "no TPM bound to %s\n", tis_dev);
+	if (!strcmp(mode, "bus")) {
+		if (find_bus_node(bus_dev, path, sizeof(path))) {
+			fprintf(stderr, "no TPM bound to %s\n", bus_dev);
 			return 1;
 		}
 		set_path(path, 1);
@@ -460,7 +470,7 @@ int main(int argc, char **argv)
 		} else {
 			usleep(20000 + rand() % 30000);
 			t_unplug = now_ns();
-			if (sysfs_write("/sys/bus/platform/drivers/tpm_tis/unbind", tis_dev)) {
+			if (sysfs_write(unbind, bus_dev)) {
 				fprintf(stderr, "cycle %d: unbind failed\n", cycle);
 				failed = 1;
 			}
@@ -480,9 +490,9 @@ int main(int argc, char **argv)
 			worst_wake = w;
 		if (g > worst_gone)
 			worst_gone = g;
-		if (!strcmp(mode, "tis")) {
-			if (sysfs_write("/sys/bus/platform/drivers/tpm_tis/bind", tis_dev) ||
-			    find_tis_node(tis_dev, path, sizeof(path))) {
+		if (!strcmp(mode, "bus")) {
+			if (sysfs_write(bind, bus_dev) ||
+			    find_bus_node(bus_dev, path, sizeof(path))) {
 				fprintf(stderr, "cycle %d: bind failed\n", cycle);
 				failed = 1;
 			}
