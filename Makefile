@@ -48,3 +48,4 @@ bench:
 
 clean:
 	rm -rf *.o *.ko *.mod *.mod.c .*.cmd Module.symvers modules.order .tmp_versions
+	rm -f tests/*.o tests/*.ko tests/*.mod tests/*.mod.c tests/.*.cmd

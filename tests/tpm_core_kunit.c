@@ -24,6 +24,9 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 #define TPM1_CAP_PROP_TIS_TIMEOUT	0x0115
 
 #define FAKE_PT_MANUFACTURER		0x105
+#define FAKE_RC_VALUE			0x1c4
+#define FAKE_AMD			0x414d4400	/* "AMD" */
+#define FAKE_IBM			0x49424d00	/* "IBM" */
 
 #define KUNIT_EXPECT_US(test, jiffies, us) \
 	KUNIT_EXPECT_EQ(test, jiffies, usecs_to_jiffies(us))
@@ -42,7 +45,14 @@ struct fake_tpm {
 	bool lie_len;		/* the response header's length is wrong */
 	u32 caps_cc;		/* GetCapability(COMMANDS) lists this one, or none */
 	bool caps_bare;		/* ... or answers with a bare header */
-	u32 manufacturer;	/* GetCapability(TPM_PT_MANUFACTURER), if set */
+	u32 manufacturer;	/* GetCapability(TPM_PT_MANUFACTURER), if set, */
+	int mfr_shape;		/* in this shape: */
+#define MFR_RIGHT	0	/* as the specification says */
+#define MFR_OTHER_PT	1	/* another property than the one asked for */
+#define MFR_COUNT0	2	/* a list of none, the pair after it anyway */
+#define MFR_SHORT	3	/* the value cut off */
+#define MFR_REFUSED	4	/* TPM_RC_VALUE */
+	int mfr_asked;		/* times it was asked */
 	u32 postinit_rc;	/* answer everything but TPM_Startup with this */
 	int tpm1_caps;		/* TPM_GetCapability(TIS_TIMEOUT, DURATION): */
 #define CAPS_RIGHT	1	/* as the specification says */
@@ -92,6 +102,11 @@ static void fake_answer(struct fake_tpm *f, u32 ordinal, const u8 *cmd)
 		rc = TPM2_RC_RETRY;
 	} else if (ordinal == TPM2_CC_GET_RANDOM) {
 		n = get_unaligned_be16(cmd + TPM_HEADER_SIZE);
+	} else if (ordinal == TPM2_CC_GET_CAPABILITY &&
+		   get_unaligned_be32(cmd + TPM_HEADER_SIZE + 4) == FAKE_PT_MANUFACTURER) {
+		f->mfr_asked++;
+		if (f->manufacturer && f->mfr_shape == MFR_REFUSED)
+			rc = FAKE_RC_VALUE;
 	}
 	put_unaligned_be16(TPM2_ST_NO_SESSIONS, f->rsp);
 	put_unaligned_be32(rc, f->rsp + 6);
@@ -103,10 +118,11 @@ static void fake_answer(struct fake_tpm *f, u32 ordinal, const u8 *cmd)
 		f->rsp_len += 9;
 		if (f->manufacturer &&
 		    get_unaligned_be32(cmd + TPM_HEADER_SIZE + 4) == FAKE_PT_MANUFACTURER) {
-			put_unaligned_be32(1, f->rsp + f->rsp_len - 4);
-			put_unaligned_be32(FAKE_PT_MANUFACTURER, f->rsp + f->rsp_len);
+			put_unaligned_be32(f->mfr_shape != MFR_COUNT0, f->rsp + f->rsp_len - 4);
+			put_unaligned_be32(FAKE_PT_MANUFACTURER +
+					   (f->mfr_shape == MFR_OTHER_PT), f->rsp + f->rsp_len);
 			put_unaligned_be32(f->manufacturer, f->rsp + f->rsp_len + 4);
-			f->rsp_len += 8;
+			f->rsp_len += f->mfr_shape == MFR_SHORT ? 6 : 8;
 		} else if (f->caps_cc) {
 			put_unaligned_be32(1, f->rsp + f->rsp_len - 4);
 			put_unaligned_be32(f->caps_cc, f->rsp + f->rsp_len);
@@ -339,39 +355,65 @@ static bool chip_has_hwrng(struct kunit *test, struct tpm_chip *chip)
 {
 	struct hwrng *probe = kunit_kzalloc(test, sizeof(*probe), GFP_KERNEL);
 	char *name = kunit_kzalloc(test, 32, GFP_KERNEL);
+	int rc;
 
 	KUNIT_ASSERT_NOT_NULL(test, probe);
 	KUNIT_ASSERT_NOT_NULL(test, name);
 	snprintf(name, 32, "tpm-rng-%d", chip->dev_num);
 	probe->name = name;
 	probe->read = blocker_read;
-	if (hwrng_register(probe))
-		return true;
-	hwrng_unregister(probe);
-	return false;
+	rc = hwrng_register(probe);
+	if (!rc)
+		hwrng_unregister(probe);
+	else
+		KUNIT_EXPECT_EQ(test, rc, -EEXIST);
+	return rc == -EEXIST;
 }
 
 /*
  * AMD's firmware TPMs (manufacturer "AMD") get no hwrng (AMD PA-410);
- * another manufacturer's TPM gets one.
+ * another manufacturer's TPM gets one, and so does a TPM whose answer does
+ * not say "AMD" in so many words (registration goes on whatever it says).
+ * A chip whose driver turned the hwrng off is not asked.
  */
 static void amd_ftpm_gets_no_hwrng(struct kunit *test)
 {
-	static const u32 vendors[] = { 0x414d4400 /* AMD */, 0x49424d00 /* IBM */ };
+	static const struct {
+		u32 vendor;
+		int shape;
+		bool hwrng;
+	} cases[] = {
+		{ FAKE_AMD, MFR_RIGHT, false },
+		{ FAKE_IBM, MFR_RIGHT, true },
+		{ FAKE_AMD, MFR_OTHER_PT, true },
+		{ FAKE_AMD, MFR_COUNT0, true },
+		{ FAKE_AMD, MFR_SHORT, true },
+		{ FAKE_AMD, MFR_REFUSED, true },
+	};
 	struct fake_tpm *f;
 	struct tpm_chip *chip;
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(vendors); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		chip = fake_chip(test, &f);
 		chip->flags &= ~TPM_CHIP_FLAG_HWRNG_DISABLED;
 		f->caps_cc = TPM2_CC_GET_RANDOM;
-		f->manufacturer = vendors[i];
+		f->manufacturer = cases[i].vendor;
+		f->mfr_shape = cases[i].shape;
 		KUNIT_ASSERT_EQ(test, 0, tpm_chip_register(chip));
-		KUNIT_EXPECT_EQ_MSG(test, chip_has_hwrng(test, chip), i != 0,
-				    "manufacturer %08x", vendors[i]);
+		KUNIT_EXPECT_EQ(test, f->mfr_asked, 1);
+		KUNIT_EXPECT_EQ_MSG(test, chip_has_hwrng(test, chip), cases[i].hwrng,
+				    "manufacturer %08x, shape %d",
+				    cases[i].vendor, cases[i].shape);
 		tpm_chip_unregister(chip);
 	}
+
+	chip = fake_chip(test, &f);
+	f->caps_cc = TPM2_CC_GET_RANDOM;
+	f->manufacturer = FAKE_AMD;
+	KUNIT_ASSERT_EQ(test, 0, tpm_chip_register(chip));
+	KUNIT_EXPECT_EQ(test, f->mfr_asked, 0);
+	tpm_chip_unregister(chip);
 }
 
 /* Suspend: TPM2_Shutdown(STATE) is the last command until resume. */

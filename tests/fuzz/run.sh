@@ -7,8 +7,8 @@
 #   tests/fuzz/run.sh [--long] [--seed N] [--ops N] [--cycles N]
 #                     [--driver ours|upstream] [--kernel debug|plain]
 #
-# Default: the make-check size (20,000 client ops per node, 120 server
-# cycles, seed 1).  --long: 200,000 ops per node and 2000 server cycles.
+# Default: the CHECK_FULL size (20,000 client ops per node, 120 server
+# cycles, seed 1; make check runs 5,000 and 40).  --long: 200,000 ops per node and 2000 server cycles.
 # A failing run prints its seed; the same --seed (and sizes) repeats it.
 set -euo pipefail
 ops=20000

@@ -14,7 +14,14 @@ debugfs=/sys/kernel/debug/kunit
 
 [ "$TPMTEST_DRIVER" = ours ] || { fail setup "KUnit tests our modules only"; exit 0; }
 [ -d "$debugfs" ] || { fail setup "no $debugfs: a kernel without CONFIG_KUNIT_DEBUGFS"; exit 0; }
-mods=$(ls "$dir"/tests/*_kunit.ko 2>/dev/null)
+# One module per tests/*_kunit.c of this checkout; a source without its
+# module is a failure, a module without its source (stale) is not loaded.
+mods=
+for src in "$TPMTEST_REPO"/tests/*_kunit.c; do
+	ko=$dir/tests/$(basename "$src" .c).ko
+	if [ -f "$ko" ]; then mods="$mods $ko"
+	else fail "$(basename "$src" .c)" "not built: no $ko"; fi
+done
 [ -n "$mods" ] || { fail setup "no test modules in $dir/tests"; exit 0; }
 
 # No real chip while the fakes run: the default chip is theirs.  The TIS
@@ -63,9 +70,20 @@ printf 'KTAP version 1\n1..%d\n' "$n" | cat - "$body" >"$all"
 grep -q '^    not ok ' "$all" && sed 's/^/guest:   /' "$all"
 
 # kunit.py's verdict on the whole (a crash midway leaves cases missing
-# from a plan, which the per-case lines above cannot show).
+# from a plan, which the per-case lines above cannot show).  It must have
+# read the document without a complaint, and as many cases as there are
+# case lines.
 out=$(python3 "$kunitpy" parse "$all" 2>&1)
 rc=$?
 echo "$out" | sed -n '/=====/,$p' | sed 's/^/guest:   /'
-if [ $rc = 0 ] && [ $n -gt 0 ]; then pass "kunit.py ($n suites)"
-else fail kunit.py "exit $rc: $(echo "$out" | grep -E 'FAILED|CRASHED|ERROR|not ok' | head -n 3 | tr '\n' ' ')"; fi
+ran=$(echo "$out" | sed -n 's/.*Testing complete\. Ran \([0-9]*\) tests.*/\1/p')
+cases=$(grep -cE '^    (not )?ok [0-9]+ ' "$all")
+if [ $rc != 0 ] || [ $n = 0 ]; then
+	fail kunit.py "exit $rc: $(echo "$out" | grep -E 'FAILED|CRASHED|ERROR|not ok' | head -n 3 | tr '\n' ' ')"
+elif echo "$out" | grep -q '\[ERROR\]'; then
+	fail kunit.py "$(echo "$out" | grep '\[ERROR\]' | head -n 3 | tr '\n' ' ')"
+elif [ "$ran" != "$cases" ]; then
+	fail kunit.py "kunit.py ran ${ran:-no} tests, the document has $cases case lines"
+else
+	pass "kunit.py ($n suites, $ran cases)"
+fi

@@ -23,7 +23,11 @@ run_stress() {
 }
 
 dev=$(bus_device)
-[ -n "$dev" ] && run_stress "$BUS_DRIVER-unbind-bind" bus -n "$tcycles" -c 4 -d "$dev" -D "$BUS_DIR"
+if [ -n "$dev" ]; then
+	run_stress "$BUS_DRIVER-unbind-bind" bus -n "$tcycles" -c 4 -d "$dev" -D "$BUS_DIR"
+else
+	fail "$BUS_DRIVER-unbind-bind" "no device bound in $BUS_DIR"
+fi
 
 unload_backend
 load_vtpm && wait_for_dev /dev/vtpmx || { fail setup "no /dev/vtpmx"; exit 0; }
