@@ -202,19 +202,20 @@ static ssize_t pcrs_show(struct device *dev, struct device_attribute *attr,
 {
 	struct tpm_chip *chip = to_tpm_chip(dev);
 	u8 digest[TPM_DIGEST_SIZE];
+	u32 n, i, subcap;
 	ssize_t len = 0;
 	__be32 be;
-	u32 n, i;
 	int rc;
 
-	rc = tpm1_sysfs_cap(chip, TPM_CAP_PROPERTY, TPM_CAP_PROP_PCR, true,
-			    &be, sizeof(be));
-	if (rc)
-		return rc;
-	n = be32_to_cpu(be);
+	/* The count and the PCRs under one hold of the ops. */
 	rc = tpm_try_get_ops(chip);
 	if (rc)
 		return rc;
+	n = 0;
+	subcap = TPM_CAP_PROP_PCR;
+	rc = tpm1_get_cap(chip, TPM_CAP_PROPERTY, &subcap, &be, sizeof(be));
+	if (!rc)
+		n = be32_to_cpu(be);
 	for (i = 0; i < n && len < PAGE_SIZE - 1; i++) {
 		rc = tpm1_pcr_read(chip, i, digest);
 		if (rc)

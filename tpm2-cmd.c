@@ -542,6 +542,29 @@ out:
 EXPORT_SYMBOL_IF_KUNIT(tpm2_get_pcr_banks);
 
 /**
+ * tpm2_flush_handle() - remove a context from the TPM, and say how it went
+ * @chip:	the chip
+ * @handle:	a loaded object or a session
+ * @what:	for the log if the TPM refuses; NULL to stay quiet
+ *
+ * Context: process context, may sleep; the caller holds the ops.
+ * Return: 0, the TPM's response code (> 0), or a negative errno.
+ */
+ssize_t tpm2_flush_handle(struct tpm_chip *chip, u32 handle, const char *what)
+{
+	struct tpm_cmd cmd;
+	ssize_t rc;
+
+	rc = tpm_cmd_init(&cmd, TPM2_ST_NO_SESSIONS, TPM2_CC_FLUSH_CONTEXT);
+	if (rc)
+		return rc;
+	tpm_cmd_put_u32(&cmd, handle);
+	rc = tpm_cmd_run(chip, &cmd, 0, what);
+	tpm_cmd_free(&cmd);
+	return rc;
+}
+
+/**
  * tpm2_flush_context() - remove a context from the TPM
  * @chip:	the chip
  * @handle:	a loaded object or a session
@@ -553,12 +576,6 @@ EXPORT_SYMBOL_IF_KUNIT(tpm2_get_pcr_banks);
  */
 void tpm2_flush_context(struct tpm_chip *chip, u32 handle)
 {
-	struct tpm_cmd cmd;
-
-	if (tpm_cmd_init(&cmd, TPM2_ST_NO_SESSIONS, TPM2_CC_FLUSH_CONTEXT))
-		return;
-	tpm_cmd_put_u32(&cmd, handle);
-	tpm_cmd_run(chip, &cmd, 0, "TPM2_FlushContext");
-	tpm_cmd_free(&cmd);
+	tpm2_flush_handle(chip, handle, "TPM2_FlushContext");
 }
 EXPORT_SYMBOL_GPL(tpm2_flush_context);

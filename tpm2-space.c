@@ -360,16 +360,7 @@ static bool tpm_space_handle_gone(ssize_t rc)
 
 static ssize_t tpm_space_flush(struct tpm_chip *chip, u32 handle)
 {
-	struct tpm_cmd cmd;
-	ssize_t rc;
-
-	rc = tpm_cmd_init(&cmd, TPM2_ST_NO_SESSIONS, TPM2_CC_FLUSH_CONTEXT);
-	if (rc)
-		return rc;
-	tpm_cmd_put_u32(&cmd, handle);
-	rc = tpm_cmd_run(chip, &cmd, 0, NULL);
-	tpm_cmd_free(&cmd);
-	return rc;
+	return tpm2_flush_handle(chip, handle, NULL);
 }
 
 /* Note a space command the TPM did not answer; true once one was lost. */

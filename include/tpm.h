@@ -264,6 +264,7 @@ void tpm1_get_pcr_banks(struct tpm_chip *chip);
 int tpm2_probe(struct tpm_chip *chip);
 int tpm2_auto_startup(struct tpm_chip *chip);
 int tpm2_get_tpm_pt(struct tpm_chip *chip, u32 property, u32 *value);
+ssize_t tpm2_flush_handle(struct tpm_chip *chip, u32 handle, const char *what);
 void tpm2_shutdown(struct tpm_chip *chip, u16 shutdown_type);
 void tpm2_set_default_timeouts(struct tpm_chip *chip);
 int tpm2_get_random(struct tpm_chip *chip, u8 *dest, size_t max);

@@ -472,6 +472,44 @@ static void api_transmit_cmd(struct kunit *test)
 	tpm_buf_destroy(&buf);
 }
 
+#if TPM_COMPAT_HAVE_TPM_SEND
+/*
+ * tpm_send() (Linux before 6.10; trusted keys' TPM 1.2 path): the response
+ * in the caller's page, the TPM's refusal as the return value, a header
+ * that claims more than the caller gave refused, -ENODEV once unplugged.
+ */
+static void api_tpm_send(struct kunit *test)
+{
+	u8 *page = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	static const u8 getcap[] = {
+		0x80, 0x01, 0, 0, 0, 22, 0, 0, 0x01, 0x7a,
+		0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 1,
+	};
+	struct fake_tpm *f;
+	struct tpm_chip *chip = fake_chip(test, &f);
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	memcpy(page, getcap, sizeof(getcap));
+	KUNIT_EXPECT_EQ(test, tpm_send(chip, page, sizeof(getcap)), 0);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be16(page), TPM2_ST_NO_SESSIONS);
+	KUNIT_EXPECT_GT(test, tpm_hdr_len(page), (u32)TPM_HEADER_SIZE);
+
+	memcpy(page, getcap, sizeof(getcap));
+	KUNIT_EXPECT_EQ(test, tpm_send(chip, page, sizeof(getcap) - 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, tpm_send(chip, page, TPM_HEADER_SIZE - 1), -EINVAL);
+
+	f->rc = TPM2_RC_INITIALIZE;
+	memcpy(page, getcap, sizeof(getcap));
+	KUNIT_EXPECT_EQ(test, tpm_send(chip, page, sizeof(getcap)),
+			TPM2_RC_INITIALIZE);
+	f->rc = 0;
+
+	tpm_chip_fence(chip);
+	memcpy(page, getcap, sizeof(getcap));
+	KUNIT_EXPECT_EQ(test, tpm_send(chip, page, sizeof(getcap)), -ENODEV);
+}
+#endif
+
 #if TPM_COMPAT_SESSION_HELPERS
 /* The session helpers without HMAC sessions: handles and a password. */
 static void api_session_helpers(struct kunit *test)
@@ -771,6 +809,9 @@ static struct kunit_case tpm_api_cases[] = {
 	KUNIT_CASE(api_tpm1_pcrs),
 	KUNIT_CASE(api_default_chip),
 	KUNIT_CASE(api_transmit_cmd),
+#if TPM_COMPAT_HAVE_TPM_SEND
+	KUNIT_CASE(api_tpm_send),
+#endif
 #if TPM_COMPAT_SESSION_HELPERS
 	KUNIT_CASE(api_session_helpers),
 #endif

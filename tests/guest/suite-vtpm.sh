@@ -35,21 +35,25 @@ check getrandom tpm2_getrandom 16 --hex
 check pcrread tpm2_pcrread sha256:0,16
 check createprimary tpm2_createprimary -C o -c /tmp/vtpm-primary.ctx
 tpm2_flushcontext -t >/dev/null 2>&1
-cp -r "$TPMTEST_KSRC/tools/testing/selftests/tpm2" /tmp/vtpm-selftests
-out=$(cd /tmp/vtpm-selftests && timeout 300 bash ./test_smoke.sh 2>&1)
-if echo "$out" | grep -q '^OK'; then pass SmokeTest
-else fail SmokeTest "$(echo "$out" | grep -E '^(FAIL|ERROR)' | tr '\n' ' ')"; fi
 python3 "$G/tpmdev.py" cdev | sed 's|TEST-\([A-Z]*\): \(cdev[-a-z]*\)/|TEST-\1: vtpm/\2-|'
 python3 "$G/tpmdev.py" set-locality
-# The resource manager through the proxy: the selftests' SpaceTest and
-# AsyncTest, and the space checks.
-for class in SpaceTest AsyncTest; do
-	out=$(cd /tmp/vtpm-selftests && timeout 300 python3 -m unittest -v "tpm2_tests.$class" 2>&1)
-	if echo "$out" | grep -q '^OK$'; then pass "$class"
-	else fail "$class" "$(echo "$out" | grep -E '^(FAIL|ERROR)' | tr '\n' ' ')"; fi
-done
 python3 "$G/tpmrm.py" spaces | sed 's|TEST-\([A-Z]*\): rm/|TEST-\1: vtpm/rm-|'
-rm_tools_check 4 2
+# The kernel's selftests and tpm2-tools from several processes through
+# the proxy (and its resource manager): what the smoke and rm suites run
+# on tpm-tis, so make check leaves them to CHECK_FULL=1
+# (TPMTEST_VTPM_CLIENTS=0).
+if [ "${TPMTEST_VTPM_CLIENTS:-1}" = 1 ]; then
+	cp -r "$TPMTEST_KSRC/tools/testing/selftests/tpm2" /tmp/vtpm-selftests
+	out=$(cd /tmp/vtpm-selftests && timeout 300 bash ./test_smoke.sh 2>&1)
+	if echo "$out" | grep -q '^OK'; then pass SmokeTest
+	else fail SmokeTest "$(echo "$out" | grep -E '^(FAIL|ERROR)' | tr '\n' ' ')"; fi
+	for class in SpaceTest AsyncTest; do
+		out=$(cd /tmp/vtpm-selftests && timeout 300 python3 -m unittest -v "tpm2_tests.$class" 2>&1)
+		if echo "$out" | grep -q '^OK$'; then pass "$class"
+		else fail "$class" "$(echo "$out" | grep -E '^(FAIL|ERROR)' | tr '\n' ' ')"; fi
+	done
+	rm_tools_check 4 2
+fi
 
 # 2. SIGKILL the server with /dev/tpmrm0 held open (an object and a
 # session in the space): /dev/tpm0 goes away within a second, the holder
