@@ -474,9 +474,10 @@ static void api_transmit_cmd(struct kunit *test)
 
 #if TPM_COMPAT_HAVE_TPM_SEND
 /*
- * tpm_send() (Linux before 6.10; trusted keys' TPM 1.2 path): the response
- * in the caller's page, the TPM's refusal as the return value, a header
- * that claims more than the caller gave refused, -ENODEV once unplugged.
+ * tpm_send() (Linux before 6.10; trusted keys' TPM 1.2 path, which passes
+ * its whole buffer's size): the response in the caller's page, the TPM's
+ * refusal as the return value, a header that claims more than the caller
+ * gave or less than a header refused unsent, -ENODEV once unplugged.
  */
 static void api_tpm_send(struct kunit *test)
 {
@@ -485,24 +486,44 @@ static void api_tpm_send(struct kunit *test)
 		0x80, 0x01, 0, 0, 0, 22, 0, 0, 0x01, 0x7a,
 		0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 1,
 	};
+	/* TPM_PCRRead of PCR 10 */
+	static const u8 pcrread[] = {
+		0x00, 0xc1, 0, 0, 0, 14, 0, 0, 0, 0x15, 0, 0, 0, 10,
+	};
 	struct fake_tpm *f;
 	struct tpm_chip *chip = fake_chip(test, &f);
 
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	memcpy(page, getcap, sizeof(getcap));
-	KUNIT_EXPECT_EQ(test, tpm_send(chip, page, sizeof(getcap)), 0);
-	KUNIT_EXPECT_EQ(test, get_unaligned_be16(page), TPM2_ST_NO_SESSIONS);
-	KUNIT_EXPECT_GT(test, tpm_hdr_len(page), (u32)TPM_HEADER_SIZE);
+	KUNIT_EXPECT_EQ(test, tpm_send(chip, page, 1024), 0);
+	KUNIT_EXPECT_EQ(test, tpm_hdr_code(f->cmd), (u32)TPM2_CC_GET_CAPABILITY);
+	KUNIT_EXPECT_EQ(test, tpm_hdr_code(page), 0);
+	KUNIT_EXPECT_EQ(test, tpm_hdr_len(page), f->rsp_len);
+	KUNIT_EXPECT_EQ(test, memcmp(page, f->rsp, f->rsp_len), 0);
 
+	/* Refused before anything is sent. */
+	memset(f->cmd, 0, TPM_HEADER_SIZE);
 	memcpy(page, getcap, sizeof(getcap));
 	KUNIT_EXPECT_EQ(test, tpm_send(chip, page, sizeof(getcap) - 1), -EINVAL);
+	put_unaligned_be32(TPM_HEADER_SIZE - 1, page + 2);
 	KUNIT_EXPECT_EQ(test, tpm_send(chip, page, TPM_HEADER_SIZE - 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, tpm_hdr_code(f->cmd), 0);
 
 	f->rc = TPM2_RC_INITIALIZE;
 	memcpy(page, getcap, sizeof(getcap));
 	KUNIT_EXPECT_EQ(test, tpm_send(chip, page, sizeof(getcap)),
 			TPM2_RC_INITIALIZE);
 	f->rc = 0;
+
+	/* A TPM 1.2, as trusted keys send to it. */
+	chip->flags &= ~TPM_CHIP_FLAG_TPM2;
+	memset(f->pcr[0][10], 0x5a, TPM_DIGEST_SIZE);
+	memcpy(page, pcrread, sizeof(pcrread));
+	KUNIT_EXPECT_EQ(test, tpm_send(chip, page, 1024), 0);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be16(page), 0x00c4);
+	KUNIT_EXPECT_EQ(test, tpm_hdr_len(page), (u32)TPM_HEADER_SIZE + TPM_DIGEST_SIZE);
+	KUNIT_EXPECT_EQ(test, page[TPM_HEADER_SIZE + TPM_DIGEST_SIZE - 1], 0x5a);
+	chip->flags |= TPM_CHIP_FLAG_TPM2;
 
 	tpm_chip_fence(chip);
 	memcpy(page, getcap, sizeof(getcap));
