@@ -44,18 +44,12 @@ if [ -n "${CHECK_CRB:-}" ]; then
 fi
 drivers=" ${CHECK_DRIVERS:-ours upstream} "
 want() { case $drivers in *" $1 "*) return 0 ;; esac; return 1; }
-# ours <label> <guest.sh options and suites...>, upstream <...>: one boot
-ours() {
-	local label=$1
-	shift
-	step "$label, ours, $KVER debug kernel" \
-		"$top/tests/guest.sh" --kernel debug --driver ours "$@"
-}
-upstream() {
-	local label=$1
-	shift
-	step "$label, upstream, $KVER debug kernel" \
-		"$top/tests/guest.sh" --kernel debug --driver upstream "$@"
+# boot <ours|upstream> <label> <guest.sh options and suites...>: one boot
+boot() {
+	local driver=$1 label=$2
+	shift 2
+	step "$label, $driver, $KVER debug kernel" \
+		"$top/tests/guest.sh" --kernel debug --driver "$driver" "$@"
 }
 
 # Sizes of the long runs: make check's, or the full ones (the suites' own
@@ -84,18 +78,18 @@ for kver in ${CHECK_KVERS:-6.12 6.1}; do
 		# upstream's outcomes under unplug and hostile input are
 		# measured by hand for comparison (see README), not asserted.
 		if want ours; then
-			ours "guest suites" "${sizes[@]}" "${suites[@]}" stress fuzz tss suspend
+			boot ours "guest suites" "${sizes[@]}" "${suites[@]}" stress fuzz tss suspend
 			# tpm-crb: the suites about the device.
 			crb=(smoke cdev unbind modcycle suspend)
 			[ "$full" = 1 ] && crb=(tools smoke rm cdev unbind modcycle fuzz stress suspend)
-			ours "tpm-crb" --iface crb "${sizes[@]}" "${crb[@]}"
-			ours "TPM 1.2 on tpm-tis" --tpm 1.2 --provision tis12 kernel suspend
+			boot ours "tpm-crb" --iface crb "${sizes[@]}" "${crb[@]}"
+			boot ours "TPM 1.2 on tpm-tis" --tpm 1.2 --provision tis12 kernel suspend
 		fi
 		want upstream || continue
 		if [ "$full" != 1 ]; then
 			# The baseline: the kernel's selftests, the character
 			# device's semantics, unbind with files open.
-			upstream "guest suites" smoke cdev unbind
+			boot upstream "guest suites" smoke cdev unbind
 			continue
 		fi
 		# Upstream's whole baseline.  Not kunit (ours only); not
@@ -103,9 +97,9 @@ for kver in ${CHECK_KVERS:-6.12 6.1}; do
 		# in its tpm_buf_reset() on this kernel (see README).  Not
 		# suspend on tpm-crb: it reads /dev/hwrng, and upstream's
 		# tpm_crb registers none on an AMD CPU (QEMU's TCG CPU is one).
-		upstream "guest suites" "${suites[@]:1}" suspend
-		upstream "TPM 1.2 on tpm-tis" --tpm 1.2 --provision tis12 suspend
-		upstream "tpm-crb" --iface crb tools smoke rm cdev unbind modcycle
+		boot upstream "guest suites" "${suites[@]:1}" suspend
+		boot upstream "TPM 1.2 on tpm-tis" --tpm 1.2 --provision tis12 suspend
+		boot upstream "tpm-crb" --iface crb tools smoke rm cdev unbind modcycle
 		continue
 	fi
 	# Another kernel: the same source, our modules.  tools (tpm2-tools
@@ -118,10 +112,10 @@ for kver in ${CHECK_KVERS:-6.12 6.1}; do
 		older+=(stress)
 		step "kunit (UML), $kver" "$top/tests/kunit.sh"
 	fi
-	ours "guest suites" "${sizes[@]}" "${older[@]}" suspend
+	boot ours "guest suites" "${sizes[@]}" "${older[@]}" suspend
 	[ "$full" = 1 ] || continue
-	ours "TPM 1.2 on tpm-tis" --tpm 1.2 --provision tis12 kernel suspend
-	ours "tpm-crb" --iface crb smoke unbind modcycle suspend
+	boot ours "TPM 1.2 on tpm-tis" --tpm 1.2 --provision tis12 kernel suspend
+	boot ours "tpm-crb" --iface crb smoke unbind modcycle suspend
 done
 
 passed=$(grep -c '^TEST-PASS:' "$all")

@@ -90,6 +90,8 @@ static void fake_tpm1_caps(struct fake_tpm *f, u32 prop)
 
 static void fake_answer(struct fake_tpm *f, u32 ordinal, const u8 *cmd)
 {
+	bool mfr = ordinal == TPM2_CC_GET_CAPABILITY &&
+		   get_unaligned_be32(cmd + TPM_HEADER_SIZE + 4) == FAKE_PT_MANUFACTURER;
 	u32 rc = 0;
 	u16 n = 0;
 
@@ -102,8 +104,7 @@ static void fake_answer(struct fake_tpm *f, u32 ordinal, const u8 *cmd)
 		rc = TPM2_RC_RETRY;
 	} else if (ordinal == TPM2_CC_GET_RANDOM) {
 		n = get_unaligned_be16(cmd + TPM_HEADER_SIZE);
-	} else if (ordinal == TPM2_CC_GET_CAPABILITY &&
-		   get_unaligned_be32(cmd + TPM_HEADER_SIZE + 4) == FAKE_PT_MANUFACTURER) {
+	} else if (mfr) {
 		f->mfr_asked++;
 		if (f->manufacturer && f->mfr_shape == MFR_REFUSED)
 			rc = FAKE_RC_VALUE;
@@ -116,8 +117,7 @@ static void fake_answer(struct fake_tpm *f, u32 ordinal, const u8 *cmd)
 		memset(f->rsp + TPM_HEADER_SIZE, 0, 9);
 		memcpy(f->rsp + TPM_HEADER_SIZE + 1, cmd + TPM_HEADER_SIZE, 4);
 		f->rsp_len += 9;
-		if (f->manufacturer &&
-		    get_unaligned_be32(cmd + TPM_HEADER_SIZE + 4) == FAKE_PT_MANUFACTURER) {
+		if (mfr && f->manufacturer) {
 			put_unaligned_be32(f->mfr_shape != MFR_COUNT0, f->rsp + f->rsp_len - 4);
 			put_unaligned_be32(FAKE_PT_MANUFACTURER +
 					   (f->mfr_shape == MFR_OTHER_PT), f->rsp + f->rsp_len);

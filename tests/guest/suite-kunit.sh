@@ -29,10 +29,7 @@ done
 # tpm_crb_kunit and must leave this boot's device alone if it is TIS.
 [ -d /sys/module/tpm_tis ] && { rmmod tpm_tis || { fail setup "rmmod tpm_tis"; exit 0; }; }
 [ -d /sys/module/tpm_crb ] && { rmmod tpm_crb || { fail setup "rmmod tpm_crb"; exit 0; }; }
-for m in tpm_tis_core tpm_crb; do
-	[ -d "/sys/module/$m" ] || insmod "$dir/$m.ko" ||
-		{ fail setup "insmod $m"; exit 0; }
-done
+load_mods tpm_tis_core tpm_crb || { fail setup "insmod tpm_tis_core tpm_crb"; exit 0; }
 if [ -e /dev/tpm0 ]; then fail setup "/dev/tpm0 present while the fakes run"; exit 0; fi
 
 # Each module's suites, as debugfs shows them (a KTAP document each), are
