@@ -174,6 +174,48 @@ static bool tpm_api_make_room(struct tpm_chip *chip, u32 rc)
 }
 
 /**
+ * tpm2_flush_context() - remove a context from the TPM
+ * @chip:	the chip
+ * @handle:	a loaded object or a session of the caller's
+ *
+ * Errors are logged: a kernel user that flushes a handle has nothing else
+ * to do with it either way.  A handle under which the resource manager
+ * holds a space's context is not flushed (tpm2_rm_shield()).
+ *
+ * Context: process context, may sleep; the caller holds the ops.
+ */
+void tpm2_flush_context(struct tpm_chip *chip, u32 handle)
+{
+	struct tpm_cmd cmd;
+	ssize_t rc;
+
+	if (tpm_cmd_init(&cmd, TPM2_ST_NO_SESSIONS, TPM2_CC_FLUSH_CONTEXT))
+		return;
+	tpm_cmd_put_u32(&cmd, handle);
+	rc = tpm2_rm_shield(chip, cmd.data, cmd.len);
+	if (rc > 0)
+		dev_err(&chip->dev, "TPM2_FlushContext: 0x%08x is not the caller's\n",
+			handle);
+	if (!rc)
+		tpm_cmd_run(chip, &cmd, 0, "TPM2_FlushContext");
+	tpm_cmd_free(&cmd);
+}
+EXPORT_SYMBOL_GPL(tpm2_flush_context);
+
+/* tpm_transmit() of a kernel user's command, after tpm2_rm_shield(). */
+static ssize_t tpm_api_transmit(struct tpm_chip *chip, u8 *buf)
+{
+	ssize_t rc;
+
+	rc = tpm2_rm_shield(chip, buf, min_t(u32, tpm_hdr_len(buf), PAGE_SIZE));
+	if (rc < 0)
+		return rc;
+	if (rc > 0)
+		return tpm_cmd_reply(buf, rc);
+	return tpm_transmit(chip, buf, PAGE_SIZE);
+}
+
+/**
  * tpm_transmit_cmd() - send a kernel user's command and check the answer
  * @chip:			the chip, whose ops the caller holds
  * @buf:			the command on entry, the response on return: a
@@ -201,14 +243,14 @@ ssize_t tpm_transmit_cmd(struct tpm_chip *chip, struct tpm_buf *buf,
 	u32 rc;
 
 	memcpy(header, buf->data, sizeof(header));
-	len = tpm_transmit(chip, buf->data, PAGE_SIZE);
+	len = tpm_api_transmit(chip, buf->data);
 	if (len < 0)
 		return len;
 	rc = tpm_hdr_code(buf->data);
 	if (len == TPM_HEADER_SIZE && tpm_api_make_room(chip, rc)) {
 		/* An error response is a bare header: the command is intact. */
 		memcpy(buf->data, header, sizeof(header));
-		len = tpm_transmit(chip, buf->data, PAGE_SIZE);
+		len = tpm_api_transmit(chip, buf->data);
 		if (len < 0)
 			return len;
 		rc = tpm_hdr_code(buf->data);

@@ -51,6 +51,10 @@ static void tpm_dev_release(struct device *dev)
 	struct tpm_chip *chip = to_tpm_chip(dev);
 
 	tpm_free_dev_num(chip);
+	/* A chip never fenced (never registered) may still have some. */
+	mutex_lock(&chip->tpm_mutex);
+	tpm2_rm_forget_closed(chip);
+	mutex_unlock(&chip->tpm_mutex);
 	kfree(chip->cc_attrs_tbl);
 	kfree(tpm_chip_priv(chip)->pcr_groups);
 	kvfree(chip->log.bios_event_log);
@@ -99,6 +103,7 @@ struct tpm_chip *tpm_chip_alloc(struct device *pdev,
 	init_waitqueue_head(&priv->event_wq);
 	INIT_LIST_HEAD(&priv->rm_saved);
 	INIT_LIST_HEAD(&priv->rm_loaded);
+	INIT_LIST_HEAD(&priv->rm_spaces);
 	for (i = 0; i < TPM_RM_ORPHANS; i++)
 		INIT_LIST_HEAD(&priv->rm_orphan[i].node);
 	chip->ops = ops;
@@ -316,6 +321,7 @@ void tpm_chip_fence(struct tpm_chip *chip)
 			tpm2_shutdown(chip, TPM2_SU_CLEAR);
 			tpm_chip_stop(chip);
 		}
+		tpm2_rm_forget_closed(chip);
 		WRITE_ONCE(chip->ops, NULL);
 		mutex_unlock(&chip->tpm_mutex);
 	}

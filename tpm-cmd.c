@@ -29,6 +29,24 @@ int tpm_cmd_init(struct tpm_cmd *cmd, u16 tag, u32 code)
 EXPORT_SYMBOL_GPL(tpm_cmd_init);
 
 /**
+ * tpm_cmd_reply() - replace a command with a bare response
+ * @buf:	the command, at least TPM_HEADER_SIZE bytes
+ * @rc:		the response code
+ *
+ * For an answer the core gives in the TPM's place.
+ *
+ * Context: any context.
+ * Return: the response's length, TPM_HEADER_SIZE.
+ */
+ssize_t tpm_cmd_reply(u8 *buf, u32 rc)
+{
+	put_unaligned_be16(TPM2_ST_NO_SESSIONS, buf);
+	put_unaligned_be32(TPM_HEADER_SIZE, buf + 2);
+	put_unaligned_be32(rc, buf + 6);
+	return TPM_HEADER_SIZE;
+}
+
+/**
  * tpm_cmd_free() - release a command's buffer
  * @cmd:	the command
  *

@@ -563,19 +563,3 @@ ssize_t tpm2_flush_handle(struct tpm_chip *chip, u32 handle, const char *what)
 	tpm_cmd_free(&cmd);
 	return rc;
 }
-
-/**
- * tpm2_flush_context() - remove a context from the TPM
- * @chip:	the chip
- * @handle:	a loaded object or a session
- *
- * Errors are logged: a kernel user that flushes a handle has nothing else
- * to do with it either way.
- *
- * Context: process context, may sleep; the caller holds the ops.
- */
-void tpm2_flush_context(struct tpm_chip *chip, u32 handle)
-{
-	tpm2_flush_handle(chip, handle, "TPM2_FlushContext");
-}
-EXPORT_SYMBOL_GPL(tpm2_flush_context);

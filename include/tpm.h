@@ -113,6 +113,11 @@ struct tpm_rm_saved {
  * @rm_orphan:	slots for sessions clients saved and left (unused: handle 0)
  * @rm_loaded:	the contexts spaces left loaded in the TPM, least recently
  *		used first
+ * @rm_spaces:	every space of the chip (struct tpm_rm_space): those of open
+ *		/dev/tpmrmN files, and those whose files closed while what
+ *		they had in the TPM could not be flushed (tpm2-rm.c,
+ *		"Closing a space")
+ * @rm_sessions_max: TPM_PT_ACTIVE_SESSIONS_MAX, once asked (0: not yet)
  * @rm_obj_room: how many of them may be objects, as far as is known (0:
  *		not known), learned when the TPM last had no room
  * @pcr_groups:	the sysfs directories of the PCR banks (tpm-sysfs.c)
@@ -125,6 +130,8 @@ struct tpm_chip_priv {
 	struct list_head rm_saved;
 	struct tpm_rm_saved rm_orphan[TPM_RM_ORPHANS];
 	struct list_head rm_loaded;
+	struct list_head rm_spaces;
+	unsigned int rm_sessions_max;
 	unsigned int rm_obj_room;
 	void *pcr_groups;
 };
@@ -179,6 +186,7 @@ struct tpm_cmd {
 /* tpm-cmd.c */
 int tpm_cmd_init(struct tpm_cmd *cmd, u16 tag, u32 code);
 void tpm_cmd_free(struct tpm_cmd *cmd);
+ssize_t tpm_cmd_reply(u8 *buf, u32 rc);
 void tpm_cmd_put(struct tpm_cmd *cmd, const void *src, size_t n);
 void tpm_cmd_put_u8(struct tpm_cmd *cmd, u8 v);
 void tpm_cmd_put_u16(struct tpm_cmd *cmd, u16 v);
@@ -194,7 +202,9 @@ ssize_t tpm_cmd_run(struct tpm_chip *chip, struct tpm_cmd *cmd,
  *   tpm-buf.c		<linux/tpm.h>'s builder (struct tpm_buf), for users
  *   tpm1-cmd.c		TPM 1.2 commands
  *   tpm2-cmd.c		TPM 2.0 commands
- *   tpm2-space.c	the resource manager
+ *   tpm2-rm.c		the resource manager's books: what the spaces have
+ *			in the TPM, eviction, the kernel users' guard
+ *   tpm2-space.c	the resource manager: a file's commands in its space
  *   tpm-chip.c		chips: allocation, numbers, start-up, fence, suspend
  *   tpm-dev.c		/dev/tpmN and /dev/tpmrmN
  *   tpm-api.c		the kernel's TPM users (<linux/tpm.h>)
@@ -275,12 +285,19 @@ int tpm2_pcr_read(struct tpm_chip *chip, u32 pcr, struct tpm_digest *digest,
 int tpm2_pcr_extend(struct tpm_chip *chip, u32 pcr,
 		    const struct tpm_digest *digests);
 
-/* tpm2-space.c */
+/* tpm2-rm.c */
 struct tpm_rm_space;
 struct tpm_rm_space *tpm2_space_alloc(void);
 void tpm2_space_free(struct tpm_chip *chip, struct tpm_rm_space *space);
 int tpm2_rm_evict_all(struct tpm_chip *chip);
+ssize_t tpm2_rm_shield(struct tpm_chip *chip, const u8 *buf, u32 len);
 void tpm2_rm_flush_all(struct tpm_chip *chip);
+void tpm2_rm_forget_closed(struct tpm_chip *chip);
+unsigned int tpm2_rm_nr_closed(struct tpm_chip *chip);
+extern unsigned int tpm_rm_uid_sessions;
+extern unsigned int tpm_rm_uid_objects;
+
+/* tpm2-space.c */
 ssize_t tpm2_space_transmit(struct tpm_chip *chip, struct tpm_rm_space *space,
 			    u8 *buf, size_t bufsiz);
 

@@ -9,10 +9,10 @@
 #include <linux/hash_info.h>
 #include <linux/slab.h>
 #include "tpm.h"
+#include "tpm_kunit_fake.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
-#define FAKE_COMPLETE		BIT(0)
 #define FAKE_PCRS		24
 #define FAKE_BANKS		3
 #define TPM1_ORD_EXTEND		0x0014
@@ -186,34 +186,15 @@ static int fake_recv(struct tpm_chip *chip, u8 *buf, size_t len)
 	return f->rsp_len;
 }
 
-static u8 fake_status(struct tpm_chip *chip)
-{
-	return FAKE_COMPLETE;
-}
-
-static bool fake_req_canceled(struct tpm_chip *chip, u8 status)
-{
-	return false;
-}
-
-static void fake_cancel(struct tpm_chip *chip)
-{
-}
-
 static const struct tpm_class_ops fake_ops = {
 	.req_complete_mask = FAKE_COMPLETE,
 	.req_complete_val = FAKE_COMPLETE,
-	.req_canceled = fake_req_canceled,
-	.status = fake_status,
+	.req_canceled = fake_never_canceled,
+	.status = fake_status_complete,
 	.send = fake_send,
 	.recv = fake_recv,
-	.cancel = fake_cancel,
+	.cancel = fake_no_cancel,
 };
-
-static void put_chip(void *chip)
-{
-	put_device(&((struct tpm_chip *)chip)->dev);
-}
 
 /* A TPM 2.0 with SHA-1 and SHA-256 allocated and SHA-384 not. */
 static struct tpm_chip *fake_chip(struct kunit *test, struct fake_tpm **fp)
@@ -235,12 +216,8 @@ static struct tpm_chip *fake_chip(struct kunit *test, struct fake_tpm **fp)
 	for (b = 0; b < FAKE_BANKS; b++)
 		for (i = 0; i < FAKE_PCRS; i++)
 			memset(f->pcr[b][i], i, sizeof(f->pcr[b][i]));
-	chip = tpm_chip_alloc(NULL, &fake_ops);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(chip));
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, put_chip, chip));
-	dev_set_drvdata(&chip->dev, f);
-	chip->flags |= TPM_CHIP_FLAG_TPM2 | TPM_CHIP_FLAG_HWRNG_DISABLED;
-	tpm2_set_default_timeouts(chip);
+	chip = fake_chip_new(test, &fake_ops, f);
+	chip->flags |= TPM_CHIP_FLAG_HWRNG_DISABLED;
 	*fp = f;
 	return chip;
 }

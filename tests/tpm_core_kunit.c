@@ -8,10 +8,10 @@
 #include <linux/hw_random.h>
 #include <linux/kthread.h>
 #include "tpm.h"
+#include "tpm_kunit_fake.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
-#define FAKE_COMPLETE	BIT(0)
 #define FAKE_MAX_SENT	64
 
 /* TPM 1.2 ordinals and answers the suspend cases look for. */
@@ -187,25 +187,15 @@ static void fake_cancel(struct tpm_chip *chip)
 	to_fake(chip)->cancels++;
 }
 
-static bool fake_req_canceled(struct tpm_chip *chip, u8 status)
-{
-	return false;
-}
-
 static const struct tpm_class_ops fake_ops = {
 	.req_complete_mask = FAKE_COMPLETE,
 	.req_complete_val = FAKE_COMPLETE,
-	.req_canceled = fake_req_canceled,
+	.req_canceled = fake_never_canceled,
 	.status = fake_status,
 	.send = fake_send,
 	.recv = fake_recv,
 	.cancel = fake_cancel,
 };
-
-static void fake_put_chip(void *chip)
-{
-	put_device(&((struct tpm_chip *)chip)->dev);
-}
 
 static struct tpm_chip *fake_chip(struct kunit *test, struct fake_tpm **fp)
 {
@@ -213,12 +203,8 @@ static struct tpm_chip *fake_chip(struct kunit *test, struct fake_tpm **fp)
 	struct tpm_chip *chip;
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
-	chip = tpm_chip_alloc(NULL, &fake_ops);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(chip));
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, fake_put_chip, chip));
-	dev_set_drvdata(&chip->dev, f);
-	chip->flags |= TPM_CHIP_FLAG_TPM2 | TPM_CHIP_FLAG_HWRNG_DISABLED;
-	tpm2_set_default_timeouts(chip);
+	chip = fake_chip_new(test, &fake_ops, f);
+	chip->flags |= TPM_CHIP_FLAG_HWRNG_DISABLED;
 	*fp = f;
 	return chip;
 }

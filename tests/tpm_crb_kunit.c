@@ -9,6 +9,7 @@
 #include <kunit/test.h>
 #include <kunit/visibility.h>
 #include "tpm_crb.h"
+#include "tpm_kunit_fake.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
@@ -179,11 +180,6 @@ static struct crb_sim *sim_new(struct kunit *test)
 	return s;
 }
 
-static void sim_put_chip(void *chip)
-{
-	put_device(&((struct tpm_chip *)chip)->dev);
-}
-
 static struct tpm_chip *sim_chip(struct kunit *test, struct crb_sim **sp)
 {
 	struct crb_sim *s = sim_new(test);
@@ -191,12 +187,7 @@ static struct tpm_chip *sim_chip(struct kunit *test, struct crb_sim **sp)
 
 	KUNIT_ASSERT_EQ(test, 0, tpm_crb_setup(&s->crb, NULL, SIM_BASE,
 					       SIM_LEN));
-	chip = tpm_chip_alloc(NULL, &tpm_crb_ops);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(chip));
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, sim_put_chip, chip));
-	dev_set_drvdata(&chip->dev, &s->crb);
-	chip->flags |= TPM_CHIP_FLAG_TPM2;
-	tpm2_set_default_timeouts(chip);
+	chip = fake_chip_new(test, &tpm_crb_ops, &s->crb);
 	/* Keep the failing cases short. */
 	chip->duration[TPM_LONG] = msecs_to_jiffies(100);
 	*sp = s;

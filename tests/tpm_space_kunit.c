@@ -7,13 +7,14 @@
  */
 #include <kunit/test.h>
 #include <kunit/visibility.h>
+#include <linux/cred.h>
 #include <linux/slab.h>
 #include <linux/vtpm_proxy.h>
 #include "tpm.h"
+#include "tpm_kunit_fake.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
-#define FAKE_COMPLETE		BIT(0)
 #define FAKE_OBJ_SLOTS		3
 #define FAKE_SESSIONS		16
 #define FAKE_LOADED_SESSIONS	3
@@ -85,6 +86,7 @@ enum fake_sess_state { SESS_NONE, SESS_LOADED, SESS_SAVED };
  * @counter:	sessions saved so far
  * @saved_at:	the value of @counter when session i was saved
  * @flush_errno: if set, FlushContext fails with it (no answer)
+ * @locality_errno: if set, the device refuses locality with it
  * @handle_error: if set, ReadPublic of a loaded object answers
  *		TPM_RC_HANDLE (a handle of the wrong kind)
  * @state:	a sequence object's state: how many updates it has had
@@ -99,6 +101,7 @@ struct fake_tpm2 {
 	u32 obj[FAKE_OBJ_SLOTS];
 	u32 state[FAKE_OBJ_SLOTS];
 	int flush_errno;
+	int locality_errno;
 	bool handle_error;
 	int loaded_at_flush_all;
 	enum fake_sess_state sess[FAKE_SESSIONS];
@@ -471,28 +474,20 @@ static int fake_recv(struct tpm_chip *chip, u8 *buf, size_t len)
 	return f->rsp_len;
 }
 
-static u8 fake_status(struct tpm_chip *chip)
+static int fake_request_locality(struct tpm_chip *chip, int loc)
 {
-	return FAKE_COMPLETE;
-}
-
-static bool fake_req_canceled(struct tpm_chip *chip, u8 status)
-{
-	return false;
-}
-
-static void fake_cancel(struct tpm_chip *chip)
-{
+	return to_fake(chip)->locality_errno ?: loc;
 }
 
 static const struct tpm_class_ops fake_ops = {
 	.req_complete_mask = FAKE_COMPLETE,
 	.req_complete_val = FAKE_COMPLETE,
-	.req_canceled = fake_req_canceled,
-	.status = fake_status,
+	.req_canceled = fake_never_canceled,
+	.status = fake_status_complete,
 	.send = fake_send,
 	.recv = fake_recv,
-	.cancel = fake_cancel,
+	.cancel = fake_no_cancel,
+	.request_locality = fake_request_locality,
 };
 
 struct space_test {
@@ -500,11 +495,6 @@ struct space_test {
 	struct fake_tpm2 *tpm;
 	u8 buf[TPM_BUFSIZE];
 };
-
-static void put_chip(void *chip)
-{
-	put_device(&((struct tpm_chip *)chip)->dev);
-}
 
 struct space_ref {
 	struct tpm_chip *chip;
@@ -526,12 +516,7 @@ static struct space_test *setup(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	t->tpm = kunit_kzalloc(test, sizeof(*t->tpm), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t->tpm);
-	chip = tpm_chip_alloc(NULL, &fake_ops);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(chip));
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, put_chip, chip));
-	dev_set_drvdata(&chip->dev, t->tpm);
-	chip->flags |= TPM_CHIP_FLAG_TPM2;
-	tpm2_set_default_timeouts(chip);
+	chip = fake_chip_new(test, &fake_ops, t->tpm);
 	/* Freed with the chip. */
 	chip->cc_attrs_tbl = kmemdup(fake_cc_attrs, sizeof(fake_cc_attrs),
 				     GFP_KERNEL);
@@ -1594,6 +1579,375 @@ static void space_kernel_user_malformed_memory(struct kunit *test)
 	expect_tpm_empty(test, t);
 }
 
+/* A kernel user's command of @cc naming @h in its handle area. */
+static s64 kernel_cmd(struct kunit *test, struct space_test *t, u32 cc,
+		      const u32 *h, int nh, u32 auth)
+{
+	struct tpm_buf buf;
+	s64 rc;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, tpm_buf_init(&buf, auth ? TPM2_ST_SESSIONS :
+					   TPM2_ST_NO_SESSIONS, cc), 0);
+	for (i = 0; i < nh; i++)
+		tpm_buf_append_u32(&buf, h[i]);
+	if (auth) {
+		tpm_buf_append_u32(&buf, 9);
+		tpm_buf_append_u32(&buf, auth);
+		tpm_buf_append_u16(&buf, 0);
+		tpm_buf_append_u8(&buf, 1);	/* continueSession */
+		tpm_buf_append_u16(&buf, 0);
+	}
+	KUNIT_ASSERT_EQ(test, tpm_try_get_ops(t->chip), 0);
+	rc = tpm_transmit_cmd(t->chip, &buf, 0, NULL);
+	tpm_put_ops(t->chip);
+	tpm_buf_destroy(&buf);
+	return rc;
+}
+
+/* A space with an object (physical FAKE_OBJ) and a session, both loaded. */
+static void loaded_space(struct kunit *test, struct space_test *t,
+			 struct tpm_rm_space *a, u32 *h, u32 *s)
+{
+	*h = create(test, t, a);
+	*s = start_session(test, t, a);
+	KUNIT_ASSERT_GE(test, fake_obj(t->tpm, FAKE_OBJ), 0);
+	KUNIT_ASSERT_GE(test, fake_sess(t->tpm, *s, SESS_LOADED), 0);
+}
+
+/*
+ * trusted.ko's keyhandle= and policyhandle=: a kernel user's command that
+ * names, by its TPM handle, an object or a session a space left loaded
+ * finds nothing there, in the handle area or the authorization area; the
+ * space's next command still works.
+ */
+static void space_kernel_user_meets_no_context(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t);
+	u32 h, s, obj = FAKE_OBJ, owner = RH_OWNER;
+
+	loaded_space(test, t, a, &h, &s);
+	KUNIT_EXPECT_EQ(test, kernel_cmd(test, t, TPM2_CC_READ_PUBLIC, &obj, 1,
+					 0), RC_REFERENCE_H0);
+	KUNIT_EXPECT_EQ(test, read_public(t, a, h), 1);
+
+	KUNIT_EXPECT_EQ(test, kernel_cmd(test, t, CC_POLICY_GET_DIGEST, &s, 1,
+					 0), RC_HANDLE_1);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s), 0);
+
+	/* A session the kernel's command would end: it is not ended. */
+	KUNIT_ASSERT_GE(test, fake_sess(t->tpm, s, SESS_LOADED), 0);
+	KUNIT_EXPECT_EQ(test, kernel_cmd(test, t, TPM2_CC_CREATE_PRIMARY,
+					 &owner, 1, s), RC_HANDLE_1);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s), 0);
+	KUNIT_EXPECT_EQ(test, read_public(t, a, h), 1);
+	expect_tpm_empty(test, t);
+}
+
+/*
+ * A kernel user's command that names none of the spaces' contexts costs
+ * them nothing: it is the only command the TPM sees, and what they left
+ * loaded stays loaded.
+ */
+static void space_kernel_user_costs_nothing(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t);
+	u32 h, s, owner = RH_OWNER;
+	int sent;
+
+	loaded_space(test, t, a, &h, &s);
+	sent = t->tpm->sent;
+	KUNIT_EXPECT_EQ(test, kernel_cmd(test, t, TPM2_CC_GET_RANDOM, NULL, 0,
+					 0), 0);
+	KUNIT_EXPECT_EQ(test, t->tpm->sent, sent + 1);
+	KUNIT_EXPECT_EQ(test, fake_loaded_objects(t->tpm), 1);
+	KUNIT_EXPECT_EQ(test, fake_loaded_sessions(t->tpm), 1);
+	/* A password session and a permanent handle name nothing of theirs. */
+	KUNIT_EXPECT_EQ(test, kernel_cmd(test, t, TPM2_CC_CREATE_PRIMARY,
+					 &owner, 1, TPM2_RS_PW), 0);
+	KUNIT_EXPECT_EQ(test, t->tpm->sent, sent + 2);
+	KUNIT_EXPECT_EQ(test, fake_loaded_sessions(t->tpm), 1);
+	KUNIT_EXPECT_GE(test, fake_obj(t->tpm, FAKE_OBJ), 0);
+	KUNIT_EXPECT_EQ(test, read_public(t, a, h), 1);
+	/* The kernel user's own object, which it flushes. */
+	KUNIT_ASSERT_EQ(test, tpm_try_get_ops(t->chip), 0);
+	tpm2_flush_context(t->chip, FAKE_OBJ + 1);
+	tpm_put_ops(t->chip);
+	expect_tpm_empty(test, t);
+}
+
+/*
+ * Where the handles a kernel user's command names cannot be told, or it
+ * lists loaded handles, every space's context leaves the TPM first.
+ */
+static void space_kernel_user_unknown_evicts_all(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t);
+	u32 h, s, cap[3] = { TPM2_CAP_HANDLES, FAKE_OBJ, 8 };
+	struct tpm_buf buf;
+	int i;
+
+	loaded_space(test, t, a, &h, &s);
+	/* A command code the TPM did not list. */
+	kernel_cmd(test, t, 0x0199, NULL, 0, 0);
+	KUNIT_EXPECT_EQ(test, fake_loaded_objects(t->tpm), 0);
+	KUNIT_EXPECT_EQ(test, fake_loaded_sessions(t->tpm), 0);
+
+	KUNIT_EXPECT_EQ(test, read_public(t, a, h), 1);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s), 0);
+	KUNIT_ASSERT_EQ(test, fake_loaded_objects(t->tpm), 1);
+	/* GetCapability(HANDLES) of transient objects: the parameters. */
+	KUNIT_ASSERT_EQ(test, tpm_buf_init(&buf, TPM2_ST_NO_SESSIONS,
+					   TPM2_CC_GET_CAPABILITY), 0);
+	for (i = 0; i < ARRAY_SIZE(cap); i++)
+		tpm_buf_append_u32(&buf, cap[i]);
+	KUNIT_ASSERT_EQ(test, tpm_try_get_ops(t->chip), 0);
+	tpm_transmit_cmd(t->chip, &buf, 0, NULL);
+	tpm_put_ops(t->chip);
+	tpm_buf_destroy(&buf);
+	KUNIT_EXPECT_EQ(test, fake_loaded_objects(t->tpm), 0);
+
+	/* An authorization area that does not parse. */
+	KUNIT_EXPECT_EQ(test, read_public(t, a, h), 1);
+	KUNIT_ASSERT_EQ(test, tpm_buf_init(&buf, TPM2_ST_SESSIONS,
+					   TPM2_CC_CREATE_PRIMARY), 0);
+	tpm_buf_append_u32(&buf, RH_OWNER);
+	tpm_buf_append_u32(&buf, 100);
+	KUNIT_ASSERT_EQ(test, tpm_try_get_ops(t->chip), 0);
+	tpm_transmit_cmd(t->chip, &buf, 0, NULL);
+	tpm_put_ops(t->chip);
+	tpm_buf_destroy(&buf);
+	KUNIT_EXPECT_EQ(test, fake_loaded_objects(t->tpm), 0);
+	KUNIT_EXPECT_EQ(test, read_public(t, a, h), 1);
+	expect_tpm_empty(test, t);
+}
+
+/*
+ * tpm2_flush_context() of a handle under which a space has a context,
+ * loaded or saved, is not sent: the space keeps it.
+ */
+static void space_kernel_flush_refused(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t);
+	u32 h, s;
+	int sent;
+
+	loaded_space(test, t, a, &h, &s);
+	KUNIT_ASSERT_EQ(test, tpm_try_get_ops(t->chip), 0);
+	sent = t->tpm->sent;
+	tpm2_flush_context(t->chip, FAKE_OBJ);
+	tpm2_flush_context(t->chip, s);
+	KUNIT_EXPECT_EQ(test, t->tpm->sent, sent);
+	tpm_put_ops(t->chip);
+	/* Saved, the session is still the space's. */
+	evict_all(test, t);
+	KUNIT_ASSERT_EQ(test, tpm_try_get_ops(t->chip), 0);
+	sent = t->tpm->sent;
+	tpm2_flush_context(t->chip, s);
+	KUNIT_EXPECT_EQ(test, t->tpm->sent, sent);
+	/* A handle that is nobody's goes to the TPM. */
+	tpm2_flush_context(t->chip, FAKE_SESS + 9);
+	KUNIT_EXPECT_EQ(test, t->tpm->sent, sent + 1);
+	tpm_put_ops(t->chip);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s), 0);
+	KUNIT_EXPECT_EQ(test, read_public(t, a, h), 1);
+	expect_tpm_empty(test, t);
+}
+
+static unsigned int nr_closed(struct space_test *t)
+{
+	unsigned int n;
+
+	mutex_lock(&t->chip->tpm_mutex);
+	n = tpm2_rm_nr_closed(t->chip);
+	mutex_unlock(&t->chip->tpm_mutex);
+	return n;
+}
+
+/* Close a space with an object and a session while the chip is unusable. */
+static struct tpm_rm_space *close_unusable(struct kunit *test,
+					   struct space_test *t, int how)
+{
+	struct tpm_rm_space *a = tpm2_space_alloc();
+	u32 h, s;
+	int sent;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	loaded_space(test, t, a, &h, &s);
+	if (how == 0)
+		tpm_chip_priv(t->chip)->suspended = true;
+	else if (how == 1)
+		t->tpm->locality_errno = -EBUSY;
+	else
+		t->tpm->flush_errno = -ETIME;
+	sent = t->tpm->sent;
+	tpm2_space_free(t->chip, a);
+	/* Still in the TPM, and still on the books. */
+	KUNIT_EXPECT_EQ(test, fake_loaded_objects(t->tpm), 1);
+	KUNIT_EXPECT_EQ(test, fake_loaded_sessions(t->tpm), 1);
+	KUNIT_EXPECT_EQ(test, nr_closed(t), 1);
+	KUNIT_EXPECT_LE(test, t->tpm->sent, sent + 1);
+	tpm_chip_priv(t->chip)->suspended = false;
+	t->tpm->locality_errno = 0;
+	t->tpm->flush_errno = 0;
+	return a;
+}
+
+/*
+ * A file that closes while the chip cannot be used (suspended, locality
+ * refused, a flush unanswered) leaves its contexts on the chip's books;
+ * they are flushed before the next command, a space's, a kernel user's or
+ * /dev/tpmN's, and count as loaded until then.
+ */
+static void space_closed_flushed_later(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *b = new_space(test, t);
+	u32 hb;
+	int how;
+
+	hb = create(test, t, b);
+	for (how = 0; how < 3; how++) {
+		evict_all(test, t);
+		close_unusable(test, t, how);
+		if (how == 0)
+			KUNIT_EXPECT_EQ(test, read_public(t, b, hb), 1);
+		else if (how == 1)
+			KUNIT_EXPECT_EQ(test, kernel_cmd(test, t, TPM2_CC_GET_RANDOM,
+							 NULL, 0, 0), 0);
+		else
+			evict_all(test, t);
+		KUNIT_EXPECT_EQ(test, nr_closed(t), 0);
+		KUNIT_EXPECT_EQ(test, fake_free_sessions(t->tpm), FAKE_SESSIONS);
+		KUNIT_EXPECT_EQ(test, fake_loaded_objects(t->tpm), how == 0);
+	}
+	expect_tpm_empty(test, t);
+}
+
+/* The fence forgets closed spaces it cannot flush; nothing leaks. */
+static void space_closed_forgotten_at_fence(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+
+	close_unusable(test, t, 0);
+	tpm_chip_priv(t->chip)->suspended = true;
+	tpm_chip_fence(t->chip);
+	KUNIT_EXPECT_EQ(test, nr_closed(t), 0);
+	tpm_chip_priv(t->chip)->suspended = false;
+	/* ... and flushes the ones it can. */
+	t = setup(test);
+	close_unusable(test, t, 1);
+	tpm_chip_fence(t->chip);
+	KUNIT_EXPECT_EQ(test, nr_closed(t), 0);
+	KUNIT_EXPECT_EQ(test, fake_loaded_objects(t->tpm), 0);
+	KUNIT_EXPECT_EQ(test, fake_free_sessions(t->tpm), FAKE_SESSIONS);
+}
+
+static void restore_shares(void *unused)
+{
+	tpm_rm_uid_sessions = 0;
+	tpm_rm_uid_objects = 0;
+}
+
+/* A space of another uid's, freed when the test ends. */
+static struct tpm_rm_space *uid_space(struct kunit *test, struct space_test *t,
+				      uid_t uid)
+{
+	const struct cred *old;
+	struct tpm_rm_space *space;
+	struct cred *new;
+
+	new = prepare_creds();
+	KUNIT_ASSERT_NOT_NULL(test, new);
+	new->euid = KUIDT_INIT(uid);
+	old = override_creds(new);
+	space = new_space(test, t);
+	revert_creds(old);
+	put_cred(new);
+	return space;
+}
+
+/* StartAuthSession in @space: the response code; the TPM saw it or not. */
+static s64 try_session(struct space_test *t, struct tpm_rm_space *space,
+		       bool *seen)
+{
+	int sent = t->tpm->sent;
+	s64 rc;
+
+	cmd_start(t->buf, TPM2_ST_NO_SESSIONS, CC_START_AUTH_SESS);
+	cmd_u32(t->buf, RH_NULL);
+	cmd_u32(t->buf, RH_NULL);
+	rc = run(t, space);
+	*seen = t->tpm->sent != sent;
+	return rc;
+}
+
+/*
+ * One uid's spaces share its share of sessions and objects: past it, a
+ * command that would add one is refused at once with the resource
+ * manager's error, before the TPM sees it; another uid's spaces are not
+ * affected, and what the uid gives back (a flushed session, a closed file)
+ * is its again, a closed file's only once flushed.
+ */
+static void space_uid_share(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a1, *a2, *a3, *b;
+	bool seen;
+	u32 s;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, restore_shares,
+							   NULL));
+	tpm_rm_uid_sessions = 5;
+	tpm_rm_uid_objects = 3;
+	a1 = uid_space(test, t, 1000);
+	a2 = uid_space(test, t, 1000);
+	b = uid_space(test, t, 1001);
+	/* A space holds four. */
+	for (i = 0; i < 4; i++)
+		s = start_session(test, t, a1);
+	start_session(test, t, a2);
+	KUNIT_EXPECT_EQ(test, try_session(t, a2, &seen),
+			RM_LAYER | RC_SESSION_MEMORY);
+	KUNIT_EXPECT_FALSE(test, seen);
+	KUNIT_EXPECT_EQ(test, try_session(t, b, &seen), 0);
+	KUNIT_EXPECT_TRUE(test, seen);
+
+	create(test, t, a1);
+	create(test, t, a2);
+	create(test, t, a2);
+	cmd_start(t->buf, TPM2_ST_SESSIONS, TPM2_CC_CREATE_PRIMARY);
+	cmd_u32(t->buf, RH_OWNER);
+	cmd_pw_auth(t->buf, TPM2_RS_PW);
+	i = t->tpm->sent;
+	KUNIT_EXPECT_EQ(test, run(t, a1), RM_LAYER | RC_OBJECT_MEMORY);
+	KUNIT_EXPECT_EQ(test, t->tpm->sent, i);
+	create(test, t, b);
+
+	/* A session given back is the uid's again. */
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a1, TPM2_CC_FLUSH_CONTEXT, s), 0);
+	KUNIT_EXPECT_EQ(test, try_session(t, a2, &seen), 0);
+	KUNIT_EXPECT_EQ(test, try_session(t, a2, &seen),
+			RM_LAYER | RC_SESSION_MEMORY);
+
+	/* A file closed unflushed still counts, until it is flushed. */
+	tpm_rm_uid_sessions = 6;
+	a3 = uid_space(test, t, 1000);
+	start_session(test, t, a3);
+	tpm_chip_priv(t->chip)->suspended = true;
+	tpm2_space_free(t->chip, a3);
+	tpm_chip_priv(t->chip)->suspended = false;
+	KUNIT_EXPECT_EQ(test, nr_closed(t), 1);
+	/* The next command flushes it first: the share is free again. */
+	KUNIT_EXPECT_EQ(test, try_session(t, a2, &seen), 0);
+	KUNIT_EXPECT_EQ(test, nr_closed(t), 0);
+}
+
 static struct kunit_case tpm_space_cases[] = {
 	KUNIT_CASE(space_more_objects_than_slots),
 	KUNIT_CASE(space_objects_private),
@@ -1627,6 +1981,13 @@ static struct kunit_case tpm_space_cases[] = {
 	KUNIT_CASE(space_fence_flushes_everything),
 	KUNIT_CASE(space_kernel_user_gets_room),
 	KUNIT_CASE(space_kernel_user_malformed_memory),
+	KUNIT_CASE(space_kernel_user_meets_no_context),
+	KUNIT_CASE(space_kernel_user_costs_nothing),
+	KUNIT_CASE(space_kernel_user_unknown_evicts_all),
+	KUNIT_CASE(space_kernel_flush_refused),
+	KUNIT_CASE(space_closed_flushed_later),
+	KUNIT_CASE(space_closed_forgotten_at_fence),
+	KUNIT_CASE(space_uid_share),
 	{}
 };
 

@@ -7,6 +7,7 @@
 #include <kunit/test.h>
 #include <kunit/visibility.h>
 #include "tpm_tis_core.h"
+#include "tpm_kunit_fake.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
@@ -226,11 +227,6 @@ static const struct tpm_tis_phy_ops sim_phy_ops = {
 	.write_bytes = sim_write_bytes,
 };
 
-static void sim_put_chip(void *chip)
-{
-	put_device(&((struct tpm_chip *)chip)->dev);
-}
-
 static struct tpm_chip *sim_chip(struct kunit *test, struct tis_sim **sp)
 {
 	struct tis_sim *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
@@ -240,12 +236,7 @@ static struct tpm_chip *sim_chip(struct kunit *test, struct tis_sim **sp)
 	s->data.phy_ops = &sim_phy_ops;
 	s->dup_at = -1;
 	s->drop_at = -1;
-	chip = tpm_chip_alloc(NULL, &tpm_tis_ops);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(chip));
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, sim_put_chip, chip));
-	dev_set_drvdata(&chip->dev, &s->data);
-	chip->flags |= TPM_CHIP_FLAG_TPM2;
-	tpm2_set_default_timeouts(chip);
+	chip = fake_chip_new(test, &tpm_tis_ops, &s->data);
 	/* Keep the failing cases short. */
 	chip->timeout_a = msecs_to_jiffies(50);
 	chip->timeout_b = msecs_to_jiffies(50);

@@ -13,6 +13,13 @@
   kernelusers.py log12 <binary log> <ascii log> <sysfs pcrs file>
       a TPM 1.2's log: one ascii line per event, with its PCR, digest and
       type; replayed, the PCRs it names equal the TPM's
+  kernelusers.py tpm0-session
+      a SHA-256 policy session started through /dev/tpm0 and left in the
+      TPM, as nobody's space holds it; prints its handle
+  kernelusers.py victim
+      a /dev/tpmrm0 file with a primary key and a SHA-256 policy session,
+      both used last (so left loaded); prints "ready <session handle>",
+      waits for a line on stdin, then uses both again and prints "ok"
 Exit status 0 if the check holds; otherwise what differs is printed.
 """
 import hashlib
@@ -137,10 +144,50 @@ def log12(binary, ascii_, pcrs_file):
     return 1 if bad or not n else 0
 
 
+def selftests_client():
+    """The kernel's selftests' TPM 2.0 client module."""
+    sys.path.insert(0, os.path.join(os.environ.get('TPMTEST_KSRC', '/nonexistent'),
+                                    'tools/testing/selftests/tpm2'))
+    sys.dont_write_bytecode = True
+    import tpm2
+    return tpm2
+
+
+def tpm0_session():
+    tpm2 = selftests_client()
+    c = tpm2.Client()
+    print('0x%08x' % c.start_auth_session(tpm2.TPM2_SE_POLICY,
+                                          tpm2.TPM2_ALG_SHA256))
+    c.close()
+    return 0
+
+
+def victim():
+    tpm2 = selftests_client()
+    c = tpm2.Client(tpm2.Client.FLAG_SPACE)
+    key = c.create_root_key()
+    sess = c.start_auth_session(tpm2.TPM2_SE_POLICY, tpm2.TPM2_ALG_SHA256)
+    # The resource manager leaves both loaded after their last use.
+    c.get_policy_digest(sess)
+    print('ready 0x%08x' % sess, flush=True)
+    sys.stdin.readline()
+    digest = c.get_policy_digest(sess)
+    blob = c.seal(key, b'still mine', b'pw', None)
+    if c.unseal(key, blob, b'pw', None) != b'still mine':
+        print('the key unsealed something else')
+        return 1
+    if digest != bytes(32):
+        print('the session is not as it was: %s' % digest.hex())
+        return 1
+    print('ok', flush=True)
+    return 0
+
+
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     return {'split-blob': split_blob, 'pcrs': check_pcrs, 'replay': replay,
-            'log12': log12}[cmd](*args)
+            'log12': log12, 'tpm0-session': tpm0_session,
+            'victim': victim}[cmd](*args)
 
 
 if __name__ == '__main__':

@@ -127,7 +127,63 @@ unplug_under_trusted() {
 	else
 		fail unplug-trusted-stale-chip "$(cat err)"
 	fi
-	rmmod trusted && trusted_load && trusted_roundtrip rebound "keyhandle=$SPK"
+	if rmmod trusted 2>err && trusted_load 2>>err; then
+		pass trusted-reloads
+		trusted_roundtrip rebound "keyhandle=$SPK"
+	else
+		fail trusted-reloads "$(cat err)"
+	fi
+	keyctl clear @u
+}
+
+# trusted.ko's keyhandle= and policyhandle= name TPM handles as they are.
+# A /dev/tpmrm0 file's loaded primary and policy session must be out of
+# their reach, as with upstream, which keeps nothing loaded between a
+# space's commands; the file's next commands still work.  The control: a
+# blob sealed to the empty policy unseals with a policy session nobody's
+# space holds (started through /dev/tpm0).
+isolation_from_trusted() {
+	local zeros pol id line sess h ok=1
+	zeros=$(printf '0%.0s' $(seq 64))
+	pol="keyhandle=$SPK hash=sha256"
+	if ! id=$(keyctl add trusted pol "new 32 $pol policydigest=$zeros" @u 2>err) ||
+	   ! keyctl pipe "$id" >blob-pol 2>err; then
+		fail isolation-policy-blob "$(cat err)"
+		return
+	fi
+	pass isolation-policy-blob
+	if sess=$(python3 "$K" tpm0-session 2>err) &&
+	   keyctl add trusted pol2 "load $(cat blob-pol) $pol policyhandle=$sess" @u >/dev/null 2>err; then
+		pass isolation-control-unseals
+	else
+		fail isolation-control-unseals "$sess $(cat err)"
+	fi
+	coproc VICTIM { python3 "$K" victim 2>&1; }
+	if ! read -r -t 60 line <&"${VICTIM[0]}" || [ "${line%% *}" != ready ]; then
+		fail isolation-victim-ready "$line"
+		kill "$VICTIM_PID" 2>/dev/null
+		return
+	fi
+	sess=${line#ready }
+	for h in 0x80000000 0x80000001 0x80000002; do
+		if keyctl add trusted steal "new 32 keyhandle=$h" @u >/dev/null 2>err; then
+			fail isolation-keyhandle "sealed under $h, a /dev/tpmrm0 file's key"
+			ok=0
+		fi
+	done
+	[ $ok = 1 ] && pass isolation-keyhandle
+	if keyctl add trusted steal2 "load $(cat blob-pol) $pol policyhandle=$sess" @u >/dev/null 2>err; then
+		fail isolation-policyhandle "unsealed with $sess, a /dev/tpmrm0 file's session"
+	else
+		pass isolation-policyhandle
+	fi
+	echo go >&"${VICTIM[1]}"
+	if read -r -t 60 line <&"${VICTIM[0]}" && [ "$line" = ok ]; then
+		pass isolation-victim-unharmed
+	else
+		fail isolation-victim-unharmed "$line"
+	fi
+	wait "$VICTIM_PID" 2>/dev/null
 	keyctl clear @u
 }
 
@@ -151,6 +207,7 @@ tpm2_tis() {
 	make_spk tis || return
 	trusted_load && pass trusted-loads || { fail trusted-loads "$(dmesg | tail -n 3)"; return; }
 	trusted_roundtrip tis "keyhandle=$SPK" && unseal_in_user_space tis
+	isolation_from_trusted
 	dev=$(bus_device)
 	unplug_under_trusted "$dev"
 	rmmod trusted

@@ -10,11 +10,72 @@ loops=${TPMTEST_RM_LOOPS:-3}
 
 [ -c /dev/tpmrm0 ] && pass tpmrm0-exists || { fail tpmrm0-exists "no /dev/tpmrm0"; exit 0; }
 python3 "$G/tpmrm.py" spaces
+exited spaces $?
 out=$(timeout 300 python3 "$G/tpmrm.py" smoke 2>&1)
 echo "$out" | grep -v '^TEST-' | sed 's/^/guest:   /'
 echo "$out" | grep '^TEST-' || fail SmokeTest-on-tpmrm0 "no result"
 
 rm_tools_check "$procs" "$loops"
+
+# Fair shares: uid 1000 opens /dev/tpmrm0 files and starts sessions until
+# refused; meanwhile uid 1001's salted-session workflow (tpm2-tools) must
+# work.  The control, with no share to speak of: the same hog takes every
+# session the TPM has, and the other uid's workflow fails, so the check
+# can see starvation.
+other_uid_works() {
+	setpriv --reuid=1001 --regid=1001 --clear-groups sh -c '
+		cd "$(mktemp -d)" &&
+		tpm2_createprimary -Q -C o -G ecc -c prim.ctx &&
+		tpm2_startauthsession --hmac-session -c prim.ctx -S s.ctx &&
+		tpm2_getrandom -S s.ctx --hex 8 >/dev/null &&
+		tpm2_flushcontext s.ctx' >/tmp/other-uid.out 2>&1
+}
+
+# hog_run <label>: start the hog, put what it says in $hog_said
+hog_run() {
+	coproc HOG { setpriv --reuid=1000 --regid=1000 --clear-groups \
+		python3 "$G/tpmrm.py" hog 2>&1; }
+	read -r -t 120 hog_said <&"${HOG[0]}" || hog_said="(nothing)"
+	echo "guest:   $1: the hog was $hog_said"
+}
+
+hog_end() {
+	echo >&"${HOG[1]}"
+	wait "$HOG_PID" 2>/dev/null
+}
+
+shares_check() {
+	local param=/sys/module/tpm/parameters/uid_sessions rc
+	export TPM2TOOLS_TCTI=device:/dev/tpmrm0
+	chmod 0666 /dev/tpmrm0
+	echo 100000 >$param
+	hog_run "no share"
+	if other_uid_works; then
+		fail share-control "uid 1001 worked beside a hog with no share: $hog_said"
+	else
+		pass share-control
+	fi
+	hog_end
+	echo 0 >$param
+	hog_run "the default share"
+	rc=${hog_said##* rc }
+	# The resource manager's SESSION_MEMORY, after a quarter of swtpm's
+	# 64 active sessions.
+	if [ "$rc" = 0xb0903 ] && [ "$(echo "$hog_said" | cut -d' ' -f3)" = 16 ]; then
+		pass share-refuses
+	else
+		fail share-refuses "$hog_said"
+	fi
+	if other_uid_works; then
+		pass share-other-uid-works
+	else
+		fail share-other-uid-works "$(tail -n 3 /tmp/other-uid.out | tr '\n' ' ')"
+	fi
+	hog_end
+	chmod 0600 /dev/tpmrm0
+	export TPM2TOOLS_TCTI=$TCTI
+}
+[ "$TPMTEST_DRIVER" = ours ] && shares_check
 
 # sysfs: the attributes and links user space reads.
 devnum() { stat -c '%t %T' "$1" | { read -r a b; echo "$((16#$a)):$((16#$b))"; }; }

@@ -22,6 +22,7 @@ swtpm20=$!
 wait_for_dev /dev/tpm1 100 && pass vtpm-tpm2-beside || fail vtpm-tpm2-beside "no /dev/tpm1"
 
 python3 "$G/tpm12.py" checks /dev/tpm0 tpm12 vtpm
+exited tpm12-checks $?
 if TPM2TOOLS_TCTI=device:/dev/tpmrm1 tpm2_getrandom 8 --hex >/dev/null 2>&1; then
 	pass vtpm-tpm2-works-beside
 else

@@ -8,6 +8,6 @@ d=$(dirname "$0")
 . "$d/common.sh"
 SUITE=suspend
 timeout 300 "$d/tpm-suspend" "$1" 5
-echo "guest: tpm-suspend exited with $?"
+exited tpm-suspend $?
 unload_driver || fail unload "rmmod failed"
 guest_finish

@@ -7,6 +7,10 @@
                             /dev/tpmrm0 instead of /dev/tpm0
   tpmrm.py holder <ctl>     hold /dev/tpmrm0 open, an object and a session
                             in its space, across an unplug; expect EPIPE
+  tpmrm.py hog              open /dev/tpmrm0 files and start sessions in
+                            them until one is refused; print "refused
+                            after <n> rc 0x<rc>", hold them until a line
+                            comes on stdin
 
 Uses the kernel's tools/testing/selftests/tpm2/tpm2.py as the client.
 """
@@ -280,6 +284,24 @@ def holder(ctl):
     return hold(fd, ctl, get_random_cmd(), '/dev/tpmrm0')
 
 
+def hog():
+    files, n = [], 0
+    while True:
+        c = space()
+        files.append(c)
+        for _ in range(SPACE_SESSIONS):
+            try:
+                c.start_auth_session(tpm2.TPM2_SE_HMAC)
+            except tpm2.ProtocolError as e:
+                print('refused after %d rc 0x%x' % (n, e.rc), flush=True)
+                sys.stdin.readline()
+                return 0
+            n += 1
+        if len(files) > 256:
+            print('refused after %d rc none' % n, flush=True)
+            return 1
+
+
 if __name__ == '__main__':
     if sys.argv[1:2] == ['spaces']:
         sys.exit(spaces())
@@ -287,4 +309,6 @@ if __name__ == '__main__':
         sys.exit(smoke())
     if sys.argv[1:2] == ['holder']:
         sys.exit(holder(sys.argv[2]))
-    sys.exit('usage: tpmrm.py spaces | smoke | holder <ctl>')
+    if sys.argv[1:2] == ['hog']:
+        sys.exit(hog())
+    sys.exit('usage: tpmrm.py spaces | smoke | holder <ctl> | hog')
