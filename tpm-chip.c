@@ -347,7 +347,8 @@ EXPORT_SYMBOL_IF_KUNIT(tpm_chip_fence);
  */
 void tpm_chip_suspend(struct tpm_chip *chip)
 {
-	if (tpm_try_get_ops(chip))
+	/* Not kept out by a file holding the TPM alone: the state must be saved. */
+	if (tpm_try_get_ops_as(chip, TPM_OPS_ANYONE, false))
 		return;
 	if (!tpm_is_firmware_upgrade(chip)) {
 		if (chip->flags & TPM_CHIP_FLAG_TPM2) {

@@ -80,7 +80,7 @@ static ssize_t tpm_file_run(struct tpm_file *f, bool keep_error)
 	unsigned long timeout = msecs_to_jiffies(response_timeout_ms);
 	ssize_t len;
 
-	len = tpm_try_get_ops_resumed(f->chip);
+	len = tpm_try_get_ops_as(f->chip, f, true);
 	if (!len) {
 		if (f->space) {
 			len = tpm2_space_transmit(f->chip, f->space, f->buf,
@@ -151,6 +151,61 @@ static int tpm_file_open(struct file *file, struct tpm_chip *chip,
 	return stream_open(file_inode(file), file);
 }
 
+/* The exclusive hold ends: those waiting for it go on. */
+static void tpm_file_unclaim(struct tpm_file *f)
+{
+	struct tpm_chip_priv *priv = tpm_chip_priv(f->chip);
+
+	if (READ_ONCE(priv->excl) != f)
+		return;
+	mutex_lock(&f->chip->tpm_mutex);
+	WRITE_ONCE(priv->excl, NULL);
+	mutex_unlock(&f->chip->tpm_mutex);
+	wake_up_all(&priv->event_wq);
+}
+
+/* @exclusive: the file is the one open /dev/tpmN, whose slot it frees. */
+static int tpm_file_release(struct tpm_file *f, bool exclusive)
+{
+	struct tpm_chip *chip = f->chip;
+
+	flush_work(&f->nonblock_work);
+	cancel_delayed_work_sync(&f->discard_work);
+	tpm_file_unclaim(f);
+	tpm2_space_free(chip, f->space);
+	if (exclusive)
+		clear_bit(0, &chip->is_open);
+	put_device(&chip->dev);
+	kfree_sensitive(f);
+	return 0;
+}
+
+/*
+ * /dev/tpmN opened with O_EXCL for writing holds the TPM alone until it
+ * closes (a firmware update, a provisioning tool): the spaces' contexts
+ * leave the TPM now (their next commands, afterwards, load them again),
+ * and nobody else's command reaches the TPM meanwhile: /dev/tpmrmN
+ * files, the hwrng and kernel users wait for it (tpm_try_get_ops_as()).
+ * Without write access, or without O_EXCL, the open is a shared one, as
+ * upstream's: a resource manager daemon holding /dev/tpmN does not stop
+ * /dev/tpmrmN.
+ */
+static int tpm_file_claim(struct tpm_file *f)
+{
+	struct tpm_chip *chip = f->chip;
+	int rc;
+
+	rc = tpm_try_get_ops(chip);
+	if (rc)
+		return rc;
+	if (chip->flags & TPM_CHIP_FLAG_TPM2)
+		rc = tpm2_rm_evict_all(chip);
+	if (!rc)
+		WRITE_ONCE(tpm_chip_priv(chip)->excl, f);
+	tpm_put_ops(chip);
+	return rc;
+}
+
 static int tpm_open(struct inode *inode, struct file *file)
 {
 	struct tpm_chip *chip = container_of(inode->i_cdev, struct tpm_chip,
@@ -160,8 +215,15 @@ static int tpm_open(struct inode *inode, struct file *file)
 	if (test_and_set_bit(0, &chip->is_open))
 		return -EBUSY;
 	rc = tpm_file_open(file, chip, NULL);
-	if (rc)
+	if (rc) {
 		clear_bit(0, &chip->is_open);
+		return rc;
+	}
+	if ((file->f_flags & O_EXCL) && (file->f_mode & FMODE_WRITE)) {
+		rc = tpm_file_claim(file->private_data);
+		if (rc)
+			tpm_file_release(file->private_data, true);
+	}
 	return rc;
 }
 
@@ -179,21 +241,6 @@ static int tpm_rm_open(struct inode *inode, struct file *file)
 	if (rc)
 		tpm2_space_free(chip, space);
 	return rc;
-}
-
-/* @exclusive: the file is the one open /dev/tpmN, whose slot it frees. */
-static int tpm_file_release(struct tpm_file *f, bool exclusive)
-{
-	struct tpm_chip *chip = f->chip;
-
-	flush_work(&f->nonblock_work);
-	cancel_delayed_work_sync(&f->discard_work);
-	tpm2_space_free(chip, f->space);
-	if (exclusive)
-		clear_bit(0, &chip->is_open);
-	put_device(&chip->dev);
-	kfree_sensitive(f);
-	return 0;
 }
 
 static int tpm_release(struct inode *inode, struct file *file)

@@ -63,6 +63,9 @@ static int tpm_hwrng_read(struct hwrng *rng, void *data, size_t max, bool wait)
 {
 	struct tpm_chip *chip = container_of(rng, struct tpm_chip, hwrng);
 
+	/* A reader that must not sleep gets nothing while a file holds the TPM alone. */
+	if (!wait && tpm_ops_excluded(chip, NULL))
+		return 0;
 	return tpm_get_random(chip, data, max);
 }
 

@@ -76,12 +76,43 @@ void tpm_chip_stop(struct tpm_chip *chip)
 }
 EXPORT_SYMBOL_GPL(tpm_chip_stop);
 
-/* tpm_try_get_ops(), saying whether it failed for a suspend. */
-static int tpm_get_ops(struct tpm_chip *chip, bool *suspended)
+/*
+ * A /dev/tpmN file opened with O_EXCL for writing holds the TPM alone
+ * (priv->excl, set and cleared under tpm_mutex by tpm-dev.c): the ops go
+ * to its commands only.  Everyone else waits for it to close, for at most
+ * TPM_EXCL_WAIT_MS, and then gets -EBUSY; the suspend's own command does
+ * not wait (TPM_OPS_ANYONE).
+ */
+#define TPM_EXCL_WAIT_MS	TPM2_DURATION_DEFAULT
+
+/**
+ * tpm_ops_excluded() - is @who kept out by another's exclusive hold?
+ * @chip:	the chip
+ * @who:	as for tpm_try_get_ops_as()
+ *
+ * A lock-free hint, as tpm_chip_gone().
+ *
+ * Context: any context.
+ * Return: true while a /dev/tpmN file other than @who holds the TPM alone.
+ */
+bool tpm_ops_excluded(struct tpm_chip *chip, const void *who)
+{
+	const void *excl = READ_ONCE(tpm_chip_priv(chip)->excl);
+
+	return excl && excl != who && who != TPM_OPS_ANYONE;
+}
+
+/*
+ * Take the ops for @who, once; *@suspended and *@excluded say whether it
+ * failed for a suspend or for another's exclusive hold.
+ */
+static int tpm_get_ops(struct tpm_chip *chip, const void *who,
+		       bool *suspended, bool *excluded)
 {
 	int rc = -ENODEV;
 
 	*suspended = false;
+	*excluded = false;
 	get_device(&chip->dev);
 	down_read(&chip->ops_sem);
 	if (!chip->ops)
@@ -90,7 +121,8 @@ static int tpm_get_ops(struct tpm_chip *chip, bool *suspended)
 	mutex_lock(&chip->tpm_mutex);
 	rc = -EBUSY;
 	*suspended = tpm_chip_priv(chip)->suspended;
-	if (*suspended)
+	*excluded = tpm_ops_excluded(chip, who);
+	if (*suspended || *excluded)
 		goto err_mutex;
 	rc = tpm_chip_start(chip);
 	if (rc)
@@ -116,14 +148,14 @@ err_unlock:
  *
  * Context: process context, may sleep.
  * Return: 0; -ENODEV if the chip has been unregistered; -EBUSY while the
- * system is suspended (the TPM has saved its state); the driver's error
- * if the device could not be started.
+ * system is suspended (the TPM has saved its state), or when a /dev/tpmN
+ * file held the TPM alone for longer than the wait allows (see
+ * tpm_try_get_ops_as()); the driver's error if the device could not be
+ * started.
  */
 int tpm_try_get_ops(struct tpm_chip *chip)
 {
-	bool suspended;
-
-	return tpm_get_ops(chip, &suspended);
+	return tpm_try_get_ops_as(chip, NULL, false);
 }
 EXPORT_SYMBOL_GPL(tpm_try_get_ops);
 
@@ -143,34 +175,83 @@ void tpm_put_ops(struct tpm_chip *chip)
 EXPORT_SYMBOL_GPL(tpm_put_ops);
 
 /**
+ * tpm_try_get_ops_as() - tpm_try_get_ops() for a given user
+ * @chip:	the chip
+ * @who:	the user: the /dev/tpmN file that may hold the TPM alone,
+ *		TPM_OPS_ANYONE for the suspend's own command (neither a
+ *		suspend nor an exclusive holder keeps it out), or NULL
+ * @resumed:	wait out a suspend instead of failing: for a command a
+ *		client already handed over (an O_NONBLOCK write queued when
+ *		the system began to suspend).  User tasks are frozen before
+ *		the TPM saves its state, so only kernel threads ever wait so.
+ *
+ * While another file holds the TPM alone, waits (without the ops) until
+ * it closes or the chip is unplugged, for at most TPM_EXCL_WAIT_MS: the
+ * longest a command the core does not know may take.
+ *
+ * Context: process context, may sleep.
+ * Return: as tpm_try_get_ops(); -EBUSY also once the wait for an
+ * exclusive holder ran out.
+ */
+int tpm_try_get_ops_as(struct tpm_chip *chip, const void *who, bool resumed)
+{
+	struct tpm_chip_priv *priv = tpm_chip_priv(chip);
+	long left = msecs_to_jiffies(TPM_EXCL_WAIT_MS);
+	bool suspended, excluded;
+	int rc;
+
+	for (;;) {
+		rc = tpm_get_ops(chip, who, &suspended, &excluded);
+		if (suspended && resumed) {
+			/* The condition is checked first: a resume is seen. */
+			wait_event_idle(priv->event_wq,
+					!READ_ONCE(priv->suspended) ||
+					tpm_chip_gone(chip));
+			continue;
+		}
+		if (!excluded || !left)
+			return rc;
+		left = wait_event_idle_timeout(priv->event_wq,
+					       !tpm_ops_excluded(chip, who) ||
+					       tpm_chip_gone(chip), left);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(tpm_try_get_ops_as);
+
+/**
  * tpm_try_get_ops_resumed() - tpm_try_get_ops(), waiting out a suspend
  * @chip: the chip
  *
- * For a command a client already handed over (an O_NONBLOCK write queued
- * when the system began to suspend): it waits, without the ops, until the
- * system has resumed or the chip is unplugged, instead of failing.  User
- * tasks are frozen before the TPM saves its state, so only kernel threads
- * ever wait here.
+ * See tpm_try_get_ops_as().
  *
  * Context: process context, may sleep.
  * Return: as tpm_try_get_ops(), but never -EBUSY for a suspend.
  */
 int tpm_try_get_ops_resumed(struct tpm_chip *chip)
 {
-	struct tpm_chip_priv *priv = tpm_chip_priv(chip);
-	bool suspended;
-	int rc;
-
-	for (;;) {
-		rc = tpm_get_ops(chip, &suspended);
-		if (!suspended)
-			return rc;
-		/* The condition is checked first: a resume meanwhile is seen. */
-		wait_event_idle(priv->event_wq, !READ_ONCE(priv->suspended) ||
-				tpm_chip_gone(chip));
-	}
+	return tpm_try_get_ops_as(chip, NULL, true);
 }
 EXPORT_SYMBOL_IF_KUNIT(tpm_try_get_ops_resumed);
+
+/**
+ * tpm_try_get_ops_nowait() - tpm_try_get_ops(), not waiting for an
+ * exclusive holder
+ * @chip: the chip
+ *
+ * For those who must not sleep for another user (the hwrng's non-blocking
+ * reads, a closing file).
+ *
+ * Context: process context, may sleep (for the command running now).
+ * Return: as tpm_try_get_ops(); -EBUSY at once while another file holds
+ * the TPM alone.
+ */
+int tpm_try_get_ops_nowait(struct tpm_chip *chip)
+{
+	bool suspended, excluded;
+
+	return tpm_get_ops(chip, NULL, &suspended, &excluded);
+}
+EXPORT_SYMBOL_IF_KUNIT(tpm_try_get_ops_nowait);
 
 /*
  * Upstream's duration class of each TPM 1.2 ordinal from 0x00 to 0xff, one

@@ -772,6 +772,9 @@ int tpm_rm_reap(struct tpm_chip *chip)
 {
 	struct tpm_rm_space *space, *next;
 
+	/* Not while a file holds the TPM alone: nothing foreign meanwhile. */
+	if (tpm_rm(chip)->excl)
+		return 0;
 	list_for_each_entry_safe(space, next, &tpm_rm(chip)->rm_spaces, node) {
 		if (!space->closed)
 			continue;
@@ -1186,8 +1189,9 @@ EXPORT_SYMBOL_IF_KUNIT(tpm2_rm_nr_closed);
  *
  * The space's sessions and loaded objects are flushed from the TPM;
  * sessions the client saved for itself become the chip's orphans.  If
- * that cannot be done now, the space stays on the chip's books until it
- * can (see "Closing a space" above); once the chip is fenced, whatever it
+ * that cannot be done now (the chip suspended, the device refusing, a
+ * /dev/tpmN file holding the TPM alone), the space stays on the chip's
+ * books until it can (see "Closing a space" above); once the chip is fenced, whatever it
  * held is forgotten.
  *
  * Context: process context, may sleep; takes the chip's ops.
@@ -1196,7 +1200,8 @@ void tpm2_space_free(struct tpm_chip *chip, struct tpm_rm_space *space)
 {
 	if (!space)
 		return;
-	if (!tpm_try_get_ops(chip)) {
+	/* A file holding the TPM alone is not waited for: the books keep it. */
+	if (!tpm_try_get_ops_nowait(chip)) {
 		tpm_rm_join(chip, space);
 		space->closed = true;
 		tpm_rm_reap(chip);

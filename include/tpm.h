@@ -32,6 +32,11 @@
  *                   command's context) changes another space's contexts,
  *                   so a space's contexts are under chip->tpm_mutex too;
  *                   the rest of a space belongs to its file's one command.
+ *   priv->excl      The /dev/tpmN file opened with O_EXCL for writing,
+ *                   set and cleared under chip->tpm_mutex: while set,
+ *                   tpm_try_get_ops() gives the ops to its commands only
+ *                   and everyone else waits on priv->event_wq, without
+ *                   ops_sem, for a bounded time (tpm_try_get_ops_as()).
  *   priv->suspended Set under chip->tpm_mutex once the TPM has saved its
  *                   state for a system suspend, cleared at resume; while
  *                   set, tpm_try_get_ops() refuses (the TPM must see no
@@ -107,6 +112,8 @@ struct tpm_rm_saved {
  * @registered:	tpm_chip_register() succeeded and unregister has not run
  * @suspended:	the TPM saved its state for a system suspend; see the
  *		locking comment at the top of this file
+ * @excl:	the /dev/tpmN file that holds the TPM alone (opened with
+ *		O_EXCL for writing), or NULL; see the locking comment
  * @rm_saved:	struct tpm_rm_saved, in the order the TPM saved them (the
  *		first is the one a context gap is about); under tpm_mutex,
  *		as are the fields below
@@ -127,6 +134,7 @@ struct tpm_chip_priv {
 	wait_queue_head_t event_wq;
 	bool registered;
 	bool suspended;
+	const void *excl;
 	struct list_head rm_saved;
 	struct tpm_rm_saved rm_orphan[TPM_RM_ORPHANS];
 	struct list_head rm_loaded;
@@ -217,6 +225,11 @@ ssize_t tpm_cmd_run(struct tpm_chip *chip, struct tpm_cmd *cmd,
 int tpm_chip_start(struct tpm_chip *chip);
 void tpm_chip_stop(struct tpm_chip *chip);
 int tpm_try_get_ops_resumed(struct tpm_chip *chip);
+/* tpm_try_get_ops_as()'s user that no exclusive holder keeps out. */
+#define TPM_OPS_ANYONE		((const void *)1)
+int tpm_try_get_ops_as(struct tpm_chip *chip, const void *who, bool resumed);
+int tpm_try_get_ops_nowait(struct tpm_chip *chip);
+bool tpm_ops_excluded(struct tpm_chip *chip, const void *who);
 ssize_t tpm_transmit(struct tpm_chip *chip, u8 *buf, size_t bufsiz);
 unsigned long tpm_calc_ordinal_duration(struct tpm_chip *chip, u32 ordinal);
 unsigned long tpm1_duration(struct tpm_chip *chip, u32 ordinal);

@@ -74,11 +74,12 @@ for kver in ${CHECK_KVERS:-6.12 6.1}; do
 		step lint "$top/tests/lint.sh"
 		# The same KUnit suites under kunit.py on UML (make kunit).
 		[ "$full" = 1 ] && step "kunit (UML), $kver" "$top/tests/kunit.sh"
-		# The stress, fuzz and tss suites run against ours only:
+		# The excl, stress, fuzz and tss suites run against ours only
+		# (upstream has no exclusive open);
 		# upstream's outcomes under unplug and hostile input are
 		# measured by hand for comparison (see README), not asserted.
 		if want ours; then
-			boot ours "guest suites" "${sizes[@]}" "${suites[@]}" stress fuzz tss suspend
+			boot ours "guest suites" "${sizes[@]}" "${suites[@]}" excl stress fuzz tss suspend
 			# tpm-crb: the suites about the device.
 			crb=(smoke cdev unbind modcycle suspend)
 			[ "$full" = 1 ] && crb=(tools smoke rm cdev unbind modcycle fuzz stress suspend)
@@ -89,7 +90,7 @@ for kver in ${CHECK_KVERS:-6.12 6.1}; do
 		if [ "$full" != 1 ]; then
 			# The baseline: the kernel's selftests, the character
 			# device's semantics, unbind with files open.
-			boot upstream "guest suites" smoke cdev unbind
+			boot upstream "guest suites" kernel smoke cdev unbind
 			continue
 		fi
 		# Upstream's whole baseline.  Not kunit (ours only); not
@@ -105,11 +106,11 @@ for kver in ${CHECK_KVERS:-6.12 6.1}; do
 	# Another kernel: the same source, our modules.  tools (tpm2-tools
 	# through /dev/tpm0) and the tss programs run on 6.12 only: nothing
 	# in their path differs between the kernels.
-	older=(kunit kernel smoke cdev unbind vtpm tpm12)
+	older=(kunit kernel smoke cdev unbind vtpm excl tpm12)
 	if [ "$full" = 1 ]; then
 		older=()
 		for s in "${suites[@]}"; do [ "$s" = tools ] || older+=("$s"); done
-		older+=(stress)
+		older+=(excl stress)
 		step "kunit (UML), $kver" "$top/tests/kunit.sh"
 	fi
 	boot ours "guest suites" "${sizes[@]}" "${older[@]}" suspend

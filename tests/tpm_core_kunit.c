@@ -886,6 +886,59 @@ static void transmit_retry_gives_up(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 7, f->nsent);
 }
 
+static void set_excl(struct tpm_chip *chip, const void *who)
+{
+	mutex_lock(&chip->tpm_mutex);
+	WRITE_ONCE(tpm_chip_priv(chip)->excl, who);
+	mutex_unlock(&chip->tpm_mutex);
+	wake_up_all(&tpm_chip_priv(chip)->event_wq);
+}
+
+/*
+ * A /dev/tpmN file that holds the TPM alone: its own commands get the
+ * ops, nobody else's reach the TPM (a waiter sleeps, a non-waiting user
+ * gets EBUSY at once), the suspend still saves the state, and the
+ * waiter's command runs once the hold ends; an unplug during a hold ends
+ * the waiter with ENODEV.
+ */
+static void excl_holder_alone(struct kunit *test)
+{
+	struct fake_tpm *f;
+	struct tpm_chip *chip = fake_chip(test, &f);
+	struct resumed_ctx *ctx;
+	static const int holder;
+	int nsent;
+
+	KUNIT_ASSERT_EQ(test, 0, tpm_chip_register(chip));
+	set_excl(chip, &holder);
+	KUNIT_EXPECT_EQ(test, -EBUSY, tpm_try_get_ops_nowait(chip));
+	KUNIT_EXPECT_TRUE(test, tpm_ops_excluded(chip, NULL));
+	KUNIT_EXPECT_FALSE(test, tpm_ops_excluded(chip, &holder));
+	KUNIT_ASSERT_EQ(test, 0, tpm_try_get_ops_as(chip, &holder, false));
+	tpm_put_ops(chip);
+
+	nsent = f->nsent;
+	ctx = start_resumed_thread(test, chip);
+	KUNIT_EXPECT_FALSE(test, done_within(ctx, 300));
+	KUNIT_EXPECT_EQ(test, nsent, f->nsent);
+	/* The suspend is not kept out. */
+	tpm_chip_suspend(chip);
+	KUNIT_EXPECT_EQ(test, f->sent[f->nsent - 1], (u32)TPM2_CC_SHUTDOWN);
+	tpm_chip_resume(chip);
+	KUNIT_EXPECT_FALSE(test, done_within(ctx, 100));
+	set_excl(chip, NULL);
+	KUNIT_EXPECT_TRUE(test, done_within(ctx, 5000));
+	KUNIT_EXPECT_EQ(test, 20, ctx->rc);
+	KUNIT_EXPECT_EQ(test, f->sent[f->nsent - 1], (u32)TPM2_CC_GET_RANDOM);
+
+	set_excl(chip, &holder);
+	ctx = start_resumed_thread(test, chip);
+	KUNIT_EXPECT_FALSE(test, done_within(ctx, 100));
+	tpm_chip_unregister(chip);
+	KUNIT_EXPECT_TRUE(test, done_within(ctx, 5000));
+	KUNIT_EXPECT_EQ(test, -ENODEV, ctx->rc);
+}
+
 static struct kunit_case tpm_core_cases[] = {
 	KUNIT_CASE(fence_shutdown_is_last),
 	KUNIT_CASE(fence_waits_for_holder),
@@ -896,6 +949,7 @@ static struct kunit_case tpm_core_cases[] = {
 	KUNIT_CASE(suspend_tpm2_saves_state_last),
 	KUNIT_CASE(suspend_then_unplug_sends_nothing),
 	KUNIT_CASE(suspend_command_waits_for_resume),
+	KUNIT_CASE(excl_holder_alone),
 	KUNIT_CASE(suspend_tpm1_save_state),
 	KUNIT_CASE(resume_tpm1_not_restarted),
 	KUNIT_CASE(tpm1_timeouts_as_reported),

@@ -1853,9 +1853,12 @@ static void restore_shares(void *unused)
 	tpm_rm_uid_objects = 0;
 }
 
-/* A space of another uid's, freed when the test ends. */
+/*
+ * A space opened by @uid, freed when the test ends, or by the test itself
+ * if @mine.
+ */
 static struct tpm_rm_space *uid_space(struct kunit *test, struct space_test *t,
-				      uid_t uid)
+				      uid_t uid, bool mine)
 {
 	const struct cred *old;
 	struct tpm_rm_space *space;
@@ -1865,9 +1868,10 @@ static struct tpm_rm_space *uid_space(struct kunit *test, struct space_test *t,
 	KUNIT_ASSERT_NOT_NULL(test, new);
 	new->euid = KUIDT_INIT(uid);
 	old = override_creds(new);
-	space = new_space(test, t);
+	space = mine ? tpm2_space_alloc() : new_space(test, t);
 	revert_creds(old);
 	put_cred(new);
+	KUNIT_ASSERT_NOT_NULL(test, space);
 	return space;
 }
 
@@ -1905,9 +1909,9 @@ static void space_uid_share(struct kunit *test)
 							   NULL));
 	tpm_rm_uid_sessions = 5;
 	tpm_rm_uid_objects = 3;
-	a1 = uid_space(test, t, 1000);
-	a2 = uid_space(test, t, 1000);
-	b = uid_space(test, t, 1001);
+	a1 = uid_space(test, t, 1000, false);
+	a2 = uid_space(test, t, 1000, false);
+	b = uid_space(test, t, 1001, false);
 	/* A space holds four. */
 	for (i = 0; i < 4; i++)
 		s = start_session(test, t, a1);
@@ -1937,7 +1941,7 @@ static void space_uid_share(struct kunit *test)
 
 	/* A file closed unflushed still counts, until it is flushed. */
 	tpm_rm_uid_sessions = 6;
-	a3 = uid_space(test, t, 1000);
+	a3 = uid_space(test, t, 1000, true);
 	start_session(test, t, a3);
 	tpm_chip_priv(t->chip)->suspended = true;
 	tpm2_space_free(t->chip, a3);

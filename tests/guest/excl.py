@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The exclusive open of /dev/tpmN, seen from the TPM's side.
+
+  excl.py forward <info-file> <log-file> <swtpm socket>
+      a TPM 2.0 vtpm proxy device whose commands go to swtpm (its
+      unixio server socket); writes the device's number to <info-file>
+      and each command code the TPM receives to <log-file>, a line each
+  excl.py holder <dev> <excl|shared|readonly> <n>
+      open <dev> (O_EXCL for writing, without O_EXCL, or O_EXCL read-only),
+      say "open" on stdout, wait for a line on stdin, then send n
+      TPM2_GetTestResult commands 50 ms apart, each answered, and close
+  excl.py between <log-file>
+      the command codes the TPM received between the first and the last
+      TPM2_GetTestResult, one per line (none: nothing came between)
+Exit status 0 unless something failed; what failed is printed.
+"""
+import os
+import socket
+import struct
+import sys
+import time
+import fcntl
+
+VTPM_PROXY_IOC_NEW_DEV = 0xC014A100
+VTPM_PROXY_FLAG_TPM2 = 1
+CC_SET_LOCALITY = 0x20001000
+CC_GET_TEST_RESULT = 0x17C
+
+
+def recv_all(s, n):
+    out = b''
+    while len(out) < n:
+        part = s.recv(n - len(out))
+        if not part:
+            raise EOFError('swtpm closed the socket')
+        out += part
+    return out
+
+
+def forward(info, log, path):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    vtpmx = os.open('/dev/vtpmx', os.O_RDWR)
+    arg = struct.pack('<5I', VTPM_PROXY_FLAG_TPM2, 0, 0, 0, 0)
+    _, num, fd, _, _ = struct.unpack('<5I', fcntl.ioctl(vtpmx, VTPM_PROXY_IOC_NEW_DEV, arg))
+    os.close(vtpmx)
+    with open(info + '.tmp', 'w') as f:
+        f.write('%d\n' % num)
+    os.rename(info + '.tmp', info)
+    with open(log, 'a') as out:
+        while True:
+            try:
+                cmd = os.read(fd, 4096)
+            except OSError:
+                return 0        # the chip went away
+            cc = struct.unpack('>I', cmd[6:10])[0]
+            if cc == CC_SET_LOCALITY:   # the proxy's own, not the TPM's
+                os.write(fd, struct.pack('>HII', 0x8001, 10, 0))
+                continue
+            out.write('%08x\n' % cc)
+            out.flush()
+            s.sendall(cmd)
+            hdr = recv_all(s, 10)
+            n = struct.unpack('>I', hdr[2:6])[0]
+            os.write(fd, hdr + recv_all(s, n - 10))
+
+
+def holder(dev, mode, n):
+    flags = {'excl': os.O_RDWR | os.O_EXCL, 'shared': os.O_RDWR,
+             'readonly': os.O_RDONLY | os.O_EXCL}[mode]
+    fd = os.open(dev, flags)
+    print('open', flush=True)
+    sys.stdin.readline()
+    if mode == 'readonly':
+        os.close(fd)
+        return 0
+    cmd = struct.pack('>HII', 0x8001, 10, CC_GET_TEST_RESULT)
+    for _ in range(int(n)):
+        os.write(fd, cmd)
+        rsp = os.read(fd, 4096)
+        if len(rsp) < 10 or struct.unpack('>I', rsp[6:10])[0] != 0:
+            print('GetTestResult answered %s' % rsp[:10].hex(), flush=True)
+            return 1
+        time.sleep(0.05)
+    os.close(fd)
+    print('done', flush=True)
+    return 0
+
+
+def between(log):
+    ccs = [int(line, 16) for line in open(log).read().split()]
+    marks = [i for i, cc in enumerate(ccs) if cc == CC_GET_TEST_RESULT]
+    if not marks:
+        print('no TPM2_GetTestResult in the log')
+        return 1
+    for cc in ccs[marks[0]:marks[-1] + 1]:
+        if cc != CC_GET_TEST_RESULT:
+            print('%08x' % cc)
+    return 0
+
+
+if __name__ == '__main__':
+    fn = {'forward': forward, 'holder': holder, 'between': between}
+    sys.exit(fn[sys.argv[1]](*sys.argv[2:]))
