@@ -101,6 +101,7 @@ bool tpm_ops_excluded(struct tpm_chip *chip, const void *who)
 
 	return excl && excl != who && who != TPM_OPS_ANYONE;
 }
+EXPORT_SYMBOL_IF_KUNIT(tpm_ops_excluded);
 
 /*
  * Take the ops for @who, once; *@suspended and *@excluded say whether it

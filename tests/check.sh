@@ -25,14 +25,16 @@ all=$logdir/all.log
 : >"$all"
 
 # step <name> <command...>: run a step; its TEST- lines are counted, and
-# a step that fails without saying why counts as one more failure.
+# a step that fails without saying why (no TEST-FAIL line of its own)
+# counts as one more failure; one that said why is not counted twice.
 step() {
-	local name=$1 rc
+	local name=$1 rc out=$logdir/step.log
 	shift
 	echo "== $name"
-	"$@" 2>&1 | tee -a "$all" | grep --line-buffered -E '^(TEST-|guest: suite|guest-kernel:|modules:|deps:|kunit:|[a-z/]+: [0-9]+ passed)'
+	"$@" 2>&1 | tee "$out" | grep --line-buffered -E '^(TEST-|guest: suite|guest-kernel:|modules:|deps:|kunit:|[a-z/]+: [0-9]+ passed)'
 	rc=${PIPESTATUS[0]}
-	if [ "$rc" != 0 ]; then
+	cat "$out" >>"$all"
+	if [ "$rc" != 0 ] && ! grep -q '^TEST-FAIL:' "$out"; then
 		echo "TEST-FAIL: step/$name: exited with $rc" | tee -a "$all"
 	fi
 }
@@ -57,8 +59,11 @@ boot() {
 # make check also leaves to CHECK_FULL=1 the selftests and tpm2-tools
 # through the vtpm proxy (the smoke and rm suites run them on tpm-tis),
 # and runs fewer module cycles and tpm2-tools loops.
-sizes=()
-[ "$full" = 1 ] || sizes=(--env TPMTEST_FUZZ_OPS=5000 --env TPMTEST_FUZZ_CYCLES=40
+# A new fuzz seed each run (FUZZ_SEED= to replay one); the suite prints it.
+fuzz_seed=${FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+echo "check: fuzz seed $fuzz_seed (FUZZ_SEED=$fuzz_seed make check replays it)"
+sizes=(--env TPMTEST_FUZZ_SEED="$fuzz_seed")
+[ "$full" = 1 ] || sizes+=(--env TPMTEST_FUZZ_OPS=5000 --env TPMTEST_FUZZ_CYCLES=40
 	--env TPMTEST_STRESS_CYCLES=60 --env TPMTEST_STRESS_TIS_CYCLES=8
 	--env TPMTEST_VTPM_CLIENTS=0 --env TPMTEST_MODCYCLES=2
 	--env TPMTEST_RM_LOOPS=2)

@@ -235,8 +235,22 @@ static void report_bad(struct fthread *t, const char *fmt, ...)
 }
 
 /*
+ * The errnos the ABI gives for a client's input against a healthy TPM:
+ * a bad write (EINVAL, E2BIG), a file busy with another command (EBUSY),
+ * a non-blocking read too early (EAGAIN).  A transport error (EIO, ETIME,
+ * ECANCELED, EFAULT for a response that disagrees with its header) or an
+ * unplug's (EPIPE, ENODEV) only comes from a hostile server or an unplug,
+ * so only in server mode.
+ */
+static int healthy_errno(int err)
+{
+	return err == EINVAL || err == E2BIG || err == EBUSY || err == EAGAIN;
+}
+
+/*
  * Count an errno; bad unless it is one the driver may give: EAGAIN only to
- * a non-blocking read, ENOENT and ENXIO only to an open racing an unplug.
+ * a non-blocking read, ENOENT and ENXIO only to an open racing an unplug,
+ * and in client mode (a healthy TPM) only healthy_errno()'s.
  */
 static void count_errno(struct fthread *t, int err, const char *what,
 			int nonblock_read)
@@ -247,7 +261,7 @@ static void count_errno(struct fthread *t, int err, const char *what,
 		if (errnos[i].err == err)
 			break;
 	if (i == NR_ERRNOS || (err == EAGAIN && !nonblock_read) ||
-	    ((err == ENOENT || err == ENXIO) && !server_mode)) {
+	    (!server_mode && !healthy_errno(err))) {
 		report_bad(t, "%s: unexpected errno %d (%s)", what, err,
 			   strerror(err));
 		return;

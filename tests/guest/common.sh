@@ -4,6 +4,22 @@
 # suspend suite finishes the guest after the 9p root is gone: POSIX sh
 # (plus "local"), no tool but busybox applets.  lib.sh sources this.
 
+# What the debug kernel says when it finds something wrong: the host's
+# scan of the console (tests/lib/results.sh) and the guest's own of dmesg
+# (kernel_report_check) both use it.
+KERNEL_REPORTS='BUG:|kernel BUG at|WARNING:|cut here|KASAN|UBSAN|'
+KERNEL_REPORTS=$KERNEL_REPORTS'general protection fault|Oops|Kernel panic|'
+KERNEL_REPORTS=$KERNEL_REPORTS'possible circular locking|possible recursive locking|'
+KERNEL_REPORTS=$KERNEL_REPORTS'inconsistent lock state|suspicious RCU usage|detected stall|'
+KERNEL_REPORTS=$KERNEL_REPORTS'blocked for more than|unreferenced object|suspected memory leak|'
+KERNEL_REPORTS=$KERNEL_REPORTS'soft lockup|hard LOCKUP|list_add corruption|list_del corruption|'
+KERNEL_REPORTS=$KERNEL_REPORTS'ODEBUG:|scheduling while atomic|sleeping function called|'
+KERNEL_REPORTS=$KERNEL_REPORTS'Out of memory|invoked oom-killer'
+
+# The taint flags loading this project's modules sets, by name: O (an
+# out-of-tree module), E (an unsigned one), N (a KUnit test).
+TAINT_OURS=$(( (1 << 12) | (1 << 13) | (1 << 18) ))
+
 pass() { echo "TEST-PASS: $SUITE/$1"; }
 fail() {
 	local name=$1
@@ -56,12 +72,33 @@ kmemleak_report() {
 	fi
 }
 
+# At the end of every boot, the kernel's own view, which no interleaving
+# on the console can hide: its taint (but for the flags our modules set)
+# and its log.
+kernel_report_check() {
+	local t out
+	SUITE=harness
+	t=$(cat /proc/sys/kernel/tainted)
+	if [ $(( t & ~TAINT_OURS )) = 0 ]; then
+		pass taint-clean
+	else
+		fail taint-clean "tainted $t: $(( t & ~TAINT_OURS )) beyond O, E and N"
+	fi
+	out=$(dmesg | grep -E "$KERNEL_REPORTS")
+	if [ -z "$out" ]; then
+		pass dmesg-clean
+	else
+		fail dmesg-clean "$(echo "$out" | head -n 3 | tr '\n' ' ')"
+	fi
+}
+
 # The end of every run: modules out, leaks reported, power off.  No sync
 # (-n): nothing is written but tmpfs, and after a suspend a sync would wait
 # forever on the 9p root.
 guest_finish() {
 	unload_driver
 	kmemleak_report
+	kernel_report_check
 	echo "guest: done"
 	busybox poweroff -f -n
 }

@@ -11,6 +11,7 @@ fuzz=$TPMTEST_TOOLS/tpm-fuzz
 ops=${TPMTEST_FUZZ_OPS:-20000}
 cycles=${TPMTEST_FUZZ_CYCLES:-120}
 seed=${TPMTEST_FUZZ_SEED:-1}
+echo "guest:   fuzz seed $seed (TPMTEST_FUZZ_SEED=$seed reproduces this run)"
 # Upstream's tpm_tis forwards 6..9 byte commands, which hang QEMU's tpm-tis.
 tis=()
 [ "$TPMTEST_DRIVER" = upstream ] && tis=(-u)

@@ -64,8 +64,10 @@ if [ -n "$num" ] && wait_for_dev "/dev/tpm$num" 100; then
 	d=$(cat "/sys/class/tpm/tpm$num/durations" 2>/dev/null)
 	# The server's values in microseconds, as jiffies give them back
 	# (rounded up to a tick of at most 10 ms), as reported.
-	if [ "$TPMTEST_DRIVER" != ours ] ||
-	   echo "$t $d" | awk '{
+	# With upstream's modules the values are shown, not counted as a check.
+	if [ "$TPMTEST_DRIVER" != ours ]; then
+		echo "guest:   upstream: timeouts $t; durations $d"
+	elif echo "$t $d" | awk '{
 		split("750000 2000000 750000 750000 x 2000000 20000000 60000000 x", want)
 		for (i = 1; i <= 9; i++) {
 			if (want[i] == "x") { if ($i != "[original]") exit 1; continue }

@@ -291,7 +291,7 @@ def hog():
         files.append(c)
         for _ in range(SPACE_SESSIONS):
             try:
-                c.start_auth_session(tpm2.TPM2_SE_HMAC)
+                c.start_auth_session(SE_HMAC)
             except tpm2.ProtocolError as e:
                 print('refused after %d rc 0x%x' % (n, e.rc), flush=True)
                 sys.stdin.readline()

@@ -8,12 +8,11 @@ set -uo pipefail
 log=$1
 label=$2
 
-# What the debug kernel says when it finds something wrong.
-reports='BUG:|WARNING:|KASAN|UBSAN|general protection fault|Oops|Kernel panic|'
-reports+='possible circular locking|possible recursive locking|inconsistent lock state|'
-reports+='suspicious RCU usage|blocked for more than|unreferenced object|'
-reports+='suspected memory leak|soft lockup|hard LOCKUP|list_add corruption|'
-reports+='list_del corruption|ODEBUG:|scheduling while atomic|sleeping function called'
+# What the debug kernel says when it finds something wrong
+# (KERNEL_REPORTS, shared with the guest's own check of its log).
+# shellcheck source=tests/guest/common.sh
+. "$(dirname "$0")/../guest/common.sh"
+reports=$KERNEL_REPORTS
 
 passed=$(grep -c '^TEST-PASS:' "$log")
 failed=$(grep -c '^TEST-FAIL:' "$log")
