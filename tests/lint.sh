@@ -48,6 +48,15 @@ else
 	fi
 fi
 
+# The reference pages parse as reStructuredText, with no warning.
+if ! /usr/bin/python3 -c 'import docutils' 2>/dev/null; then
+	echo "TEST-FAIL: lint/rst: docutils is not installed (tests/lib/deps.sh installs python3-docutils)"
+elif out=$(/usr/bin/python3 "$top/tests/lib/rstcheck.py" Documentation/*.rst 2>&1); then
+	echo "TEST-PASS: lint/rst"
+else
+	echo "$out" | head -n 20; echo "TEST-FAIL: lint/rst: $(echo "$out" | grep -c .) findings"
+fi
+
 # The core's files call downwards only, in Kbuild's order (see include/tpm.h).
 out=$(python3 "$top/tests/lib/layering.py" Kbuild "$sdir" 2>&1)
 if [ $? = 0 ]; then echo "TEST-PASS: lint/layering"
