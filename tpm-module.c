@@ -200,6 +200,8 @@ void tpm_chip_unregister(struct tpm_chip *chip)
 	if (WARN_ON(!priv->registered))
 		return;
 	priv->registered = false;
+	WRITE_ONCE(priv->leaving, true);
+	wake_up_all(&priv->event_wq);
 	tpm_chip_publish(chip, false);
 	tpm_eventlog_del(chip);
 	tpm_hwrng_del(chip);

@@ -187,8 +187,9 @@ EXPORT_SYMBOL_GPL(tpm_put_ops);
  *		the TPM saves its state, so only kernel threads ever wait so.
  *
  * While another file holds the TPM alone, waits (without the ops) until
- * it closes or the chip is unplugged, for at most TPM_EXCL_WAIT_MS: the
- * longest a command the core does not know may take.
+ * it closes or the chip is being unregistered (-ENODEV then: the hwrng
+ * and the other users unregister waits for are not held up), for at most
+ * TPM_EXCL_WAIT_MS: the longest a command the core does not know may take.
  *
  * Context: process context, may sleep.
  * Return: as tpm_try_get_ops(); -EBUSY also once the wait for an
@@ -212,9 +213,13 @@ int tpm_try_get_ops_as(struct tpm_chip *chip, const void *who, bool resumed)
 		}
 		if (!excluded || !left)
 			return rc;
+		/* Unregistering: no waiting for the holder to let go. */
+		if (READ_ONCE(priv->leaving))
+			return -ENODEV;
 		left = wait_event_idle_timeout(priv->event_wq,
 					       !tpm_ops_excluded(chip, who) ||
-					       tpm_chip_gone(chip), left);
+					       tpm_chip_gone(chip) ||
+					       READ_ONCE(priv->leaving), left);
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(tpm_try_get_ops_as);

@@ -287,13 +287,14 @@ void tpm_rm_orphan_drop(struct tpm_rm_saved *o)
 }
 
 /*
- * Keep a session a client saved for itself in one of @n slots, flushing
- * the oldest there if they are all taken.
+ * Keep a session @uid's client saved for itself in one of @n slots; if
+ * they are all taken, the oldest of @uid's own there is flushed, or the
+ * oldest of all if @uid has none.
  */
 void tpm_rm_orphan_add(struct tpm_chip *chip, struct tpm_rm_saved *slots,
-		       int n, u32 handle, u64 seq)
+		       int n, u32 handle, u64 seq, kuid_t uid)
 {
-	struct tpm_rm_saved *o = NULL;
+	struct tpm_rm_saved *o = NULL, *mine = NULL;
 	int i;
 
 	for (i = 0; i < n; i++) {
@@ -301,9 +302,13 @@ void tpm_rm_orphan_add(struct tpm_chip *chip, struct tpm_rm_saved *slots,
 			o = &slots[i];
 			break;
 		}
+		if (uid_eq(slots[i].uid, uid) && (!mine || slots[i].seq < mine->seq))
+			mine = &slots[i];
 		if (!o || slots[i].seq < o->seq)
 			o = &slots[i];
 	}
+	if (o->handle && mine)
+		o = mine;
 	if (o->handle) {
 		tpm_space_flush(chip, o->handle);
 		tpm_rm_orphan_drop(o);
@@ -311,6 +316,7 @@ void tpm_rm_orphan_add(struct tpm_chip *chip, struct tpm_rm_saved *slots,
 	o->handle = handle;
 	o->seq = seq;
 	o->orphan = true;
+	o->uid = uid;
 	tpm_rm_list_add(chip, o);
 }
 
@@ -719,7 +725,7 @@ static bool tpm_space_release(struct tpm_chip *chip, struct tpm_rm_space *space)
 		h = space->kept[i].handle;
 		tpm_rm_orphan_drop(&space->kept[i]);
 		tpm_rm_orphan_add(chip, tpm_rm(chip)->rm_orphan, TPM_RM_ORPHANS,
-				  h, space->kept[i].seq);
+				  h, space->kept[i].seq, space->uid);
 	}
 	return true;
 }
@@ -926,17 +932,42 @@ static unsigned int tpm_space_holds(const struct tpm_rm_space *space,
 	return n;
 }
 
-/* What @uid's spaces hold, open or closed. */
+/*
+ * What @uid's spaces hold, open or closed, and for sessions the chip's
+ * orphans its files left.
+ */
 static unsigned int tpm_rm_uid_holds(struct tpm_chip *chip, kuid_t uid,
 				     bool session)
 {
+	struct tpm_chip_priv *priv = tpm_rm(chip);
 	struct tpm_rm_space *space;
 	unsigned int n = 0;
+	int i;
 
-	list_for_each_entry(space, &tpm_rm(chip)->rm_spaces, node)
+	list_for_each_entry(space, &priv->rm_spaces, node)
 		if (uid_eq(space->uid, uid))
 			n += tpm_space_holds(space, session);
+	for (i = 0; session && i < TPM_RM_ORPHANS; i++)
+		n += priv->rm_orphan[i].handle &&
+		     uid_eq(priv->rm_orphan[i].uid, uid);
 	return n;
+}
+
+/* Is @h a session @space's uid saved for itself (kept, or its orphan)? */
+static bool tpm_rm_uid_saved(struct tpm_chip *chip, struct tpm_rm_space *space,
+			     u32 h)
+{
+	struct tpm_rm_saved *slots[2] = { space->kept, tpm_rm(chip)->rm_orphan };
+	int n[2] = { TPM_SPACE_SESSIONS, TPM_RM_ORPHANS }, i, j;
+
+	for (j = 0; j < 2; j++)
+		for (i = 0; i < n[j]; i++)
+			if (slots[j][i].handle &&
+			    uid_eq(slots[j][i].uid, space->uid) &&
+			    (slots[j][i].handle & TPM2_HANDLE_INDEX) ==
+			    (h & TPM2_HANDLE_INDEX))
+				return true;
+	return false;
 }
 
 /* A uid's share of sessions (or objects). */
@@ -968,12 +999,17 @@ static unsigned int tpm_rm_share(struct tpm_chip *chip, bool session)
  * @chip:	the chip, with tpm_mutex held
  * @space:	the space whose command would add it
  * @session:	a session, not an object
+ * @loads:	for a session's TPM2_ContextLoad, its handle, else 0: a
+ *		session the uid saved for itself comes back, and that adds
+ *		nothing
  *
  * Return: true if it would.
  */
 bool tpm_rm_over_share(struct tpm_chip *chip, struct tpm_rm_space *space,
-		       bool session)
+		       bool session, u32 loads)
 {
+	if (loads && tpm_rm_uid_saved(chip, space, loads))
+		return false;
 	return tpm_rm_uid_holds(chip, space->uid, session) >=
 	       tpm_rm_share(chip, session);
 }
@@ -1008,13 +1044,31 @@ bool tpm_rm_over_share(struct tpm_chip *chip, struct tpm_rm_space *space,
 #define TPM2_RC_HANDLE_P1	(TPM2_RC_HANDLE | TPM2_RC_FMT1_PARAM | BIT(8))
 #define TPM2_HT_TRANSIENT	TPM2_HT_OBJECT
 
+static bool tpm_rm_is_session(u32 h)
+{
+	return TPM2_HT(h) == TPM2_HT_HMAC || TPM2_HT(h) == TPM2_HT_POLICY;
+}
+
+/*
+ * Is @ctx what @h names in the TPM?  A TPM finds a session by the index
+ * alone: the handle's type byte only says how the command means to use
+ * it, so an HMAC-session handle names a policy session of the same index.
+ */
+static bool tpm_rm_names(const struct tpm_space_ctx *ctx, u32 h)
+{
+	if (ctx->session && tpm_rm_is_session(h))
+		return (ctx->loaded & TPM2_HANDLE_INDEX) ==
+		       (h & TPM2_HANDLE_INDEX);
+	return ctx->loaded == h;
+}
+
 /* Evict the context loaded under @h, if a space has one there. */
 static ssize_t tpm_rm_evict_handle(struct tpm_chip *chip, u32 h)
 {
 	struct tpm_space_ctx *ctx;
 
 	list_for_each_entry(ctx, &tpm_rm(chip)->rm_loaded, lru)
-		if (ctx->loaded == h)
+		if (tpm_rm_names(ctx, h))
 			return tpm_rm_evict(chip, ctx, true);
 	return 0;
 }
@@ -1025,10 +1079,9 @@ static bool tpm_rm_holds(struct tpm_chip *chip, u32 h)
 	struct tpm_space_ctx *ctx;
 
 	list_for_each_entry(ctx, &tpm_rm(chip)->rm_loaded, lru)
-		if (ctx->loaded == h)
+		if (tpm_rm_names(ctx, h))
 			return true;
-	return (TPM2_HT(h) == TPM2_HT_HMAC || TPM2_HT(h) == TPM2_HT_POLICY) &&
-	       tpm_rm_known(chip, h);
+	return tpm_rm_is_session(h) && tpm_rm_known(chip, h);
 }
 
 /*
@@ -1075,7 +1128,9 @@ static bool tpm_rm_lists_loaded(const u8 *buf, u32 len)
 
 	if (tpm_hdr_code(buf) != TPM2_CC_GET_CAPABILITY)
 		return false;
-	if (len < TPM_HEADER_SIZE + 8)
+	/* With an (audit) session the parameters follow it: take it as asking. */
+	if (len < TPM_HEADER_SIZE + 8 ||
+	    get_unaligned_be16(buf) == TPM2_ST_SESSIONS)
 		return true;
 	if (get_unaligned_be32(buf + TPM_HEADER_SIZE) != TPM2_CAP_HANDLES)
 		return false;

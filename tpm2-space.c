@@ -407,7 +407,7 @@ static ssize_t tpm_space_prepare(struct tpm_chip *chip,
 				 struct tpm_rm_space *space,
 				 struct tpm_space_run *run, u8 *buf)
 {
-	u32 len = tpm_hdr_len(buf), cc = tpm_hdr_code(buf), nh, i, h;
+	u32 len = tpm_hdr_len(buf), cc = tpm_hdr_code(buf), nh, i, h, loads;
 	bool session;
 	int rc;
 
@@ -429,9 +429,13 @@ static ssize_t tpm_space_prepare(struct tpm_chip *chip,
 	}
 	if (run->attrs & TPM2_CC_ATTR_RHANDLE) {
 		/* A new session or object: within the uid's share. */
+		loads = 0;
+		if (cc == TPM2_CC_CONTEXT_LOAD && !run->client_ctx &&
+		    len >= TPM_HEADER_SIZE + TPM_SPACE_CTX_MIN)
+			loads = get_unaligned_be32(buf + TPM_HEADER_SIZE + 8);
 		session = cc == TPM_RM_CC_START_AUTH_SESSION ||
 			  (cc == TPM2_CC_CONTEXT_LOAD && !run->client_ctx);
-		if (tpm_rm_over_share(chip, space, session))
+		if (tpm_rm_over_share(chip, space, session, loads))
 			return tpm_space_rm_error(buf, session ?
 						  TPM2_RC_SESSION_MEMORY :
 						  TPM2_RC_OBJECT_MEMORY);
@@ -609,7 +613,8 @@ static void tpm_space_ended(struct tpm_chip *chip, struct tpm_rm_space *space,
 		return;
 	tpm_space_ctx_drop(&space->sess[slot]);
 	tpm_rm_orphan_add(chip, space->kept, TPM_SPACE_SESSIONS,
-			  run->client_saved, get_unaligned_be64(buf + i));
+			  run->client_saved, get_unaligned_be64(buf + i),
+			  space->uid);
 }
 
 static ssize_t tpm_space_map_response(struct tpm_chip *chip,

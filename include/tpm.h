@@ -97,12 +97,14 @@
  * @handle:	the session's handle; 0 for an unused orphan slot
  * @seq:	the sequence number of its saved context
  * @orphan:	no space holds its context (a client saved it itself)
+ * @uid:	for such a session, the uid whose file saved it (its share)
  */
 struct tpm_rm_saved {
 	struct list_head node;
 	u32 handle;
 	u64 seq;
 	bool orphan;
+	kuid_t uid;
 };
 
 /**
@@ -110,6 +112,8 @@ struct tpm_rm_saved {
  * @chip:	the chip as drivers and <linux/tpm.h> know it
  * @event_wq:	see the locking comment at the top of this file
  * @registered:	tpm_chip_register() succeeded and unregister has not run
+ * @leaving:	unregister has begun: those waiting for an exclusive holder
+ *		give up (tpm_try_get_ops_as())
  * @suspended:	the TPM saved its state for a system suspend; see the
  *		locking comment at the top of this file
  * @excl:	the /dev/tpmN file that holds the TPM alone (opened with
@@ -133,6 +137,7 @@ struct tpm_chip_priv {
 	struct tpm_chip chip;
 	wait_queue_head_t event_wq;
 	bool registered;
+	bool leaving;
 	bool suspended;
 	const void *excl;
 	struct list_head rm_saved;

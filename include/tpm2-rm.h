@@ -149,7 +149,7 @@ void tpm_rm_used(struct tpm_chip *chip, struct tpm_space_ctx *ctx,
 void tpm_rm_unloaded(struct tpm_space_ctx *ctx);
 void tpm_rm_orphan_drop(struct tpm_rm_saved *o);
 void tpm_rm_orphan_add(struct tpm_chip *chip, struct tpm_rm_saved *slots,
-		       int n, u32 handle, u64 seq);
+		       int n, u32 handle, u64 seq, kuid_t uid);
 void tpm_rm_adopt(struct tpm_chip *chip, u32 handle);
 void tpm_rm_adopt_object(struct tpm_chip *chip, u32 handle);
 ssize_t tpm_rm_trim(struct tpm_chip *chip, bool session,
@@ -161,7 +161,7 @@ ssize_t tpm_rm_load(struct tpm_chip *chip, struct tpm_space_ctx *ctx,
 int tpm_rm_reap(struct tpm_chip *chip);
 void tpm_rm_join(struct tpm_chip *chip, struct tpm_rm_space *space);
 bool tpm_rm_over_share(struct tpm_chip *chip, struct tpm_rm_space *space,
-		       bool session);
+		       bool session, u32 loads);
 bool tpm_rm_flushes_all(u32 cc);
 
 #endif /* __TPM2_RM_H__ */

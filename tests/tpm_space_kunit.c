@@ -1952,6 +1952,77 @@ static void space_uid_share(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nr_closed(t), 0);
 }
 
+/*
+ * A TPM finds a session by its index alone: a kernel user's command that
+ * names a space's loaded session under the other session type's handle
+ * must not reach it either, nor flush it.
+ */
+static void space_kernel_user_other_session_type(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a = new_space(test, t);
+	u32 h, s, other;
+	int sent;
+
+	loaded_space(test, t, a, &h, &s);
+	other = (s & 0x00ffffff) | 0x02000000;
+	kernel_cmd(test, t, CC_POLICY_GET_DIGEST, &other, 1, 0);
+	KUNIT_EXPECT_EQ(test, t->tpm->sess[s - FAKE_SESS], SESS_SAVED);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s), 0);
+	KUNIT_ASSERT_EQ(test, tpm_try_get_ops(t->chip), 0);
+	sent = t->tpm->sent;
+	tpm2_flush_context(t->chip, other);
+	KUNIT_EXPECT_EQ(test, t->tpm->sent, sent);
+	tpm_put_ops(t->chip);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s), 0);
+	expect_tpm_empty(test, t);
+}
+
+/*
+ * Sessions a uid's clients saved for themselves count in its share, kept
+ * by an open file or orphaned by a closed one; loading one back adds
+ * nothing, so it is not refused at the share.
+ */
+static void space_uid_share_saved_sessions(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	struct tpm_rm_space *a, *a2, *b, *gone;
+	u8 ctx[FAKE_CTX_LEN];
+	bool seen;
+	u32 s, s1;
+
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, restore_shares,
+							   NULL));
+	tpm_rm_uid_sessions = 2;
+	a = uid_space(test, t, 1000, false);
+	a2 = uid_space(test, t, 1000, false);
+	b = uid_space(test, t, 1001, false);
+	s1 = start_session(test, t, a);
+	s = start_session(test, t, a);
+	KUNIT_EXPECT_EQ(test, client_ctx(t, a, TPM2_CC_CONTEXT_SAVE, s, ctx), 0);
+	KUNIT_EXPECT_EQ(test, try_session(t, a, &seen),
+			RM_LAYER | RC_SESSION_MEMORY);
+	/* Back from the client's context: within the share. */
+	KUNIT_EXPECT_EQ(test, client_ctx(t, a, TPM2_CC_CONTEXT_LOAD, s, ctx), 0);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, CC_POLICY_GET_DIGEST, s), 0);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, TPM2_CC_FLUSH_CONTEXT, s), 0);
+	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, a, TPM2_CC_FLUSH_CONTEXT, s1), 0);
+
+	/* Orphaned by a closed file, still the uid's. */
+	tpm_rm_uid_sessions = 1;
+	gone = uid_space(test, t, 1000, true);
+	s = start_session(test, t, gone);
+	KUNIT_EXPECT_EQ(test, client_ctx(t, gone, TPM2_CC_CONTEXT_SAVE, s, ctx),
+			0);
+	tpm2_space_free(t->chip, gone);
+	KUNIT_EXPECT_EQ(test, try_session(t, a2, &seen),
+			RM_LAYER | RC_SESSION_MEMORY);
+	KUNIT_EXPECT_FALSE(test, seen);
+	KUNIT_EXPECT_EQ(test, try_session(t, b, &seen), 0);
+	/* ... and the uid may take it back. */
+	KUNIT_EXPECT_EQ(test, client_ctx(t, a2, TPM2_CC_CONTEXT_LOAD, s, ctx), 0);
+}
+
 static struct kunit_case tpm_space_cases[] = {
 	KUNIT_CASE(space_more_objects_than_slots),
 	KUNIT_CASE(space_objects_private),
@@ -1992,6 +2063,8 @@ static struct kunit_case tpm_space_cases[] = {
 	KUNIT_CASE(space_closed_flushed_later),
 	KUNIT_CASE(space_closed_forgotten_at_fence),
 	KUNIT_CASE(space_uid_share),
+	KUNIT_CASE(space_kernel_user_other_session_type),
+	KUNIT_CASE(space_uid_share_saved_sessions),
 	{}
 };
 
