@@ -94,7 +94,7 @@ for _ in $(seq 50); do [ -S "$run/swtpm.sock" ] && break; sleep 0.1; done
 
 qemu=(qemu-system-x86_64 -accel tcg -m 2048 -smp 2 -nographic -no-reboot
 	-kernel "$kbuild/arch/x86/boot/bzImage"
-	-append "console=ttyS0 root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro init=$top/tests/guest/init.sh pci=noacpi panic=-1 loglevel=6 TPMTEST_RUN=$run"
+	-append "console=ttyS0 root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro init=$top/tests/guest/init.sh pci=noacpi panic=-1 loglevel=6 watchdog_thresh=30 rcupdate.rcu_cpu_stall_timeout=60 TPMTEST_RUN=$run"
 	-fsdev local,id=rootfs,path=/,readonly=on,security_model=none,multidevs=remap
 	-device virtio-9p-pci,fsdev=rootfs,mount_tag=root
 	-chardev socket,id=chrtpm,path="$run/swtpm.sock"
