@@ -116,7 +116,7 @@ for kver in ${CHECK_KVERS:-6.12 6.1}; do
 	# Another kernel: the same source, our modules.  tools (tpm2-tools
 	# through /dev/tpm0) and the tss programs run on 6.12 only: nothing
 	# in their path differs between the kernels.
-	older=(kunit kernel smoke cdev unbind vtpm excl tpm12)
+	older=(kunit kernel smoke cdev unbind vtpm tpm12)
 	if [ "$full" = 1 ]; then
 		older=()
 		for s in "${suites[@]}"; do [ "$s" = tools ] || older+=("$s"); done
