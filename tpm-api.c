@@ -180,25 +180,17 @@ static bool tpm_api_make_room(struct tpm_chip *chip, u32 rc)
  *
  * Errors are logged: a kernel user that flushes a handle has nothing else
  * to do with it either way.  A handle under which the resource manager
- * holds a space's context is not flushed (tpm2_rm_shield()).
+ * holds a context is not flushed (tpm2_rm_holds()).
  *
  * Context: process context, may sleep; the caller holds the ops.
  */
 void tpm2_flush_context(struct tpm_chip *chip, u32 handle)
 {
-	struct tpm_cmd cmd;
-	ssize_t rc;
-
-	if (tpm_cmd_init(&cmd, TPM2_ST_NO_SESSIONS, TPM2_CC_FLUSH_CONTEXT))
-		return;
-	tpm_cmd_put_u32(&cmd, handle);
-	rc = tpm2_rm_shield(chip, cmd.data, cmd.len);
-	if (rc > 0)
+	if (tpm2_rm_holds(chip, handle))
 		dev_err(&chip->dev, "TPM2_FlushContext: 0x%08x is not the caller's\n",
 			handle);
-	if (!rc)
-		tpm_cmd_run(chip, &cmd, 0, "TPM2_FlushContext");
-	tpm_cmd_free(&cmd);
+	else
+		tpm2_flush_handle(chip, handle, "TPM2_FlushContext");
 }
 EXPORT_SYMBOL_GPL(tpm2_flush_context);
 

@@ -741,6 +741,14 @@ void tpm_rm_join(struct tpm_chip *chip, struct tpm_rm_space *space)
 		list_add_tail(&space->node, &tpm_rm(chip)->rm_spaces);
 }
 
+/* @space's file closed: on the books until what it has in the TPM is flushed. */
+static void tpm_rm_close(struct tpm_chip *chip, struct tpm_rm_space *space)
+{
+	tpm_rm_join(chip, space);
+	space->closed = true;
+	tpm_rm(chip)->rm_nr_closed++;
+}
+
 /* Does @space hold anything that is in the TPM? */
 static bool tpm_space_in_tpm(struct tpm_rm_space *space)
 {
@@ -756,7 +764,7 @@ static bool tpm_space_in_tpm(struct tpm_rm_space *space)
 }
 
 /* Forget @space (nothing is sent) and free it. */
-static void tpm_space_forget(struct tpm_rm_space *space)
+static void tpm_space_forget(struct tpm_chip *chip, struct tpm_rm_space *space)
 {
 	int i;
 
@@ -767,6 +775,8 @@ static void tpm_space_forget(struct tpm_rm_space *space)
 		tpm_rm_orphan_drop(&space->kept[i]);
 	}
 	list_del_init(&space->node);
+	if (space->closed)
+		tpm_rm(chip)->rm_nr_closed--;
 	kfree(space);
 }
 
@@ -779,16 +789,50 @@ int tpm_rm_reap(struct tpm_chip *chip)
 	struct tpm_rm_space *space, *next;
 
 	/* Not while a file holds the TPM alone: nothing foreign meanwhile. */
-	if (tpm_rm(chip)->excl)
+	if (!tpm_rm(chip)->rm_nr_closed || tpm_rm(chip)->excl)
 		return 0;
 	list_for_each_entry_safe(space, next, &tpm_rm(chip)->rm_spaces, node) {
 		if (!space->closed)
 			continue;
 		if (!tpm_space_release(chip, space))
 			return -EIO;
-		tpm_space_forget(space);
+		tpm_space_forget(chip, space);
 	}
 	return 0;
+}
+
+/**
+ * tpm2_auths_parse() - the sessions of a command's authorization area
+ * @buf:	the command
+ * @off:	where the area starts (its size field)
+ * @len:	the command's length
+ * @auths:	the sessions' handles and attributes, TPM_RM_MAX_AUTHS at most
+ *
+ * Return: how many sessions, or -EBADMSG for an area that does not parse
+ * or names more than a command may.
+ */
+int tpm2_auths_parse(const u8 *buf, u32 off, u32 len, struct tpm2_auth *auths)
+{
+	u32 end;
+	int n;
+
+	if (off + 4 > len || get_unaligned_be32(buf + off) > len - off - 4)
+		return -EBADMSG;
+	end = off + 4 + get_unaligned_be32(buf + off);
+	for (off += 4, n = 0; off < end; n++) {
+		/* handle, nonce (TPM2B), attributes, hmac (TPM2B) */
+		if (n == TPM_RM_MAX_AUTHS || off + 7 > end)
+			return -EBADMSG;
+		auths[n].handle = get_unaligned_be32(buf + off);
+		off += 6 + get_unaligned_be16(buf + off + 4);
+		if (off + 3 > end)
+			return -EBADMSG;
+		auths[n].attrs = buf[off++];
+		off += 2 + get_unaligned_be16(buf + off);
+		if (off > end)
+			return -EBADMSG;
+	}
+	return n;
 }
 
 /* Commands that flush transient objects the TPM holds, not just named ones. */
@@ -1073,8 +1117,18 @@ static ssize_t tpm_rm_evict_handle(struct tpm_chip *chip, u32 h)
 	return 0;
 }
 
-/* Does the resource manager hold anything in the TPM under @h? */
-static bool tpm_rm_holds(struct tpm_chip *chip, u32 h)
+/**
+ * tpm2_rm_holds() - does the resource manager hold anything in the TPM under @h?
+ * @chip:	the chip, whose ops the caller holds
+ * @h:		a handle
+ *
+ * A context a space left loaded there, or a session saved there (a
+ * space's, or one a client saved for itself); sessions by index.
+ *
+ * Context: process context; the caller holds the chip's ops.
+ * Return: true if it does: a kernel user must not flush @h.
+ */
+bool tpm2_rm_holds(struct tpm_chip *chip, u32 h)
 {
 	struct tpm_space_ctx *ctx;
 
@@ -1091,32 +1145,17 @@ static bool tpm_rm_holds(struct tpm_chip *chip, u32 h)
 static ssize_t tpm_rm_evict_auths(struct tpm_chip *chip, const u8 *buf,
 				  u32 len, u32 off)
 {
-	u32 end, size;
+	struct tpm2_auth auths[TPM_RM_MAX_AUTHS];
 	ssize_t rc;
+	int n, i;
 
-	if (off + 4 > len)
-		return -EBADMSG;
-	size = get_unaligned_be32(buf + off);
-	off += 4;
-	if (size > len - off)
-		return -EBADMSG;
-	end = off + size;
-	while (off < end) {
-		/* handle, nonce (TPM2B), attributes, hmac (TPM2B) */
-		if (end - off < 4 + 2 + 1 + 2)
-			return -EBADMSG;
-		rc = tpm_rm_evict_handle(chip, get_unaligned_be32(buf + off));
+	n = tpm2_auths_parse(buf, off, len, auths);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++) {
+		rc = tpm_rm_evict_handle(chip, auths[i].handle);
 		if (rc)
 			return rc;
-		off += 4;
-		size = get_unaligned_be16(buf + off);
-		if (end - off < 2 + size + 1 + 2)
-			return -EBADMSG;
-		off += 2 + size + 1;
-		size = get_unaligned_be16(buf + off);
-		if (end - off < 2 + size)
-			return -EBADMSG;
-		off += 2 + size;
 	}
 	return 0;
 }
@@ -1188,7 +1227,7 @@ ssize_t tpm2_rm_shield(struct tpm_chip *chip, const u8 *buf, u32 len)
 		return rc;
 	if (tpm_hdr_code(buf) == TPM2_CC_FLUSH_CONTEXT)
 		return len >= TPM_HEADER_SIZE + 4 &&
-		       tpm_rm_holds(chip, get_unaligned_be32(buf +
+		       tpm2_rm_holds(chip, get_unaligned_be32(buf +
 							      TPM_HEADER_SIZE)) ?
 		       TPM2_RC_HANDLE_P1 : 0;
 	if (list_empty(&priv->rm_loaded))
@@ -1215,7 +1254,7 @@ void tpm2_rm_forget_closed(struct tpm_chip *chip)
 
 	list_for_each_entry_safe(space, next, &tpm_rm(chip)->rm_spaces, node)
 		if (space->closed)
-			tpm_space_forget(space);
+			tpm_space_forget(chip, space);
 }
 EXPORT_SYMBOL_IF_KUNIT(tpm2_rm_forget_closed);
 
@@ -1228,12 +1267,7 @@ EXPORT_SYMBOL_IF_KUNIT(tpm2_rm_forget_closed);
  */
 unsigned int tpm2_rm_nr_closed(struct tpm_chip *chip)
 {
-	struct tpm_rm_space *space;
-	unsigned int n = 0;
-
-	list_for_each_entry(space, &tpm_rm(chip)->rm_spaces, node)
-		n += space->closed;
-	return n;
+	return tpm_rm(chip)->rm_nr_closed;
 }
 EXPORT_SYMBOL_IF_KUNIT(tpm2_rm_nr_closed);
 
@@ -1257,8 +1291,7 @@ void tpm2_space_free(struct tpm_chip *chip, struct tpm_rm_space *space)
 		return;
 	/* A file holding the TPM alone is not waited for: the books keep it. */
 	if (!tpm_try_get_ops_nowait(chip)) {
-		tpm_rm_join(chip, space);
-		space->closed = true;
+		tpm_rm_close(chip, space);
 		tpm_rm_reap(chip);
 		tpm_put_ops(chip);
 		return;
@@ -1268,9 +1301,9 @@ void tpm2_space_free(struct tpm_chip *chip, struct tpm_rm_space *space)
 	 * under it too, after which nothing is in the TPM for anyone.
 	 */
 	mutex_lock(&chip->tpm_mutex);
-	space->closed = true;
+	tpm_rm_close(chip, space);
 	if (!chip->ops || !tpm_space_in_tpm(space))
-		tpm_space_forget(space);
+		tpm_space_forget(chip, space);
 	mutex_unlock(&chip->tpm_mutex);
 }
 EXPORT_SYMBOL_IF_KUNIT(tpm2_space_free);

@@ -52,6 +52,8 @@
  *		of, or 0
  * @client_ctx:	the object context the client's TPM2_ContextLoad loads
  * @client_ctx_len: its length
+ * @new_sess:	the command starts a session or loads one (StartAuthSession,
+ *		or the client's TPM2_ContextLoad of a session)
  * @handles:	GetCapability(HANDLES) of objects or sessions: the type
  * @first:	... from this handle on
  * @max:	... at most this many
@@ -72,6 +74,7 @@ struct tpm_space_run {
 	u32 client_saved;
 	u8 *client_ctx;
 	u32 client_ctx_len;
+	bool new_sess;
 	u8 handles;
 	u32 first;
 	u32 max;
@@ -182,35 +185,25 @@ static int tpm_space_claim_auths(struct tpm_rm_space *space,
 				 struct tpm_space_run *run, const u8 *buf,
 				 u32 off, u32 len)
 {
-	u32 end, h;
-	int n, slot;
-	u8 attrs;
+	struct tpm2_auth auths[TPM_RM_MAX_AUTHS];
+	int n, i, slot;
+	u32 h;
 
-	if (off + 4 > len || get_unaligned_be32(buf + off) > len - off - 4)
-		goto unparsed;
-	end = off + 4 + get_unaligned_be32(buf + off);
-	for (off += 4, n = 0; off < end; n++) {
-		if (n == TPM_RM_MAX_AUTHS || off + 7 > end)
-			goto unparsed;
-		h = get_unaligned_be32(buf + off);
-		off += 6 + get_unaligned_be16(buf + off + 4);	/* nonce */
-		if (off + 3 > end)
-			goto unparsed;
-		attrs = buf[off++];
-		off += 2 + get_unaligned_be16(buf + off);	/* hmac */
-		if (off > end)
-			goto unparsed;
+	n = tpm2_auths_parse(buf, off, len, auths);
+	if (n < 0) {
+		run->unparsed = true;
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		h = auths[i].handle;
 		if (TPM2_HT(h) != TPM2_HT_HMAC && TPM2_HT(h) != TPM2_HT_POLICY)
 			continue;
 		slot = tpm_space_use_sess(space, run, h);
 		if (slot < 0)
 			return slot;
-		if (!(attrs & TPM2_SA_CONTINUE_SESSION))
+		if (!(auths[i].attrs & TPM2_SA_CONTINUE_SESSION))
 			__set_bit(slot, &run->ends);
 	}
-	return 0;
-unparsed:
-	run->unparsed = true;
 	return 0;
 }
 
@@ -408,7 +401,6 @@ static ssize_t tpm_space_prepare(struct tpm_chip *chip,
 				 struct tpm_space_run *run, u8 *buf)
 {
 	u32 len = tpm_hdr_len(buf), cc = tpm_hdr_code(buf), nh, i, h, loads;
-	bool session;
 	int rc;
 
 	run->flush_sess = -1;
@@ -427,16 +419,17 @@ static ssize_t tpm_space_prepare(struct tpm_chip *chip,
 		if (rc)
 			return rc;
 	}
+	/* A session started or loaded by the client. */
+	run->new_sess = cc == TPM_RM_CC_START_AUTH_SESSION ||
+			(cc == TPM2_CC_CONTEXT_LOAD && !run->client_ctx);
 	if (run->attrs & TPM2_CC_ATTR_RHANDLE) {
 		/* A new session or object: within the uid's share. */
 		loads = 0;
-		if (cc == TPM2_CC_CONTEXT_LOAD && !run->client_ctx &&
+		if (run->new_sess && cc == TPM2_CC_CONTEXT_LOAD &&
 		    len >= TPM_HEADER_SIZE + TPM_SPACE_CTX_MIN)
 			loads = get_unaligned_be32(buf + TPM_HEADER_SIZE + 8);
-		session = cc == TPM_RM_CC_START_AUTH_SESSION ||
-			  (cc == TPM2_CC_CONTEXT_LOAD && !run->client_ctx);
-		if (tpm_rm_over_share(chip, space, session, loads))
-			return tpm_space_rm_error(buf, session ?
+		if (tpm_rm_over_share(chip, space, run->new_sess, loads))
+			return tpm_space_rm_error(buf, run->new_sess ?
 						  TPM2_RC_SESSION_MEMORY :
 						  TPM2_RC_OBJECT_MEMORY);
 	}
@@ -684,9 +677,7 @@ static ssize_t tpm_space_send(struct tpm_chip *chip, struct tpm_space_run *run,
 		if (rc)
 			return rc;
 	}
-	/* A session started or loaded by the client. */
-	if (cc == TPM_RM_CC_START_AUTH_SESSION ||
-	    (cc == TPM2_CC_CONTEXT_LOAD && !run->client_ctx)) {
+	if (run->new_sess) {
 		rc = tpm_rm_room_for(chip, true);
 		if (rc)
 			return rc;

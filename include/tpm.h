@@ -128,6 +128,7 @@ struct tpm_rm_saved {
  *		/dev/tpmrmN files, and those whose files closed while what
  *		they had in the TPM could not be flushed (tpm2-rm.c,
  *		"Closing a space")
+ * @rm_nr_closed: how many of them are closed (the next command flushes them)
  * @rm_sessions_max: TPM_PT_ACTIVE_SESSIONS_MAX, once asked (0: not yet)
  * @rm_obj_room: how many of them may be objects, as far as is known (0:
  *		not known), learned when the TPM last had no room
@@ -144,6 +145,7 @@ struct tpm_chip_priv {
 	struct tpm_rm_saved rm_orphan[TPM_RM_ORPHANS];
 	struct list_head rm_loaded;
 	struct list_head rm_spaces;
+	unsigned int rm_nr_closed;
 	unsigned int rm_sessions_max;
 	unsigned int rm_obj_room;
 	void *pcr_groups;
@@ -309,6 +311,7 @@ struct tpm_rm_space *tpm2_space_alloc(void);
 void tpm2_space_free(struct tpm_chip *chip, struct tpm_rm_space *space);
 int tpm2_rm_evict_all(struct tpm_chip *chip);
 ssize_t tpm2_rm_shield(struct tpm_chip *chip, const u8 *buf, u32 len);
+bool tpm2_rm_holds(struct tpm_chip *chip, u32 h);
 void tpm2_rm_flush_all(struct tpm_chip *chip);
 void tpm2_rm_forget_closed(struct tpm_chip *chip);
 unsigned int tpm2_rm_nr_closed(struct tpm_chip *chip);

@@ -1579,12 +1579,24 @@ static void space_kernel_user_malformed_memory(struct kunit *test)
 	expect_tpm_empty(test, t);
 }
 
+/* Send @buf as a kernel user does (tpm_transmit_cmd()) and free it. */
+static s64 kernel_send(struct kunit *test, struct space_test *t,
+		       struct tpm_buf *buf)
+{
+	s64 rc;
+
+	KUNIT_ASSERT_EQ(test, tpm_try_get_ops(t->chip), 0);
+	rc = tpm_transmit_cmd(t->chip, buf, 0, NULL);
+	tpm_put_ops(t->chip);
+	tpm_buf_destroy(buf);
+	return rc;
+}
+
 /* A kernel user's command of @cc naming @h in its handle area. */
 static s64 kernel_cmd(struct kunit *test, struct space_test *t, u32 cc,
 		      const u32 *h, int nh, u32 auth)
 {
 	struct tpm_buf buf;
-	s64 rc;
 	int i;
 
 	KUNIT_ASSERT_EQ(test, tpm_buf_init(&buf, auth ? TPM2_ST_SESSIONS :
@@ -1598,11 +1610,7 @@ static s64 kernel_cmd(struct kunit *test, struct space_test *t, u32 cc,
 		tpm_buf_append_u8(&buf, 1);	/* continueSession */
 		tpm_buf_append_u16(&buf, 0);
 	}
-	KUNIT_ASSERT_EQ(test, tpm_try_get_ops(t->chip), 0);
-	rc = tpm_transmit_cmd(t->chip, &buf, 0, NULL);
-	tpm_put_ops(t->chip);
-	tpm_buf_destroy(&buf);
-	return rc;
+	return kernel_send(test, t, &buf);
 }
 
 /* A space with an object (physical FAKE_OBJ) and a session, both loaded. */
@@ -1704,10 +1712,7 @@ static void space_kernel_user_unknown_evicts_all(struct kunit *test)
 					   TPM2_CC_GET_CAPABILITY), 0);
 	for (i = 0; i < ARRAY_SIZE(cap); i++)
 		tpm_buf_append_u32(&buf, cap[i]);
-	KUNIT_ASSERT_EQ(test, tpm_try_get_ops(t->chip), 0);
-	tpm_transmit_cmd(t->chip, &buf, 0, NULL);
-	tpm_put_ops(t->chip);
-	tpm_buf_destroy(&buf);
+	kernel_send(test, t, &buf);
 	KUNIT_EXPECT_EQ(test, fake_loaded_objects(t->tpm), 0);
 
 	/* An authorization area that does not parse. */
@@ -1716,10 +1721,7 @@ static void space_kernel_user_unknown_evicts_all(struct kunit *test)
 					   TPM2_CC_CREATE_PRIMARY), 0);
 	tpm_buf_append_u32(&buf, RH_OWNER);
 	tpm_buf_append_u32(&buf, 100);
-	KUNIT_ASSERT_EQ(test, tpm_try_get_ops(t->chip), 0);
-	tpm_transmit_cmd(t->chip, &buf, 0, NULL);
-	tpm_put_ops(t->chip);
-	tpm_buf_destroy(&buf);
+	kernel_send(test, t, &buf);
 	KUNIT_EXPECT_EQ(test, fake_loaded_objects(t->tpm), 0);
 	KUNIT_EXPECT_EQ(test, read_public(t, a, h), 1);
 	expect_tpm_empty(test, t);

@@ -67,7 +67,7 @@ hold() {
 	read -r -t 120 line <&"${H[0]}"
 	[ "$mode" = readonly ] || [ "$line" = done ] ||
 		{ fail "$l-holder" "$line"; return 1; }
-	wait "$H_PID"
+	wait "$H_PID" || { fail "$l-holder-exit" "exited with $?"; return 1; }
 	# Every other user finishes, and succeeds.
 	for i in $(seq 600); do
 		[ "$(grep -c . /tmp/excl-others 2>/dev/null)" = 4 ] && break
@@ -75,7 +75,8 @@ hold() {
 	done
 	bad=$(grep -v ' 0$' /tmp/excl-others; [ "$(grep -c . /tmp/excl-others)" = 4 ] || echo "only $(grep -c . /tmp/excl-others) of 4 finished")
 	[ -z "$bad" ] && pass "$l-others-complete" || fail "$l-others-complete" "$bad"
-	between=$(python3 "$X" between "$log")
+	between=$(python3 "$X" between "$log") ||
+		{ fail "$l-log" "$between"; return 1; }
 }
 
 hold excl excl &&
@@ -93,7 +94,7 @@ else
 	fail readonly-excl-is-shared "$line"
 fi
 echo go >&"${R[1]}"
-wait "$R_PID"
+wait "$R_PID" || fail readonly-holder-exit "exited with $?"
 
 keyctl clear @u
 rmmod trusted

@@ -146,7 +146,7 @@ unplug_under_trusted() {
 # blob sealed to the empty policy unseals with a policy session nobody's
 # space holds (started through /dev/tpm0).
 isolation_from_trusted() {
-	local zeros pol id line sess h ok=1
+	local zeros pol id line sess h ok=1 rc
 	zeros=$(printf '0%.0s' $(seq 64))
 	pol="keyhandle=$SPK hash=sha256"
 	if ! id=$(keyctl add trusted pol "new 32 $pol policydigest=$zeros" @u 2>err) ||
@@ -180,12 +180,14 @@ isolation_from_trusted() {
 		pass isolation-policyhandle
 	fi
 	echo go >&"${VICTIM[1]}"
-	if read -r -t 60 line <&"${VICTIM[0]}" && [ "$line" = ok ]; then
+	read -r -t 60 line <&"${VICTIM[0]}"
+	wait "$VICTIM_PID" 2>/dev/null
+	rc=$?
+	if [ "$line" = ok ] && [ $rc = 0 ]; then
 		pass isolation-victim-unharmed
 	else
-		fail isolation-victim-unharmed "$line"
+		fail isolation-victim-unharmed "exit $rc: $line"
 	fi
-	wait "$VICTIM_PID" 2>/dev/null
 	keyctl clear @u
 }
 

@@ -46,9 +46,13 @@ hog_run() {
 	echo "guest:   $1: the hog was $hog_said"
 }
 
+# hog_end <label>: let the hog go; its exit status is a check.
 hog_end() {
+	local rc
 	[ -n "${HOG[1]:-}" ] && echo >&"${HOG[1]}"
 	wait "${HOG_PID:-}" 2>/dev/null
+	rc=$?
+	[ $rc = 0 ] && pass "$1-hog-exit" || fail "$1-hog-exit" "exited with $rc"
 }
 
 shares_check() {
@@ -64,7 +68,7 @@ shares_check() {
 	else
 		pass share-control
 	fi
-	hog_end
+	hog_end share-control
 	echo 0 >$param
 	hog_run "the default share"
 	rc=${hog_said##* rc }
@@ -80,7 +84,7 @@ shares_check() {
 	else
 		fail share-other-uid-works "$(tail -n 3 /tmp/other-uid.out | tr '\n' ' ')"
 	fi
-	hog_end
+	hog_end share
 	chmod 0600 /dev/tpmrm0
 	export TPM2TOOLS_TCTI=$TCTI
 }
