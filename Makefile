@@ -12,13 +12,17 @@
 #   make bench      upstream vs ours vs the swtpm floor, on the plain
 #                   guest kernel; prints the table (BENCH_ARGS: --rounds,
 #                   --secs)
+#   make install  build against the running kernel (or KDIR), install into
+#                 its modules' updates/ directory and run depmod, so that
+#                 modprobe loads these modules instead of the kernel's own
+#                 (INSTALL_MOD_PATH: a staging root)
 #   make clean
 
 KVER ?= 6.12
 export KVER
 KDIR ?=
 
-.PHONY: all modules deps run shell check kunit bench clean
+.PHONY: all modules install deps run shell check kunit bench clean
 
 all: modules
 
@@ -26,6 +30,18 @@ modules:
 	@tests/lib/deps.sh
 	@kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$(tests/lib/guest-kernel.sh debug) && \
 	$(MAKE) -C "$$kdir" M=$(CURDIR) W=1 modules
+
+# The KUnit modules are for the test guest, never installed.
+install:
+	@kdir="$(or $(KDIR),/lib/modules/$(shell uname -r)/build)"; \
+	[ -f "$$kdir/include/config/kernel.release" ] || \
+		{ echo "install: no kernel build directory at $$kdir (KDIR=)" >&2; exit 1; }; \
+	kver=$$(cat "$$kdir/include/config/kernel.release"); \
+	$(MAKE) -C "$$kdir" M=$(CURDIR) CONFIG_TCG_TPM_OOT_KUNIT_TEST= modules && \
+	$(MAKE) -C "$$kdir" M=$(CURDIR) CONFIG_TCG_TPM_OOT_KUNIT_TEST= \
+		INSTALL_MOD_DIR=updates modules_install && \
+	depmod -a $(if $(INSTALL_MOD_PATH),-b "$(INSTALL_MOD_PATH)") "$$kver" && \
+	echo "install: modules in $(INSTALL_MOD_PATH)/lib/modules/$$kver/updates; depmod done"
 
 deps:
 	@tests/lib/deps.sh

@@ -296,14 +296,22 @@ EXPORT_SYMBOL_GPL(tpm_buf_read_u32);
  * @name:	the entity's name; unused without HMAC sessions
  *
  * Context: any context.
- * Return: 0.
+ * Return: 0 (nothing on kernels where it returns void, see tpm-compat.h).
  */
+#if TPM_COMPAT_APPEND_NAME_INT
 int tpm_buf_append_name(struct tpm_chip *chip, struct tpm_buf *buf,
 			u32 handle, u8 *name)
 {
 	tpm_buf_append_handle(chip, buf, handle);
 	return 0;
 }
+#else
+void tpm_buf_append_name(struct tpm_chip *chip, struct tpm_buf *buf,
+			 u32 handle, u8 *name)
+{
+	tpm_buf_append_handle(chip, buf, handle);
+}
+#endif
 EXPORT_SYMBOL_GPL(tpm_buf_append_name);
 
 /**

@@ -5,7 +5,6 @@
  * unregister fence.  The locking rules are described at the top of
  * include/tpm.h.
  */
-#include <kunit/visibility.h>
 #include <linux/cdev.h>
 #include <linux/hw_random.h>
 #include <linux/idr.h>
@@ -109,6 +108,9 @@ struct tpm_chip *tpm_chip_alloc(struct device *pdev,
 	chip->ops = ops;
 	chip->locality = -1;
 	chip->dev_num = -1;
+#if !TPM_COMPAT_BANKS_IN_CHIP
+	chip->allocated_banks = priv->banks;
+#endif
 
 	rc = tpm_alloc_dev_num(chip);
 	if (rc) {

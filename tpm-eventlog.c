@@ -2,10 +2,13 @@
 /*
  * The firmware's event log: what it measured into the PCRs before the
  * kernel ran.  Read at registration from the area the ACPI TPM2 table
- * (TPM 2.0) or TCPA table (TPM 1.2) describes, checked event by event, and
- * shown in securityfs as tpmN/binary_bios_measurements (the events as the
- * firmware wrote them) and, for a TPM 1.2, ascii_bios_measurements (one
- * line per event, upstream's format).  A vtpm has none.
+ * (TPM 2.0) or TCPA table (TPM 1.2) describes or, for a TPM 2.0 where ACPI
+ * has none, from the copy a UEFI boot's EFI stub handed over (with the
+ * events logged after that copy, from the final events table); checked
+ * event by event, and shown in securityfs as
+ * tpmN/binary_bios_measurements (the events as the firmware wrote them)
+ * and, for a TPM 1.2, ascii_bios_measurements (one line per event,
+ * upstream's format).  A vtpm has none.
  *
  * A log whose events run past its area, or that is cut in the middle of
  * an event, is refused with a message: nothing of it is shown, and nothing
@@ -16,8 +19,8 @@
  * are removed at unregister, and one opened just before sees the chip
  * through the inode's i_private, cleared under the inode lock first.
  */
-#include <kunit/visibility.h>
 #include <linux/acpi.h>
+#include <linux/efi.h>
 #include <linux/fs.h>
 #include <linux/security.h>
 #include <linux/seq_file.h>
@@ -462,21 +465,139 @@ static u8 *tpm_log_acpi_copy(struct tpm_chip *chip, size_t *len)
 }
 #endif
 
-/* Keep the events of a checked log in chip->log. */
-static int tpm_log_read(struct tpm_chip *chip)
+/**
+ * tpm_eventlog_efi_join() - the EFI log with the events logged after it
+ * @stub:	the log the EFI stub copied (GetEventLog()'s), @stub_len bytes
+ * @stub_len:	its size
+ * @preboot:	how many bytes of @final were logged before GetEventLog()
+ *		returned, and so are in @stub too
+ * @final:	the final events table's events, @final_len bytes
+ * @final_len:	their size (0: none)
+ * @len:	out: the size of the joined log
+ * @why:	out: why the final events are left out, or NULL
+ *
+ * Events logged between GetEventLog() and ExitBootServices() are in both
+ * logs; the final events after those follow the copy's events.  A final
+ * events table shorter than its own preboot part is a firmware bug: the
+ * stub's copy is kept alone, with @why saying so.
+ *
+ * Context: process context, may sleep.
+ * Return: the joined log (kvmalloc), or NULL when out of memory.
+ */
+u8 *tpm_eventlog_efi_join(const u8 *stub, size_t stub_len, size_t preboot,
+			  const u8 *final, size_t final_len, size_t *len,
+			  const char **why)
+{
+	u8 *log;
+
+	*why = NULL;
+	if (preboot > final_len) {
+		*why = "the final events table is shorter than its preboot part";
+		final_len = 0;
+	} else {
+		final_len -= preboot;
+	}
+	log = kvmalloc(stub_len + final_len, GFP_KERNEL);
+	if (!log)
+		return NULL;
+	memcpy(log, stub, stub_len);
+	if (final_len)
+		memcpy(log + stub_len, final + preboot, final_len);
+	*len = stub_len + final_len;
+	return log;
+}
+EXPORT_SYMBOL_IF_KUNIT(tpm_eventlog_efi_join);
+
+#ifdef CONFIG_EFI
+/* The final events (efi.tpm_final_log), joined after @stub. */
+static u8 *tpm_log_efi_final(struct tpm_chip *chip, const u8 *stub,
+			     size_t stub_len, size_t preboot, size_t *len)
+{
+	struct efi_tcg2_final_events_table *tbl = NULL;
+	size_t final_len = 0;
+	const char *why;
+	u8 *log;
+
+	if (efi.tpm_final_log != EFI_INVALID_TABLE_ADDR &&
+	    efi_tpm_final_log_size > 0) {
+		final_len = efi_tpm_final_log_size;
+		tbl = memremap(efi.tpm_final_log, sizeof(*tbl) + final_len,
+			       MEMREMAP_WB);
+		if (!tbl) {
+			dev_warn(&chip->dev, "cannot map the final events table\n");
+			final_len = 0;
+		}
+	}
+	log = tpm_eventlog_efi_join(stub, stub_len, preboot,
+				    tbl ? tbl->events : NULL, final_len, len,
+				    &why);
+	if (why)
+		dev_warn(&chip->dev, FW_BUG "%s; the final events are left out\n",
+			 why);
+	if (tbl)
+		memunmap(tbl);
+	return log;
+}
+
+/*
+ * A copy of the log the EFI stub handed over (efi.tpm_log), its final
+ * events joined in a TPM 2.0 format log; *@agile says which format it is.
+ */
+static u8 *tpm_log_efi_copy(struct tpm_chip *chip, size_t *len, bool *agile)
+{
+	struct linux_efi_tpm_eventlog *tbl;
+	u32 size, preboot;
+	u8 *log = NULL;
+
+	if (efi.tpm_log == EFI_INVALID_TABLE_ADDR)
+		return NULL;
+	tbl = memremap(efi.tpm_log, sizeof(*tbl), MEMREMAP_WB);
+	if (!tbl)
+		return NULL;
+	size = tbl->size;
+	memunmap(tbl);
+	if (!size || size > TPM_LOG_MAX_LEN) {
+		dev_warn(&chip->dev, "EFI event log of %u bytes; no event log\n",
+			 size);
+		return NULL;
+	}
+	tbl = memremap(efi.tpm_log, sizeof(*tbl) + size, MEMREMAP_WB);
+	if (!tbl)
+		return NULL;
+	preboot = tbl->final_events_preboot_size;
+	*agile = tbl->version == EFI_TCG2_EVENT_LOG_FORMAT_TCG_2;
+	if (*agile) {
+		log = tpm_log_efi_final(chip, tbl->log, size, preboot, len);
+	} else {
+		log = kvmalloc(size, GFP_KERNEL);
+		if (log)
+			memcpy(log, tbl->log, size);
+		*len = size;
+	}
+	memunmap(tbl);
+	return log;
+}
+#else
+static u8 *tpm_log_efi_copy(struct tpm_chip *chip, size_t *len, bool *agile)
+{
+	return NULL;
+}
+#endif
+
+/*
+ * Keep the events of @area in chip->log if they are a checked log, in the
+ * crypto agile format or not (@agile); -ENODEV if it holds no event.
+ */
+static int tpm_log_keep(struct tpm_chip *chip, u8 *area, size_t len,
+			bool agile, const char *source)
 {
 	const char *why;
-	size_t len, used;
-	u8 *area;
+	size_t used;
 	int rc;
 
-	area = tpm_log_acpi_copy(chip, &len);
-	if (!area)
-		return -ENODEV;
-	rc = tpm_eventlog_parse(area, len, chip->flags & TPM_CHIP_FLAG_TPM2,
-				&used, &why);
+	rc = tpm_eventlog_parse(area, len, agile, &used, &why);
 	if (rc) {
-		dev_warn(&chip->dev, "event log refused: %s\n", why);
+		dev_warn(&chip->dev, "%s event log refused: %s\n", source, why);
 	} else if (!used) {
 		rc = -ENODEV;
 	} else {
@@ -490,6 +611,33 @@ static int tpm_log_read(struct tpm_chip *chip)
 	return rc;
 }
 
+/*
+ * Where the log is: the area the ACPI table describes, for a chip ACPI
+ * describes; then, for a TPM 2.0, the log the EFI stub handed over, when
+ * the ACPI table has no log area (a TPM2 table of 52 bytes), the area
+ * holds no event, or its log is not a TPM 2.0 one (OVMF leaves QEMU's
+ * area empty).  A TPM 1.2's log is only ever ACPI's.
+ */
+static int tpm_log_read(struct tpm_chip *chip)
+{
+	bool tpm2 = chip->flags & TPM_CHIP_FLAG_TPM2;
+	bool agile = tpm2;
+	size_t len;
+	u8 *area;
+
+	if (chip->dev.parent && has_acpi_companion(chip->dev.parent)) {
+		area = tpm_log_acpi_copy(chip, &len);
+		if (area && !tpm_log_keep(chip, area, len, tpm2, "ACPI"))
+			return 0;
+	}
+	if (!tpm2)
+		return -ENODEV;
+	area = tpm_log_efi_copy(chip, &len, &agile);
+	if (!area)
+		return -ENODEV;
+	return tpm_log_keep(chip, area, len, agile, "EFI");
+}
+
 /* bios_dir[]: the binary file, the ascii file (TPM 1.2), the directory. */
 #define TPM_LOG_DIR	(TPM_NUM_EVENT_LOG_FILES - 1)
 
@@ -498,7 +646,8 @@ static int tpm_log_read(struct tpm_chip *chip)
  * @chip: the chip, registered but not yet findable
  *
  * Only a chip firmware describes in ACPI has the log of the ACPI table (a
- * chip probed at a forced address, or a vtpm, may be another TPM).  A
+ * chip probed at a forced address may be another TPM); a TPM 2.0 that has
+ * none takes the EFI log, as upstream does, and a vtpm has no log.  A
  * chip without a log (no table, an area with no event) or with one that
  * is refused gets no files; registration goes on either way.
  *
@@ -508,9 +657,7 @@ void tpm_eventlog_add(struct tpm_chip *chip)
 {
 	struct dentry *d;
 
-	if ((chip->flags & TPM_CHIP_FLAG_VIRTUAL) ||
-	    !chip->dev.parent || !has_acpi_companion(chip->dev.parent) ||
-	    tpm_log_read(chip))
+	if ((chip->flags & TPM_CHIP_FLAG_VIRTUAL) || tpm_log_read(chip))
 		return;
 	d = securityfs_create_dir(dev_name(&chip->dev), NULL);
 	if (IS_ERR(d))

@@ -4,7 +4,6 @@
  * ops), how long a command may take, and sending a command and getting
  * its response back.
  */
-#include <kunit/visibility.h>
 #include <linux/module.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
@@ -498,8 +497,10 @@ static bool tpm_should_retry(struct tpm_chip *chip, u32 ordinal, u32 rc)
  *
  * The command's length is taken from its header.  A TPM that answers
  * TPM2_RC_RETRY (or TPM2_RC_TESTING to anything but the self test) gets
- * the command again after a growing delay, for up to TPM_RETRY_TOTAL_MS;
- * so does a TPM 1.2 that answers TPM_RETRY or TPM_DOING_SELFTEST.
+ * the command again after a delay that starts at TPM_RETRY_FIRST_MS and
+ * doubles, as long as it is at most TPM_RETRY_MAX_DELAY_MS (eight sends
+ * over 2.54 s, upstream's patience); so does a TPM 1.2 that answers
+ * TPM_RETRY or TPM_DOING_SELFTEST.
  * Such an answer is a bare header, so only the first TPM_HEADER_SIZE
  * bytes of @buf were overwritten and restoring them restores the command.
  *
@@ -511,7 +512,7 @@ static bool tpm_should_retry(struct tpm_chip *chip, u32 ordinal, u32 rc)
  */
 ssize_t tpm_transmit(struct tpm_chip *chip, u8 *buf, size_t bufsiz)
 {
-	unsigned int delay = TPM_RETRY_FIRST_MS, waited = 0;
+	unsigned int delay = TPM_RETRY_FIRST_MS;
 	u8 header[TPM_HEADER_SIZE];
 	ssize_t len;
 	u32 ordinal;
@@ -525,10 +526,9 @@ ssize_t tpm_transmit(struct tpm_chip *chip, u8 *buf, size_t bufsiz)
 		len = tpm_try_transmit(chip, buf, bufsiz);
 		if (len != TPM_HEADER_SIZE ||
 		    !tpm_should_retry(chip, ordinal, tpm_hdr_code(buf)) ||
-		    waited + delay > TPM_RETRY_TOTAL_MS)
+		    delay > TPM_RETRY_MAX_DELAY_MS)
 			return len;
 		msleep(delay);
-		waited += delay;
 		delay *= 2;
 		memcpy(buf, header, TPM_HEADER_SIZE);
 	}

@@ -5,7 +5,6 @@
  * a suspend and resuming after it, random numbers, capabilities, PCR
  * reads and extends.
  */
-#include <kunit/visibility.h>
 #include <linux/hash_info.h>
 #include <linux/module.h>
 #include "tpm.h"
@@ -20,20 +19,27 @@
 #define TPM_CAP_PROP_TIS_TIMEOUT	0x0115
 #define TPM_CAP_PROP_TIS_DURATION	0x0120
 
+/* Upstream's patience: polling for the self test, retrying SaveState. */
+#define TPM1_SELFTEST_POLL_MS		100
+#define TPM1_SAVE_STATE_PATIENCE_MS	5000
+
 /* Response codes the start-up cares about. */
 #define TPM_ERR_INVALID_POSTINIT	0x0026
 
-/* What a TPM that reports nothing (0) gets, in milliseconds. */
+/*
+ * What a TPM that reports nothing (0) gets, in milliseconds: never less
+ * than upstream gives it (B of 4 s, medium and long durations of 120 s).
+ */
 static const unsigned int tpm1_default_timeout_ms[TPM1_TIMEOUTS] = {
-	750, 2000, 750, 750,		/* TIS 1.2: A, B, C, D */
+	750, 4000, 750, 750,		/* TIS 1.2: A, B, C, D */
 };
 
 static const unsigned int tpm1_default_duration_ms[TPM1_DURATIONS] = {
-	2000, 20000, 60000,		/* short, medium, long */
+	2000, 120000, 120000,		/* short, medium, long */
 };
 
-/* A value over ten minutes is not a timeout but a misreading. */
-#define TPM1_MAX_US			(600U * USEC_PER_SEC)
+/* A short duration reported in milliseconds gets at least this. */
+#define TPM1_MS_SHORT_MIN_US		USEC_PER_SEC
 
 /*
  * Below these, the smallest value reported was meant in milliseconds: no
@@ -41,6 +47,18 @@ static const unsigned int tpm1_default_duration_ms[TPM1_DURATIONS] = {
  */
 #define TPM1_MIN_TIMEOUT_US		USEC_PER_MSEC
 #define TPM1_MIN_DURATION_US		(10 * USEC_PER_MSEC)
+
+/* Whether the smallest value given (0 is "not given") is under @min_us. */
+static bool tpm1_in_ms(const u32 *us, int n, u32 min_us)
+{
+	u32 least = U32_MAX;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (us[i])
+			least = min(least, us[i]);
+	return least < min_us;
+}
 
 /**
  * tpm1_fix_units() - make reported timeouts or durations usable
@@ -52,28 +70,23 @@ static const unsigned int tpm1_default_duration_ms[TPM1_DURATIONS] = {
  *
  * Some TPMs report milliseconds where the specification says
  * microseconds: when the smallest value given (0 is "not given") is under
- * @min_us, they are all taken as milliseconds.  A value of 0, or one over
- * ten minutes, gets its default.
+ * @min_us, they are all taken as milliseconds.  A value of 0 gets its
+ * default; any other is used, however long (as upstream does).
  *
  * Context: any context.
  * Return: true if any value was changed, false if all are as reported.
  */
 bool tpm1_fix_units(u32 *us, const unsigned int *dflt_ms, int n, u32 min_us)
 {
-	bool changed = false, in_ms;
-	u32 least = U32_MAX;
+	bool changed = false, in_ms = tpm1_in_ms(us, n, min_us);
 	int i;
 
-	for (i = 0; i < n; i++)
-		if (us[i])
-			least = min(least, us[i]);
-	in_ms = least < min_us;
 	for (i = 0; i < n; i++) {
 		if (in_ms && us[i]) {
 			us[i] = min_t(u64, (u64)us[i] * USEC_PER_MSEC, U32_MAX);
 			changed = true;
 		}
-		if (!us[i] || us[i] > TPM1_MAX_US) {
+		if (!us[i]) {
 			us[i] = dflt_ms[i] * USEC_PER_MSEC;
 			changed = true;
 		}
@@ -89,13 +102,18 @@ EXPORT_SYMBOL_IF_KUNIT(tpm1_fix_units);
  * @duration_us: the short, medium and long durations as reported
  *
  * The values go through tpm1_fix_units(); chip->timeout_adjusted and
- * chip->duration_adjusted say whether any was not used as reported.
+ * chip->duration_adjusted say whether any was not used as reported.  A
+ * short duration given in milliseconds gets at least a second, as
+ * upstream gives it.
  *
  * Context: any context.
  */
 void tpm1_set_timeouts(struct tpm_chip *chip, u32 *timeout_us,
 		       u32 *duration_us)
 {
+	bool dur_in_ms = tpm1_in_ms(duration_us, TPM1_DURATIONS,
+				    TPM1_MIN_DURATION_US);
+
 	chip->timeout_adjusted = tpm1_fix_units(timeout_us,
 						tpm1_default_timeout_ms,
 						TPM1_TIMEOUTS,
@@ -104,6 +122,8 @@ void tpm1_set_timeouts(struct tpm_chip *chip, u32 *timeout_us,
 						 tpm1_default_duration_ms,
 						 TPM1_DURATIONS,
 						 TPM1_MIN_DURATION_US);
+	if (dur_in_ms && duration_us[0] < TPM1_MS_SHORT_MIN_US)
+		duration_us[0] = TPM1_MS_SHORT_MIN_US;
 	chip->timeout_a = usecs_to_jiffies(timeout_us[0]);
 	chip->timeout_b = usecs_to_jiffies(timeout_us[1]);
 	chip->timeout_c = usecs_to_jiffies(timeout_us[2]);
@@ -226,9 +246,33 @@ static ssize_t tpm1_startup(struct tpm_chip *chip, const u8 *type)
 			   "TPM_Startup");
 }
 
+/*
+ * TPM_ContinueSelfTest, then, as upstream does, wait for the self test to
+ * end: a PCR read every TPM1_SELFTEST_POLL_MS answers TPM_DOING_SELFTEST
+ * (or, on some chips, times out) until it has, for up to the long
+ * duration.  The wait ends with the first other answer, which is the
+ * self test's business no further: the result is ContinueSelfTest's.
+ */
 static ssize_t tpm1_continue_selftest(struct tpm_chip *chip)
 {
-	return tpm1_simple(chip, TPM_ORD_CONTINUE_SELFTEST, NULL, 0, NULL);
+	static const u8 pcr0[4];	/* TPM_PCRRead's index: PCR 0 */
+	unsigned long stop = jiffies + chip->duration[TPM_LONG];
+	ssize_t rc;
+
+	rc = tpm1_simple(chip, TPM_ORD_CONTINUE_SELFTEST, NULL, 0, NULL);
+	if (rc)
+		return rc;
+	for (;;) {
+		rc = tpm1_simple(chip, TPM_ORD_PCR_READ, pcr0, 4, NULL);
+		if (rc != TPM1_WARN_DOING_SELFTEST && rc != -ETIME)
+			return 0;
+		if (time_after(jiffies, stop))
+			break;
+		msleep(TPM1_SELFTEST_POLL_MS);
+	}
+	dev_warn(&chip->dev, "self test still running after %u ms\n",
+		 jiffies_to_msecs(chip->duration[TPM_LONG]));
+	return 0;
 }
 
 /* Whether the TPM works, if maybe disabled or deactivated by its owner. */
@@ -281,13 +325,26 @@ int tpm1_auto_startup(struct tpm_chip *chip)
  * @chip: the chip
  *
  * The TPM keeps what TPM_Startup(ST_STATE) restores at resume (the PCRs
- * among it).  TPM_RETRY answers are retried by the transmit path.
+ * among it).  A TPM busy with something else answers TPM_RETRY: the
+ * transmit path retries that, and this for as long as upstream does
+ * (TPM1_SAVE_STATE_PATIENCE_MS in all).
  *
  * Context: process context, may sleep; the caller holds the ops.
  */
 void tpm1_save_state(struct tpm_chip *chip)
 {
-	tpm1_simple(chip, TPM_ORD_SAVE_STATE, NULL, 0, "TPM_SaveState");
+	unsigned long stop = jiffies +
+			     msecs_to_jiffies(TPM1_SAVE_STATE_PATIENCE_MS);
+	ssize_t rc;
+
+	for (;;) {
+		rc = tpm1_simple(chip, TPM_ORD_SAVE_STATE, NULL, 0, NULL);
+		if (rc != TPM1_WARN_RETRY || time_after(jiffies, stop))
+			break;
+		msleep(TPM1_SELFTEST_POLL_MS);
+	}
+	if (rc)
+		dev_err(&chip->dev, "TPM_SaveState failed: %zd\n", rc);
 }
 
 /**

@@ -4,7 +4,6 @@
  * shutdown, random numbers, the command list, PCR banks, PCR reads and
  * extends, flushing a context; and the TPM 2.0 timeouts.
  */
-#include <kunit/visibility.h>
 #include <linux/hash_info.h>
 #include <linux/module.h>
 #include <linux/slab.h>

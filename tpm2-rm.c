@@ -31,7 +31,6 @@
  * Everything here runs under chip->tpm_mutex (the caller holds the ops,
  * or the fence or a closing file holds the mutex itself).
  */
-#include <kunit/visibility.h>
 #include <linux/cred.h>
 #include <linux/module.h>
 #include <linux/bitfield.h>

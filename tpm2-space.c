@@ -23,7 +23,6 @@
  * outside (evicted for another command, refreshed in the context gap),
  * and only under chip->tpm_mutex too.
  */
-#include <kunit/visibility.h>
 #include <linux/bitfield.h>
 #include <linux/slab.h>
 #include <linux/vtpm_proxy.h>

@@ -18,7 +18,6 @@
  * Register access goes through struct tpm_crb_io, so the KUnit tests can
  * put a simulated register file that misbehaves in place of the MMIO one.
  */
-#include <kunit/visibility.h>
 #include <linux/acpi.h>
 #include <linux/io.h>
 #include <linux/module.h>

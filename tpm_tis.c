@@ -2,13 +2,14 @@
 /*
  * TIS over memory-mapped I/O: the TPM as firmware describes it in ACPI
  * (MSFT0101 for a TPM 2.0 whose TPM2 table gives the TIS start method, as
- * QEMU's tpm-tis presents it; PNP0C31 for a TPM 1.2, which ACPI hands to
- * the PNP bus), or at the legacy address when
- * asked to with force=1.  The registers and the chip's reference are
- * managed on the bus device; tpm_chip_unregister() fences the chip before
- * devres unmaps anything.  At system suspend the TPM saves its state
- * (the firmware restores it at resume); the bus device's drvdata is the
- * chip.
+ * QEMU's tpm-tis presents it; PNP0C31, or one of the vendor IDs older
+ * firmware used, for a TPM 1.2, which ACPI hands to the PNP bus; one more
+ * ID with hid=), or at the legacy address when asked to with force=1.  An
+ * Intel iTPM (INTC0102, or itpm=1) does not report Expect as TIS says.
+ * The registers and the chip's reference are managed on the bus device;
+ * tpm_chip_unregister() fences the chip before devres unmaps anything.
+ * At system suspend the TPM saves its state (the firmware restores it at
+ * resume); the bus device's drvdata is the chip.
  */
 #include <linux/acpi.h>
 #include <linux/io.h>
@@ -23,6 +24,10 @@
 static bool force;
 module_param(force, bool, 0444);
 MODULE_PARM_DESC(force, "Probe the legacy address 0xFED40000 without ACPI");
+
+static bool itpm;
+module_param(itpm, bool, 0444);
+MODULE_PARM_DESC(itpm, "The TPM is an Intel iTPM: do not look at Expect");
 
 struct tpm_tis_mmio {
 	struct tpm_tis_data tis;
@@ -82,6 +87,14 @@ static const struct tpm_tis_phy_ops tis_mmio_phy_ops = {
 	.write_bytes = tis_mmio_write_bytes,
 };
 
+/* An iTPM, by its ACPI ID (its PNP device is a PNP0C31 too) or as told. */
+static bool tpm_tis_is_itpm(struct device *dev)
+{
+	struct acpi_device *adev = ACPI_COMPANION(dev);
+
+	return itpm || (adev && !strcmp(acpi_device_hid(adev), "INTC0102"));
+}
+
 static int tpm_tis_mmio_probe(struct device *dev, struct resource *res)
 {
 	struct tpm_tis_mmio *mmio;
@@ -92,6 +105,7 @@ static int tpm_tis_mmio_probe(struct device *dev, struct resource *res)
 	mmio->regs = devm_ioremap_resource(dev, res);
 	if (IS_ERR(mmio->regs))
 		return PTR_ERR(mmio->regs);
+	mmio->tis.itpm = tpm_tis_is_itpm(dev);
 	return tpm_tis_core_init(dev, &mmio->tis, &tis_mmio_phy_ops);
 }
 
@@ -173,11 +187,22 @@ static void tpm_tis_pnp_remove(struct pnp_dev *pnp)
 	tpm_tis_remove(pnp_get_drvdata(pnp));
 }
 
-static const struct pnp_device_id tpm_tis_pnp_ids[] = {
-	{ "PNP0C31" },
+/* The last entry before the end is the one hid= sets. */
+static struct pnp_device_id tpm_tis_pnp_ids[] = {
+	{ "PNP0C31" },		/* TCG's */
+	{ "ATM1200" },		/* Atmel */
+	{ "IFX0102" },		/* Infineon */
+	{ "BCM0101" },		/* Broadcom */
+	{ "BCM0102" },		/* Broadcom */
+	{ "NSC1200" },		/* National */
+	{ "ICO0102" },		/* Intel */
+	{ "" },			/* hid= */
 	{ }
 };
 MODULE_DEVICE_TABLE(pnp, tpm_tis_pnp_ids);
+module_param_string(hid, tpm_tis_pnp_ids[ARRAY_SIZE(tpm_tis_pnp_ids) - 2].id,
+		    sizeof(tpm_tis_pnp_ids[0].id), 0444);
+MODULE_PARM_DESC(hid, "One more PNP ID of a TIS TPM to bind");
 
 static struct pnp_driver tpm_tis_pnp_driver = {
 	.name = "tpm_tis",

@@ -9,18 +9,31 @@
  * 10-byte header, then the body up to its last byte, then that byte, with
  * dataAvail checked before every burst and found clear at the end.  A read
  * that goes wrong (a byte dropped or delivered twice, a header that makes
- * no sense) is asked for again with responseRetry, a bounded number of
- * times.  Every wait on the device is bounded by one of the timeouts A-D.
+ * no sense) is asked for again with responseRetry, and a command the TPM
+ * took wrongly (Expect out of place) is sent again, each a bounded number
+ * of times, as upstream does.  Every wait on the device is bounded by one
+ * of the timeouts A-D.
+ *
+ * Chips upstream knows get its quirks: the status a cancelled command
+ * leaves differs by vendor (Winbond, STMicro), and an Intel iTPM does not
+ * report Expect as the specification says (tpm_tis_data.itpm: it is not
+ * looked at).
  */
 #include <linux/module.h>
-#include <kunit/visibility.h>
 #include "tpm_tis_core.h"
 
-/* Interface timeouts of TIS 1.2, used until the TPM's family is known. */
+/*
+ * Interface timeouts used until the TPM's family is known: TIS 1.2's,
+ * with B the longest either family allows (TPM 2.0's 4 s).
+ */
 #define TIS_TIMEOUT_A_MS	750
-#define TIS_TIMEOUT_B_MS	2000
+#define TIS_TIMEOUT_B_MS	4000
 #define TIS_TIMEOUT_C_MS	750
 #define TIS_TIMEOUT_D_MS	750
+
+/* Vendor IDs whose cancelled commands leave a status of their own. */
+#define TIS_VID_WINBOND		0x1050
+#define TIS_VID_STM		0x104A
 
 static bool wide_fifo = true;
 module_param(wide_fifo, bool, 0444);
@@ -91,14 +104,17 @@ static int tis_wait_sts(struct tpm_tis_data *d, u8 mask,
 
 /*
  * The burst count in @sts, the status the caller just read; while it is
- * zero, in fresh reads of STS.  One read of STS serves both the caller's
- * check and the burst count, which matters where each access is a trip
- * to a device model or across a bus.
+ * zero, in fresh reads of STS, for up to timeout D (TPM 1.2) or A (TPM
+ * 2.0, whose D of 30 ms is too short for a burst count, as upstream
+ * found).  One read of STS serves both the caller's check and the burst
+ * count, which matters where each access is a trip to a device model or
+ * across a bus.
  */
 static int tis_burst_count(struct tpm_chip *chip, struct tpm_tis_data *d,
 			   u32 sts)
 {
-	unsigned long stop = jiffies + chip->timeout_d;
+	unsigned long stop = jiffies + (chip->flags & TPM_CHIP_FLAG_TPM2 ?
+					chip->timeout_a : chip->timeout_d);
 	unsigned int step = TPM_POLL_MIN_US;
 	u32 burst;
 	int rc;
@@ -191,9 +207,22 @@ static void tpm_tis_cancel(struct tpm_chip *chip)
 	tis_abort(tis_data(chip));
 }
 
+/*
+ * A command cancelled (by the TPM, or from another locality) leaves
+ * commandReady; a Winbond chip leaves stsValid, with or without it, and
+ * an STMicro chip both.
+ */
 static bool tpm_tis_req_canceled(struct tpm_chip *chip, u8 status)
 {
-	return status == TPM_STS_COMMAND_READY;
+	switch (tis_data(chip)->vendor) {
+	case TIS_VID_WINBOND:
+		return status == TPM_STS_VALID ||
+		       status == (TPM_STS_VALID | TPM_STS_COMMAND_READY);
+	case TIS_VID_STM:
+		return status == (TPM_STS_VALID | TPM_STS_COMMAND_READY);
+	default:
+		return status == TPM_STS_COMMAND_READY;
+	}
 }
 
 /* Make the TPM ready for a command; @sts is its status then. */
@@ -233,46 +262,56 @@ static int tis_send_data(struct tpm_chip *chip, struct tpm_tis_data *d,
 		rc = tis_wait_sts(d, TPM_STS_VALID, chip->timeout_c, &sts);
 		if (rc)
 			return rc;
-		if (!(sts & TPM_STS_EXPECT))
+		if (!(sts & TPM_STS_EXPECT) && !d->itpm)
 			return -EIO;
 	}
+	return 0;
+}
+
+/* One attempt at writing the command; -EIO when sending again may help. */
+static int tis_send_once(struct tpm_chip *chip, struct tpm_tis_data *d,
+			 const u8 *buf, size_t len)
+{
+	u32 sts;
+	int rc;
+
+	rc = tis_ready(chip, d, &sts);
+	if (rc)
+		return rc;
+	rc = tis_send_data(chip, d, buf, len - 1, sts);
+	if (rc)
+		return rc;
+	/* The last byte: afterwards the TPM must expect nothing more. */
+	rc = d->phy_ops->write_bytes(d, TPM_DATA_FIFO(d->locality), 1,
+				     buf + len - 1);
+	if (rc)
+		return rc;
+	rc = tis_wait_sts(d, TPM_STS_VALID, chip->timeout_c, &sts);
+	if (rc)
+		return rc;
+	if ((sts & TPM_STS_EXPECT) && !d->itpm)
+		return -EIO;
 	return 0;
 }
 
 static int tpm_tis_send(struct tpm_chip *chip, u8 *buf, size_t len)
 {
 	struct tpm_tis_data *d = tis_data(chip);
-	u32 sts;
+	unsigned int try;
 	int rc;
 
-	rc = tis_ready(chip, d, &sts);
-	if (rc)
-		goto err_abort;
-
-	rc = tis_send_data(chip, d, buf, len - 1, sts);
-	if (rc)
-		goto err_abort;
-
-	/* The last byte: afterwards the TPM must expect nothing more. */
-	rc = d->phy_ops->write_bytes(d, TPM_DATA_FIFO(d->locality), 1,
-				     buf + len - 1);
-	if (rc)
-		goto err_abort;
-	rc = tis_wait_sts(d, TPM_STS_VALID, chip->timeout_c, &sts);
-	if (rc)
-		goto err_abort;
-	if (sts & TPM_STS_EXPECT) {
-		rc = -EIO;
-		goto err_abort;
+	for (try = 0; ; try++) {
+		rc = tis_send_once(chip, d, buf, len);
+		if (rc != -EIO || try == TPM_TIS_SEND_RETRIES)
+			break;
+		/* Start over: commandReady drops what the TPM took. */
+		d->send_retries++;
+		tis_abort(d);
 	}
-
-	rc = tis_write8(d, TPM_STS(d->locality), TPM_STS_GO);
+	if (!rc)
+		rc = tis_write8(d, TPM_STS(d->locality), TPM_STS_GO);
 	if (rc)
-		goto err_abort;
-	return 0;
-
-err_abort:
-	tis_abort(d);
+		tis_abort(d);
 	return rc;
 }
 
@@ -382,7 +421,12 @@ static void tis_set_default_timeouts(struct tpm_chip *chip)
 	chip->timeout_d = msecs_to_jiffies(TIS_TIMEOUT_D_MS);
 }
 
-static int tis_identify(struct tpm_chip *chip, struct tpm_tis_data *d)
+/*
+ * Who the TPM is (its vendor picks the quirks) and whether its FIFO takes
+ * 4-byte accesses.
+ */
+VISIBLE_IF_KUNIT int tpm_tis_identify(struct tpm_chip *chip,
+				      struct tpm_tis_data *d)
 {
 	u32 did_vid, caps;
 	u8 rid;
@@ -401,13 +445,17 @@ static int tis_identify(struct tpm_chip *chip, struct tpm_tis_data *d)
 		return rc;
 	if (did_vid == ~0U || !did_vid)
 		return -ENODEV;
+	d->vendor = did_vid & 0xffff;
 	d->wide_fifo = wide_fifo && caps != ~0U &&
 		       (caps & TPM_INTF_XFER_SIZE_MASK);
 	dev_info(chip->dev.parent, "TIS device 0x%04x:0x%04x, revision %u, %s FIFO accesses\n",
 		 did_vid & 0xffff, did_vid >> 16, rid,
 		 d->wide_fifo ? "4-byte" : "1-byte");
+	if (d->itpm)
+		dev_info(chip->dev.parent, "Intel iTPM: Expect is not looked at\n");
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(tpm_tis_identify);
 
 /**
  * tpm_tis_core_init() - find a TPM behind a TIS register file and register it
@@ -434,7 +482,7 @@ int tpm_tis_core_init(struct device *dev, struct tpm_tis_data *data,
 	dev_set_drvdata(&chip->dev, data);
 	tis_set_default_timeouts(chip);
 
-	rc = tis_identify(chip, data);
+	rc = tpm_tis_identify(chip, data);
 	if (rc)
 		return rc;
 	rc = tpm2_probe(chip);

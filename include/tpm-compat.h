@@ -17,6 +17,51 @@
 #include <asm/unaligned.h>
 #endif
 
+/*
+ * The stable series took fixes that changed <linux/tpm.h>, so a 6.1.y or
+ * 6.12.y header depends on the point release; each entry names the first
+ * that has the change (tests/lib/compat-check.sh builds against headers
+ * with each reverted).
+ *
+ * v6.19's "tpm: Cap the number of PCR banks" (6.1.160, 6.12.64) made
+ * chip->allocated_banks an array of TPM2_MAX_PCR_BANKS and renamed
+ * TPM_MAX_DIGEST_SIZE; before, it is a pointer the core fills in:
+ * TPM_COMPAT_BANKS_IN_CHIP is 0 and struct tpm_chip_priv holds the array.
+ * The macro, not the version, says which: it came with the change.
+ */
+#ifdef TPM2_MAX_PCR_BANKS
+#define TPM_COMPAT_BANKS_IN_CHIP	1
+#else
+#define TPM_COMPAT_BANKS_IN_CHIP	0
+#define TPM2_MAX_PCR_BANKS		8
+#endif
+#ifndef TPM2_MAX_DIGEST_SIZE
+#define TPM2_MAX_DIGEST_SIZE		TPM_MAX_DIGEST_SIZE
+#endif
+
+/*
+ * v6.5's "tpm: Disable RNG for all AMD fTPMs" (6.1.46) added
+ * TPM_CHIP_FLAG_HWRNG_DISABLED; the bit it took was free before.
+ */
+#ifndef TPM_CHIP_FLAG_HWRNG_DISABLED
+#define TPM_CHIP_FLAG_HWRNG_DISABLED	BIT(9)
+#endif
+
+/*
+ * v6.2 added <kunit/visibility.h> (6.1.63): before it, what it defines,
+ * as it defines it.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 63)
+#include <kunit/visibility.h>
+#elif IS_ENABLED(CONFIG_KUNIT)
+#define VISIBLE_IF_KUNIT
+#define EXPORT_SYMBOL_IF_KUNIT(symbol)					\
+	EXPORT_SYMBOL_NS(symbol, EXPORTED_FOR_KUNIT_TESTING)
+#else
+#define VISIBLE_IF_KUNIT static
+#define EXPORT_SYMBOL_IF_KUNIT(symbol)
+#endif
+
 /* v6.10 added TPM2_CC_READ_PUBLIC to enum tpm2_command_codes. */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 10, 0)
 #define TPM2_CC_READ_PUBLIC	0x0173
@@ -68,6 +113,17 @@ static inline void tpm_compat_buf_set_length(struct tpm_buf *buf, u32 len)
 #else
 #define TPM_COMPAT_SESSION_HELPERS	0
 #define TPM_COMPAT_HAVE_TPM_SEND	1
+#endif
+/*
+ * tpm_buf_append_name() returns int from v6.19's "tpm2-sessions: Fix out
+ * of range indexing in name_size" (6.12.66); void before.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 19, 0) ||			\
+	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 66) &&		\
+	 LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0))
+#define TPM_COMPAT_APPEND_NAME_INT	1
+#else
+#define TPM_COMPAT_APPEND_NAME_INT	0
 #endif
 /*
  * With CONFIG_TCG_TPM2_HMAC, <linux/tpm.h> gives struct tpm_chip the

@@ -79,9 +79,12 @@
 #define TPM2_RC_OBJECT_MEMORY	0x0902
 #define TPM2_RC_SESSION_MEMORY	0x0903
 
-/* Bounds on retrying a command that answered TPM2_RC_RETRY/TESTING. */
+/*
+ * Retrying a command that answered TPM2_RC_RETRY/TESTING: the first delay,
+ * doubled each time while it stays at most the last (20 ms to 1280 ms).
+ */
 #define TPM_RETRY_FIRST_MS	20
-#define TPM_RETRY_TOTAL_MS	TPM2_DURATION_LONG
+#define TPM_RETRY_MAX_DELAY_MS	TPM2_DURATION_LONG
 
 /*
  * Sessions saved in the TPM that the resource manager knows of: those of
@@ -133,6 +136,8 @@ struct tpm_rm_saved {
  * @rm_obj_room: how many of them may be objects, as far as is known (0:
  *		not known), learned when the TPM last had no room
  * @pcr_groups:	the sysfs directories of the PCR banks (tpm-sysfs.c)
+ * @banks:	chip->allocated_banks, on kernels where <linux/tpm.h> makes
+ *		that a pointer (tpm-compat.h)
  */
 struct tpm_chip_priv {
 	struct tpm_chip chip;
@@ -149,6 +154,9 @@ struct tpm_chip_priv {
 	unsigned int rm_sessions_max;
 	unsigned int rm_obj_room;
 	void *pcr_groups;
+#if !TPM_COMPAT_BANKS_IN_CHIP
+	struct tpm_bank_info banks[TPM2_MAX_PCR_BANKS];
+#endif
 };
 
 static inline struct tpm_chip_priv *tpm_chip_priv(struct tpm_chip *chip)
@@ -345,6 +353,9 @@ void tpm_sysfs_del_legacy(struct tpm_chip *chip);
 /* tpm-eventlog.c */
 void tpm_eventlog_add(struct tpm_chip *chip);
 void tpm_eventlog_del(struct tpm_chip *chip);
+u8 *tpm_eventlog_efi_join(const u8 *stub, size_t stub_len, size_t preboot,
+			  const u8 *final, size_t final_len, size_t *len,
+			  const char **why);
 int tpm_eventlog_parse(const u8 *log, size_t len, bool tpm2, size_t *used,
 		       const char **why);
 

@@ -44,8 +44,12 @@ enum tpm_tis_status {
 /* TPM_INTF_CAPS: transfers wider than one byte (0: legacy, byte only). */
 #define TPM_INTF_XFER_SIZE_MASK	(3U << 9)
 
-/* How often a response read that went wrong is asked for again. */
-#define TPM_TIS_READ_RETRIES	3
+/*
+ * How often a response read that went wrong is asked for again, and a
+ * command the TPM took wrongly sent again (upstream's TPM_RETRY).
+ */
+#define TPM_TIS_READ_RETRIES	50
+#define TPM_TIS_SEND_RETRIES	50
 
 struct tpm_tis_data;
 
@@ -72,13 +76,20 @@ struct tpm_tis_phy_ops {
  * @locality:	the locality commands are sent in
  * @wide_fifo:	the interface takes 4-byte FIFO accesses (set by the core
  *		from TPM_INTF_CAPS before the first command)
+ * @itpm:	an Intel iTPM, whose Expect bit is not to be believed (set
+ *		by the bus driver before tpm_tis_core_init())
+ * @vendor:	the vendor ID from TPM_DID_VID (set by the core)
  * @read_retries: responseRetry requests made so far (for the tests)
+ * @send_retries: commands sent again so far (for the tests)
  */
 struct tpm_tis_data {
 	const struct tpm_tis_phy_ops *phy_ops;
 	int locality;
 	bool wide_fifo;
+	bool itpm;
+	u16 vendor;
 	unsigned int read_retries;
+	unsigned int send_retries;
 };
 
 int tpm_tis_core_init(struct device *dev, struct tpm_tis_data *data,
@@ -87,6 +98,7 @@ void tpm_tis_remove(struct tpm_chip *chip);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 extern const struct tpm_class_ops tpm_tis_ops;
+int tpm_tis_identify(struct tpm_chip *chip, struct tpm_tis_data *d);
 #endif
 
 #endif /* __TPM_TIS_CORE_H__ */

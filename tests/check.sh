@@ -79,6 +79,7 @@ for kver in ${CHECK_KVERS:-6.12 6.1}; do
 	export KVER=$kver
 	if [ "$kver" = 6.12 ]; then
 		step lint "$top/tests/lint.sh"
+		step "compat, $kver" "$top/tests/lib/compat-check.sh" "$kver"
 		# The same KUnit suites under kunit.py on UML (make kunit).
 		[ "$full" = 1 ] && step "kunit (UML), $kver" "$top/tests/kunit.sh"
 		# The excl, stress, fuzz and tss suites run against ours only
@@ -116,6 +117,7 @@ for kver in ${CHECK_KVERS:-6.12 6.1}; do
 	# Another kernel: the same source, our modules.  tools (tpm2-tools
 	# through /dev/tpm0) and the tss programs run on 6.12 only: nothing
 	# in their path differs between the kernels.
+	step "compat, $kver" "$top/tests/lib/compat-check.sh" "$kver"
 	older=(kunit kernel smoke cdev unbind vtpm tpm12)
 	if [ "$full" = 1 ]; then
 		older=()

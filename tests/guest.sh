@@ -6,12 +6,15 @@
 #
 #   tests/guest.sh [--kernel debug|plain] [--driver ours|upstream]
 #                  [--tpm 2.0|1.2] [--iface tis|crb] [--provision]
-#                  [--env NAME=VALUE]... [--shell] [suite...]
+#                  [--firmware seabios|ovmf] [--env NAME=VALUE]...
+#                  [--shell] [suite...]
 #
 # Suites are tests/guest/suite-<name>.sh.  --tpm 1.2 puts a TPM 1.2 swtpm
 # behind tpm-tis instead of the TPM 2.0 one; --iface crb puts the TPM 2.0
 # behind tpm-crb (the CRB interface) instead of tpm-tis; --provision gives
-# it an EK (and a TPM 1.2 an owner) with swtpm_setup first.  Prints each check's result and
+# it an EK (and a TPM 1.2 an owner) with swtpm_setup first; --firmware
+# ovmf boots through UEFI (OVMF, which measures the boot and hands the
+# kernel's EFI stub its TCG2 log) instead of SeaBIOS.  Prints each check's result and
 # ends with "N passed, N failed"; a kernel report (KASAN, lockdep, WARNING,
 # BUG, hung task, kmemleak) in the guest's log counts as a failure.
 set -euo pipefail
@@ -23,6 +26,7 @@ family=2.0
 mode=suites
 iface=tis
 provision=0
+firmware=seabios
 suites=()
 extra_env=()
 while [ $# -gt 0 ]; do
@@ -33,8 +37,9 @@ while [ $# -gt 0 ]; do
 	--shell) mode=shell; shift ;;
 	--provision) provision=1; shift ;;
 	--iface) iface=$2; shift 2 ;;
+	--firmware) firmware=$2; shift 2 ;;
 	--env) extra_env+=("$2"); shift 2 ;;
-	-h|--help) sed -n '3,17p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,21p' "$0"; exit 0 ;;
 	*) suites+=("$1"); shift ;;
 	esac
 done
@@ -43,6 +48,11 @@ case $driver in ours|upstream) ;; *) echo "--driver ours|upstream" >&2; exit 2 ;
 case $family in 2.0) tpm2=(--tpm2) ;; 1.2) tpm2=() ;; *) echo "--tpm 2.0|1.2" >&2; exit 2 ;; esac
 case $iface in tis|crb) ;; *) echo "--iface tis|crb" >&2; exit 2 ;; esac
 [ "$iface:$family" = crb:1.2 ] && { echo "tpm-crb is TPM 2.0 only" >&2; exit 2; }
+case $firmware in
+seabios) bios=() ;;
+ovmf) bios=(-bios /usr/share/ovmf/OVMF.fd) ;;
+*) echo "--firmware seabios|ovmf" >&2; exit 2 ;;
+esac
 
 cache=${TPM_OOT_CACHE:-$HOME/.cache/tpm-oot}
 series=${KVER:-6.12}
@@ -66,11 +76,24 @@ TPMTEST_SUITES="${suites[*]}"
 TPMTEST_TOOLS=$tools
 TPMTEST_TPM=$family
 TPMTEST_IFACE=$iface
+TPMTEST_FIRMWARE=$firmware
 ENV
 for e in "${extra_env[@]}"; do
 	case $e in TPMTEST_*=*) printf '%s=%q\n' "${e%%=*}" "${e#*=}" >>"$run/env" ;;
 	*) echo "--env takes TPMTEST_NAME=VALUE, not '$e'" >&2; exit 2 ;; esac
 done
+
+# The install suite: the kernel's own modules, then ours installed as a
+# user installs them (make install: updates/, depmod), in a module tree of
+# the run's that the suite puts over the guest's /lib/modules.
+if [[ " ${suites[*]} " == *" install "* ]]; then
+	rsync -a --include='/Makefile' --include='/Kbuild' --include='/*.c' \
+		--include='/include/***' --exclude='*' "$top/" "$run/src/"
+	{ make -C "$kbuild" INSTALL_MOD_PATH="$run/modroot" modules_install &&
+	  make -C "$run/src" -j"$(nproc)" KDIR="$kbuild" \
+		INSTALL_MOD_PATH="$run/modroot" install; } >"$run/install.log" 2>&1 ||
+		{ echo "make install failed; see $run/install.log" >&2; exit 1; }
+fi
 
 mkdir -p "$run/tpmstate"
 # --provision: a TPM as a platform ships it.  A TPM 1.2 gets an EK and an
@@ -92,7 +115,7 @@ trap 'kill $swtpm_pid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do [ -S "$run/swtpm.sock" ] && break; sleep 0.1; done
 [ -S "$run/swtpm.sock" ] || { echo "swtpm did not start; see $run/swtpm.out" >&2; exit 1; }
 
-qemu=(qemu-system-x86_64 -accel tcg -m 2048 -smp 2 -nographic -no-reboot
+qemu=(qemu-system-x86_64 -accel tcg -m 2048 -smp 2 -nographic -no-reboot "${bios[@]}"
 	-kernel "$kbuild/arch/x86/boot/bzImage"
 	-append "console=ttyS0 root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro init=$top/tests/guest/init.sh pci=noacpi panic=-1 loglevel=6 watchdog_thresh=30 rcupdate.rcu_cpu_stall_timeout=60 TPMTEST_RUN=$run"
 	-fsdev local,id=rootfs,path=/,readonly=on,security_model=none,multidevs=remap
@@ -105,7 +128,7 @@ qemu=(qemu-system-x86_64 -accel tcg -m 2048 -smp 2 -nographic -no-reboot
 # shellcheck disable=SC2206
 qemu+=(${TPM_OOT_QEMU_ARGS:-})
 
-echo "guest: $flavour kernel, $driver modules, TPM $family on tpm-$iface; console log: $log" >&2
+echo "guest: $flavour kernel, $driver modules, TPM $family on tpm-$iface, $firmware; console log: $log" >&2
 if [ $mode = shell ]; then
 	"${qemu[@]}"
 	exit 0

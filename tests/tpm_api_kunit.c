@@ -5,7 +5,6 @@
  * the firmware event log parser fed with logs that lie.
  */
 #include <kunit/test.h>
-#include <kunit/visibility.h>
 #include <linux/hash_info.h>
 #include <linux/slab.h>
 #include "tpm.h"
@@ -525,8 +524,12 @@ static void api_session_helpers(struct kunit *test)
 	struct tpm_buf buf;
 
 	KUNIT_ASSERT_EQ(test, tpm_buf_init(&buf, TPM2_ST_SESSIONS, 0x15e), 0);
+#if TPM_COMPAT_APPEND_NAME_INT
 	KUNIT_EXPECT_EQ(test, tpm_buf_append_name(chip, &buf, 0x81000001,
 						  NULL), 0);
+#else
+	tpm_buf_append_name(chip, &buf, 0x81000001, NULL);
+#endif
 	tpm_buf_append_hmac_session(chip, &buf, TPM2_SA_CONTINUE_SESSION,
 				    (u8 *)"abc", 3);
 	tpm_buf_append_auth(chip, &buf, 0, NULL, 0);
@@ -797,6 +800,66 @@ static void log_tpm2_lies(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, parse(test, l, l->len, true, &used), -EBADMSG);
 }
 
+/*
+ * A UEFI log: the EFI stub's copy, then the final events table, whose
+ * first (preboot) events are in the copy too.  Joined, the log has each
+ * event once and checks as one log; a preboot part longer than the table
+ * (a firmware bug upstream would copy from before the table for) leaves
+ * the final events out.
+ */
+static void log_efi_join(struct kunit *test)
+{
+	struct log *stub = kunit_kzalloc(test, sizeof(*stub), GFP_KERNEL);
+	struct log *fin = kunit_kzalloc(test, sizeof(*fin), GFP_KERNEL);
+	const char *why;
+	size_t len, used, preboot;
+	u8 *joined;
+
+	KUNIT_ASSERT_NOT_NULL(test, stub);
+	KUNIT_ASSERT_NOT_NULL(test, fin);
+	log_spec_id(stub, 2);
+	log_ev2(stub, 0, 8, 6);
+	log_ev2(stub, 4, 0x80000003, 9);	/* also the first final event */
+	log_ev2(fin, 4, 0x80000003, 9);
+	preboot = fin->len;
+	log_ev2(fin, 5, 0x80000006, 11);	/* after GetEventLog() */
+
+	joined = tpm_eventlog_efi_join(stub->b, stub->len, preboot, fin->b,
+				       fin->len, &len, &why);
+	KUNIT_ASSERT_NOT_NULL(test, joined);
+	KUNIT_EXPECT_NULL(test, why);
+	KUNIT_EXPECT_EQ(test, len, stub->len + fin->len - preboot);
+	KUNIT_EXPECT_MEMEQ(test, joined, stub->b, stub->len);
+	KUNIT_EXPECT_MEMEQ(test, joined + stub->len, fin->b + preboot,
+			   fin->len - preboot);
+	KUNIT_EXPECT_EQ(test, tpm_eventlog_parse(joined, len, true, &used,
+						 &why), 0);
+	KUNIT_EXPECT_EQ(test, used, len);
+	kvfree(joined);
+
+	/* No final events, or all of them preboot: the main log alone. */
+	joined = tpm_eventlog_efi_join(stub->b, stub->len, 0, NULL, 0, &len,
+				       &why);
+	KUNIT_ASSERT_NOT_NULL(test, joined);
+	KUNIT_EXPECT_EQ(test, len, stub->len);
+	kvfree(joined);
+	joined = tpm_eventlog_efi_join(stub->b, stub->len, preboot, fin->b,
+				       preboot, &len, &why);
+	KUNIT_ASSERT_NOT_NULL(test, joined);
+	KUNIT_EXPECT_NULL(test, why);
+	KUNIT_EXPECT_EQ(test, len, stub->len);
+	kvfree(joined);
+
+	/* A preboot part past the table: refused, nothing read past it. */
+	joined = tpm_eventlog_efi_join(stub->b, stub->len, fin->len + 1,
+				       fin->b, fin->len, &len, &why);
+	KUNIT_ASSERT_NOT_NULL(test, joined);
+	KUNIT_EXPECT_NOT_NULL(test, why);
+	KUNIT_EXPECT_EQ(test, len, stub->len);
+	KUNIT_EXPECT_MEMEQ(test, joined, stub->b, stub->len);
+	kvfree(joined);
+}
+
 static struct kunit_case tpm_api_cases[] = {
 	KUNIT_CASE(api_pcr_banks),
 	KUNIT_CASE(api_pcr_bank_unknown),
@@ -819,6 +882,7 @@ static struct kunit_case tpm_api_cases[] = {
 	KUNIT_CASE(log_tpm2_good),
 	KUNIT_CASE(log_tpm2_cut_anywhere),
 	KUNIT_CASE(log_tpm2_lies),
+	KUNIT_CASE(log_efi_join),
 	{}
 };
 

@@ -16,6 +16,7 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 /* TPM 1.2 ordinals and answers the suspend cases look for. */
 #define TPM1_ORD_CONTINUE_SELFTEST	0x0053
+#define TPM1_ORD_PCR_READ		0x0015
 #define TPM1_ORD_SAVE_STATE		0x0098
 #define TPM1_ORD_STARTUP		0x0099
 #define TPM1_ST_STATE			0x0002
@@ -54,6 +55,8 @@ struct fake_tpm {
 #define MFR_REFUSED	4	/* TPM_RC_VALUE */
 	int mfr_asked;		/* times it was asked */
 	u32 postinit_rc;	/* answer everything but TPM_Startup with this */
+	int selftest_busy;	/* TPM_PCRRead: TPM_DOING_SELFTEST this often */
+	int save_busy;		/* TPM_SaveState: TPM_RETRY this often */
 	int tpm1_caps;		/* TPM_GetCapability(TIS_TIMEOUT, DURATION): */
 #define CAPS_RIGHT	1	/* as the specification says */
 #define CAPS_SIZE0	2	/* a size field of 0, then the values */
@@ -99,6 +102,12 @@ static void fake_answer(struct fake_tpm *f, u32 ordinal, const u8 *cmd)
 		rc = f->postinit_rc;
 	} else if (ordinal == TPM1_ORD_STARTUP) {
 		f->postinit_rc = 0;
+	} else if (ordinal == TPM1_ORD_PCR_READ && f->selftest_busy > 0) {
+		f->selftest_busy--;
+		rc = TPM1_WARN_DOING_SELFTEST;
+	} else if (ordinal == TPM1_ORD_SAVE_STATE && f->save_busy > 0) {
+		f->save_busy--;
+		rc = TPM1_WARN_RETRY;
 	} else if (f->retries > 0) {
 		f->retries--;
 		rc = TPM2_RC_RETRY;
@@ -546,10 +555,13 @@ static void suspend_tpm1_save_state(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->nsent, 1);
 
 	tpm_chip_resume(chip);
-	KUNIT_ASSERT_EQ(test, f->nsent, 2);
+	/* ContinueSelfTest, then a PCR read to see the self test is done. */
+	KUNIT_ASSERT_EQ(test, f->nsent, 3);
 	KUNIT_EXPECT_EQ(test, f->sent[1], (u32)TPM1_ORD_CONTINUE_SELFTEST);
+	KUNIT_EXPECT_EQ(test, f->sent[2], (u32)TPM1_ORD_PCR_READ);
 	/* Nobody else could reach the TPM before it was restarted ... */
 	KUNIT_EXPECT_TRUE(test, f->sent_suspended[1]);
+	KUNIT_EXPECT_TRUE(test, f->sent_suspended[2]);
 	/* ... and everybody can afterwards. */
 	KUNIT_EXPECT_EQ(test, 20, send_get_random(chip, buf, 8));
 }
@@ -561,7 +573,7 @@ static void resume_tpm1_not_restarted(struct kunit *test)
 	struct tpm_chip *chip = tpm1_fake_chip(test, &f);
 	static const u32 want[] = {
 		TPM1_ORD_SAVE_STATE, TPM1_ORD_CONTINUE_SELFTEST,
-		TPM1_ORD_STARTUP, TPM1_ORD_CONTINUE_SELFTEST,
+		TPM1_ORD_STARTUP, TPM1_ORD_CONTINUE_SELFTEST, TPM1_ORD_PCR_READ,
 	};
 	int i;
 
@@ -605,6 +617,36 @@ static void tpm1_caps_size_field_zero(struct kunit *test)
 	tpm_chip_unregister(chip);
 }
 
+/*
+ * Upstream's patience with a TPM 1.2: after TPM_ContinueSelfTest, PCR
+ * reads until the self test is no longer running, past the 2.54 s the
+ * transmit path retries one command; TPM_SaveState answered TPM_RETRY
+ * for as long too, for up to 5 s.
+ */
+static void tpm1_selftest_and_save_state_waited(struct kunit *test)
+{
+	struct fake_tpm *f;
+	struct tpm_chip *chip = tpm1_fake_chip(test, &f);
+	int i, reads = 0, saves = 0;
+
+	chip->duration[TPM_LONG] = msecs_to_jiffies(10000);
+	f->selftest_busy = 9;
+	tpm_chip_resume(chip);
+	for (i = 0; i < f->nsent; i++)
+		reads += f->sent[i] == TPM1_ORD_PCR_READ;
+	KUNIT_EXPECT_EQ(test, f->selftest_busy, 0);
+	KUNIT_EXPECT_EQ(test, reads, 10);
+
+	f->nsent = 0;
+	f->save_busy = 9;
+	tpm_chip_suspend(chip);
+	for (i = 0; i < f->nsent; i++)
+		saves += f->sent[i] == TPM1_ORD_SAVE_STATE;
+	KUNIT_EXPECT_EQ(test, f->save_busy, 0);
+	KUNIT_EXPECT_EQ(test, saves, 10);
+	tpm_chip_resume(chip);
+}
+
 /* A TPM 1.2 chip with the timeouts and durations it reported set. */
 static struct tpm_chip *tpm1_chip(struct kunit *test, u32 *t, u32 *d)
 {
@@ -633,7 +675,10 @@ static void tpm1_timeouts_as_reported(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, chip->flags & TPM_CHIP_FLAG_HAVE_TIMEOUTS);
 }
 
-/* Milliseconds where microseconds belong: the values are scaled. */
+/*
+ * Milliseconds where microseconds belong: the values are scaled, and the
+ * short duration is at least the second upstream gives it.
+ */
 static void tpm1_timeouts_in_milliseconds(struct kunit *test)
 {
 	u32 t[] = { 750, 2000, 750, 750 };
@@ -642,26 +687,29 @@ static void tpm1_timeouts_in_milliseconds(struct kunit *test)
 
 	KUNIT_EXPECT_US(test, chip->timeout_a, 750000);
 	KUNIT_EXPECT_US(test, chip->timeout_b, 2000000);
-	KUNIT_EXPECT_US(test, chip->duration[TPM_SHORT], 750000);
+	KUNIT_EXPECT_US(test, chip->duration[TPM_SHORT], 1000000);
 	KUNIT_EXPECT_US(test, chip->duration[TPM_MEDIUM], 2000000);
 	KUNIT_EXPECT_US(test, chip->duration[TPM_LONG], 60000000);
 	KUNIT_EXPECT_TRUE(test, chip->timeout_adjusted);
 	KUNIT_EXPECT_TRUE(test, chip->duration_adjusted);
 }
 
-/* Zeros and absurd values get the defaults; the rest stay as reported. */
+/*
+ * Zeros get defaults no shorter than upstream's (B 4 s, medium and long
+ * 120 s); the rest stay as reported, however long (as upstream's do).
+ */
 static void tpm1_timeouts_zero_or_absurd(struct kunit *test)
 {
 	u32 t[] = { 0, 0, 0, 0 };
-	u32 d[] = { 0, 5000000, U32_MAX };
+	u32 d[] = { 0, 0, U32_MAX };
 	struct tpm_chip *chip = tpm1_chip(test, t, d);
 
 	KUNIT_EXPECT_US(test, chip->timeout_a, 750000);
-	KUNIT_EXPECT_US(test, chip->timeout_b, 2000000);
+	KUNIT_EXPECT_US(test, chip->timeout_b, 4000000);
 	KUNIT_EXPECT_US(test, chip->timeout_c, 750000);
 	KUNIT_EXPECT_US(test, chip->duration[TPM_SHORT], 2000000);
-	KUNIT_EXPECT_US(test, chip->duration[TPM_MEDIUM], 5000000);
-	KUNIT_EXPECT_US(test, chip->duration[TPM_LONG], 60000000);
+	KUNIT_EXPECT_US(test, chip->duration[TPM_MEDIUM], 120000000);
+	KUNIT_EXPECT_US(test, chip->duration[TPM_LONG], U32_MAX);
 	KUNIT_EXPECT_TRUE(test, chip->timeout_adjusted);
 	KUNIT_EXPECT_TRUE(test, chip->duration_adjusted);
 }
@@ -882,8 +930,11 @@ static void transmit_retry_gives_up(struct kunit *test)
 	f->retries = 1000;
 	KUNIT_EXPECT_EQ(test, TPM_HEADER_SIZE, send_get_random(chip, buf, 16));
 	KUNIT_EXPECT_EQ(test, (u32)TPM2_RC_RETRY, tpm_hdr_code(buf));
-	/* delays 20+40+...+640 = 1260 ms fit in TPM_RETRY_TOTAL_MS; 1280 more do not */
-	KUNIT_EXPECT_EQ(test, 7, f->nsent);
+	/*
+	 * Delays of 20, 40, ..., 1280 ms (2.54 s, as upstream waits); the
+	 * next, 2560 ms, is past TPM_RETRY_MAX_DELAY_MS.
+	 */
+	KUNIT_EXPECT_EQ(test, 8, f->nsent);
 }
 
 static void set_excl(struct tpm_chip *chip, const void *who)
@@ -952,6 +1003,7 @@ static struct kunit_case tpm_core_cases[] = {
 	KUNIT_CASE(excl_holder_alone),
 	KUNIT_CASE(suspend_tpm1_save_state),
 	KUNIT_CASE(resume_tpm1_not_restarted),
+	KUNIT_CASE(tpm1_selftest_and_save_state_waited),
 	KUNIT_CASE(tpm1_timeouts_as_reported),
 	KUNIT_CASE(tpm1_caps_size_field_zero),
 	KUNIT_CASE(tpm1_timeouts_in_milliseconds),

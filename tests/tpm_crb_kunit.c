@@ -7,7 +7,6 @@
  * never granted, a fatal error, buffers outside the device's memory.
  */
 #include <kunit/test.h>
-#include <kunit/visibility.h>
 #include "tpm_crb.h"
 #include "tpm_kunit_fake.h"
 

@@ -6,7 +6,6 @@
  * a handle it does not have loaded.
  */
 #include <kunit/test.h>
-#include <kunit/visibility.h>
 #include <linux/cred.h>
 #include <linux/slab.h>
 #include <linux/vtpm_proxy.h>

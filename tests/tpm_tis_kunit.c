@@ -5,13 +5,12 @@
  * misbehaving on purpose.
  */
 #include <kunit/test.h>
-#include <kunit/visibility.h>
 #include "tpm_tis_core.h"
 #include "tpm_kunit_fake.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
-enum sim_state { SIM_IDLE, SIM_READY, SIM_RECEPTION, SIM_COMPLETION };
+enum sim_state { SIM_IDLE, SIM_READY, SIM_RECEPTION, SIM_COMPLETION, SIM_CANCELED };
 
 /**
  * struct tis_sim - a TIS device with fault knobs
@@ -23,12 +22,18 @@ enum sim_state { SIM_IDLE, SIM_READY, SIM_RECEPTION, SIM_COMPLETION };
  * @rsp:		the response the device answers with
  * @rsp_len:		its length (including any extra bytes)
  * @rd:			read offset into @rsp
+ * @did_vid:		TPM_DID_VID
  * @burst_zero:		the next this many STS reads report burstCount 0;
  *			negative: forever
+ * @burst_zero_until:	burstCount is 0 until then (jiffies; 0: never)
+ * @cancel_sts:		if set, the command is cancelled at tpmGo and STS
+ *			reads this (the vendor's cancelled status)
  * @never_valid:	stsValid never set
  * @never_avail:	dataAvail never set
  * @expect_early:	Expect drops before the command is complete
  * @expect_late:	Expect stays set after the command is complete
+ * @expect_early_left:	as @expect_early, for this many commands (each
+ *			attempt the core aborts counts one)
  * @hdr_len:		if set, the response header claims this length
  * @extra:		bytes left over after the declared length
  * @dup_at:		index of a byte delivered twice ...
@@ -49,8 +54,12 @@ struct tis_sim {
 	u8 rsp[TPM_BUFSIZE + 16];
 	int rsp_len;
 	int rd;
+	u32 did_vid;
 	int burst_zero;
+	unsigned long burst_zero_until;
+	u8 cancel_sts;
 	bool never_valid, never_avail, expect_early, expect_late;
+	int expect_early_left;
 	u32 hdr_len;
 	int extra;
 	int dup_at, drop_at, glitches;
@@ -79,13 +88,18 @@ static u32 sim_sts(struct tis_sim *s)
 		if (s->burst_zero > 0)
 			s->burst_zero--;
 	}
+	if (s->burst_zero_until && time_before(jiffies, s->burst_zero_until))
+		burst = 0;
 	switch (s->state) {
+	case SIM_CANCELED:
+		return s->cancel_sts;
 	case SIM_READY:
 		sts |= TPM_STS_COMMAND_READY;
 		break;
 	case SIM_RECEPTION:
 		if (s->expect_late ||
-		    (!sim_cmd_complete(s) && !(s->expect_early && s->cmd_len > 4)))
+		    (!sim_cmd_complete(s) &&
+		     !((s->expect_early || s->expect_early_left > 0) && s->cmd_len > 4)))
 			sts |= TPM_STS_EXPECT;
 		break;
 	case SIM_COMPLETION:
@@ -161,7 +175,7 @@ static int sim_read_bytes(struct tpm_tis_data *data, u32 addr, u16 len,
 		v = s->active ? sim_sts(s) : ~0U;
 		break;
 	case TPM_DID_VID(0):
-		v = 0x00011014;
+		v = s->did_vid;
 		break;
 	case TPM_RID(0):
 		v = 1;
@@ -179,11 +193,17 @@ static int sim_read_bytes(struct tpm_tis_data *data, u32 addr, u16 len,
 static void sim_sts_write(struct tis_sim *s, u8 v)
 {
 	if (v & TPM_STS_COMMAND_READY && !s->ignore_ready) {
+		if (s->state == SIM_RECEPTION && s->expect_early_left > 0)
+			s->expect_early_left--;
 		s->state = SIM_READY;
 		s->cmd_len = 0;
 	}
-	if (v & TPM_STS_GO && s->state == SIM_RECEPTION && sim_cmd_complete(s))
-		sim_execute(s);
+	if (v & TPM_STS_GO && s->state == SIM_RECEPTION && sim_cmd_complete(s)) {
+		if (s->cancel_sts)
+			s->state = SIM_CANCELED;
+		else
+			sim_execute(s);
+	}
 	if (v & TPM_STS_RESPONSE_RETRY && s->state == SIM_COMPLETION) {
 		s->rd = 0;
 		s->retries++;
@@ -234,6 +254,7 @@ static struct tpm_chip *sim_chip(struct kunit *test, struct tis_sim **sp)
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	s->data.phy_ops = &sim_phy_ops;
+	s->did_vid = 0x00011014;
 	s->dup_at = -1;
 	s->drop_at = -1;
 	chip = fake_chip_new(test, &tpm_tis_ops, &s->data);
@@ -275,6 +296,8 @@ static void expect_recovers(struct kunit *test, struct tpm_chip *chip,
 	s->extra = 0;
 	s->glitches = 0;
 	s->ignore_ready = false;
+	s->cancel_sts = 0;
+	s->burst_zero_until = 0;
 	KUNIT_EXPECT_EQ(test, 20, sim_get_random(chip, buf, 8));
 	KUNIT_EXPECT_FALSE(test, s->active);
 }
@@ -366,7 +389,86 @@ static void tis_expect_wrong_during_write(struct kunit *test)
 
 	s->expect_early = true;
 	KUNIT_EXPECT_EQ(test, -EIO, sim_get_random(chip, buf, 32));
+	KUNIT_EXPECT_EQ(test, TPM_TIS_SEND_RETRIES, s->data.send_retries);
 	expect_recovers(test, chip, s, buf);
+}
+
+/* A command the TPM took wrongly a few times is sent again, as upstream. */
+static void tis_expect_wrong_then_sent_again(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct tis_sim *s;
+	struct tpm_chip *chip = sim_chip(test, &s);
+
+	s->expect_early_left = 3;
+	KUNIT_EXPECT_EQ(test, 44, sim_get_random(chip, buf, 32));
+	KUNIT_EXPECT_EQ(test, 3U, s->data.send_retries);
+	KUNIT_EXPECT_EQ(test, 0, s->expect_early_left);
+}
+
+/* An Intel iTPM's Expect is wrong both ways; it is not looked at. */
+static void tis_itpm_expect_ignored(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct tis_sim *s;
+	struct tpm_chip *chip = sim_chip(test, &s);
+
+	s->data.itpm = true;
+	s->expect_late = true;
+	KUNIT_EXPECT_EQ(test, 44, sim_get_random(chip, buf, 32));
+	s->expect_late = false;
+	s->expect_early = true;
+	KUNIT_EXPECT_EQ(test, 44, sim_get_random(chip, buf, 32));
+	KUNIT_EXPECT_EQ(test, 0U, s->data.send_retries);
+}
+
+/*
+ * A cancelled command leaves a status that differs by vendor (as the
+ * TPM's DID_VID says): each is taken as cancelled at once, not waited
+ * on for the command's whole duration (2 s for GetRandom).
+ */
+static void tis_cancel_status_by_vendor(struct kunit *test)
+{
+	static const struct { u16 vid; u8 sts; } cases[] = {
+		{ 0x1014, TPM_STS_COMMAND_READY },
+		{ 0x1050, TPM_STS_VALID },			/* Winbond */
+		{ 0x1050, TPM_STS_VALID | TPM_STS_COMMAND_READY },
+		{ 0x104A, TPM_STS_VALID | TPM_STS_COMMAND_READY },	/* STM */
+	};
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	unsigned long t0;
+	struct tis_sim *s;
+	struct tpm_chip *chip = sim_chip(test, &s);
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		s->did_vid = 0x00010000 | cases[i].vid;
+		KUNIT_ASSERT_EQ(test, 0, tpm_tis_identify(chip, &s->data));
+		KUNIT_EXPECT_EQ(test, s->data.vendor, cases[i].vid);
+		s->cancel_sts = cases[i].sts;
+		t0 = jiffies;
+		KUNIT_EXPECT_EQ_MSG(test, -ECANCELED, sim_get_random(chip, buf, 8),
+				    "vendor 0x%04x status 0x%02x", cases[i].vid,
+				    cases[i].sts);
+		KUNIT_EXPECT_LT(test, jiffies_to_msecs(jiffies - t0), 1000U);
+		expect_recovers(test, chip, s, buf);
+	}
+}
+
+/*
+ * A TPM 2.0's burst count may stay 0 for longer than its timeout D (30
+ * ms): it is waited for up to timeout A, as upstream does.
+ */
+static void tis_burst_count_tpm2_timeout_a(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct tis_sim *s;
+	struct tpm_chip *chip = sim_chip(test, &s);
+
+	chip->timeout_a = msecs_to_jiffies(500);
+	chip->timeout_d = msecs_to_jiffies(5);
+	s->burst_zero_until = jiffies + msecs_to_jiffies(50);
+	KUNIT_EXPECT_EQ(test, 44, sim_get_random(chip, buf, 32));
 }
 
 static void tis_expect_wrong_after_write(struct kunit *test)
@@ -462,7 +564,7 @@ static void tis_byte_twice_always(struct kunit *test)
 	struct tpm_chip *chip = sim_chip(test, &s);
 
 	s->dup_at = 20;
-	s->glitches = 1000;
+	s->glitches = INT_MAX;
 	KUNIT_EXPECT_EQ(test, -EIO, sim_get_random(chip, buf, 32));
 	KUNIT_EXPECT_EQ(test, TPM_TIS_READ_RETRIES, s->retries);
 	expect_recovers(test, chip, s, buf);
@@ -511,6 +613,10 @@ static struct kunit_case tpm_tis_cases[] = {
 	KUNIT_CASE(tis_sts_valid_never),
 	KUNIT_CASE(tis_data_avail_never),
 	KUNIT_CASE(tis_expect_wrong_during_write),
+	KUNIT_CASE(tis_expect_wrong_then_sent_again),
+	KUNIT_CASE(tis_itpm_expect_ignored),
+	KUNIT_CASE(tis_cancel_status_by_vendor),
+	KUNIT_CASE(tis_burst_count_tpm2_timeout_a),
 	KUNIT_CASE(tis_expect_wrong_after_write),
 	KUNIT_CASE(tis_header_too_short),
 	KUNIT_CASE(tis_header_too_long),

@@ -9,7 +9,7 @@ pkgs=(build-essential bc bison flex libelf-dev libssl-dev cpio kmod
       python3 qemu-system-x86 swtpm swtpm-tools libtpms0 tpm2-tools
       busybox-static rsync util-linux procps sparse "linux-source-$series"
       tpm2-abrmd libtss2-tcti-tabrmd0 dbus tpm2-openssl systemd keyutils
-      python3-docutils)
+      python3-docutils ovmf)
 
 missing=()
 for p in "${pkgs[@]}"; do

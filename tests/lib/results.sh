@@ -36,10 +36,19 @@ if [ -f "$run_env" ]; then
 		fi
 	done
 fi
-# ... and every suite that ran must have reported at least one check.
+# ... and every suite that ran must have reported at least the checks it
+# declares (a line "# Checks: N" in tests/guest/suite-<name>.sh: the
+# fewest any of its configurations reports), so that a helper that dies
+# early cannot shrink the run unseen.
+suites_dir=${TPMTEST_SUITES_DIR:-$(dirname "$0")/../guest}
 for suite in $(sed -n 's/^guest: suite \([a-z0-9-]*\)$/\1/p' "$log"); do
-	if ! grep -q "^TEST-[A-Z]*: $suite/" "$log"; then
-		echo "TEST-FAIL: $label/$suite: the suite reported nothing"
+	n=$(grep -c "^TEST-[A-Z]*: $suite/" "$log")
+	want=$(sed -n 's/^# Checks: \([0-9][0-9]*\).*/\1/p' "$suites_dir/suite-$suite.sh" 2>/dev/null | head -n 1)
+	if [ -z "$want" ] || [ "$want" -lt 1 ]; then
+		echo "TEST-FAIL: $label/$suite-count: suite-$suite.sh declares no number of checks (# Checks: N)"
+		failed=$((failed + 1))
+	elif [ "$n" -lt "$want" ]; then
+		echo "TEST-FAIL: $label/$suite-count: the suite reported $n checks of the $want it declares"
 		failed=$((failed + 1))
 	fi
 done
