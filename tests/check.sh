@@ -90,12 +90,16 @@ for kver in ${CHECK_KVERS:-6.12 6.1}; do
 			# gap (about 5 minutes) with CHECK_FULL=1 only.
 			gap=()
 			[ "$full" = 1 ] && gap=(gap)
-			boot ours "guest suites" "${sizes[@]}" selfcheck "${suites[@]}" excl "${gap[@]}" stress fuzz tss suspend
+			boot ours "guest suites" "${sizes[@]}" selfcheck "${suites[@]}" install excl "${gap[@]}" stress fuzz tss suspend
 			# tpm-crb: the suites about the device.
 			crb=(smoke cdev unbind modcycle suspend)
 			[ "$full" = 1 ] && crb=(tools smoke rm cdev unbind modcycle fuzz stress suspend)
 			boot ours "tpm-crb" --iface crb "${sizes[@]}" "${crb[@]}"
 			boot ours "TPM 1.2 on tpm-tis" --tpm 1.2 --provision tis12 kernel suspend
+			# UEFI: the event log the EFI stub hands over, ours and
+			# then upstream's modules in the same boot.
+			boot ours "OVMF, tpm-tis" --firmware ovmf eventlog
+			boot ours "OVMF, tpm-crb" --firmware ovmf --iface crb eventlog
 		fi
 		want upstream || continue
 		if [ "$full" != 1 ]; then
@@ -118,11 +122,11 @@ for kver in ${CHECK_KVERS:-6.12 6.1}; do
 	# through /dev/tpm0) and the tss programs run on 6.12 only: nothing
 	# in their path differs between the kernels.
 	step "compat, $kver" "$top/tests/lib/compat-check.sh" "$kver"
-	older=(kunit kernel smoke cdev unbind vtpm tpm12)
+	older=(kunit kernel smoke cdev unbind vtpm tpm12 install)
 	if [ "$full" = 1 ]; then
 		older=()
 		for s in "${suites[@]}"; do [ "$s" = tools ] || older+=("$s"); done
-		older+=(excl stress)
+		older+=(excl stress install)
 		step "kunit (UML), $kver" "$top/tests/kunit.sh"
 	fi
 	boot ours "guest suites" "${sizes[@]}" "${older[@]}" suspend
