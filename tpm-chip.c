@@ -56,6 +56,7 @@ static void tpm_dev_release(struct device *dev)
 	mutex_unlock(&chip->tpm_mutex);
 	kfree(chip->cc_attrs_tbl);
 	kfree(tpm_chip_priv(chip)->pcr_groups);
+	kfree(tpm_chip_priv(chip)->ppi_ops);
 	kvfree(chip->log.bios_event_log);
 	kfree(tpm_chip_priv(chip));
 }

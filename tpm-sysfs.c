@@ -375,9 +375,10 @@ static void tpm_pcr_group_init(struct tpm_pcr_group *g, const char *name,
  * tpm_sysfs_add_groups() - the chip's sysfs files, before /dev/tpmN is added
  * @chip: the chip, its PCR banks known
  *
- * Sets chip->dev.groups: the device's own files and one pcr-<hash>
- * directory per bank the kernel has a name for (a bank it has none for is
- * reported and left out, as upstream does).  The directories' memory goes
+ * Sets chip->dev.groups: the device's own files, the ppi/ directory
+ * where the firmware offers the Physical Presence Interface, and one
+ * pcr-<hash> directory per bank the kernel has a name for (a bank it has
+ * none for is reported and left out, as upstream does).  The directories' memory goes
  * with the chip's.
  *
  * Context: process context, may sleep.
@@ -389,8 +390,13 @@ int tpm_sysfs_add_groups(struct tpm_chip *chip)
 	const char *name;
 	u32 i;
 
+	const struct attribute_group *ppi = tpm_ppi_add(chip);
+
 	chip->groups_cnt = 0;
 	chip->groups[chip->groups_cnt++] = &tpm_dev_group;
+	if (ppi)
+		chip->groups[chip->groups_cnt++] = ppi;
+	chip->groups[chip->groups_cnt] = NULL;
 	chip->dev.groups = chip->groups;
 	if (!chip->nr_allocated_banks || tpm_is_firmware_upgrade(chip))
 		return 0;
@@ -437,6 +443,7 @@ void tpm_sysfs_del_legacy(struct tpm_chip *chip)
 		return;
 	for (a = tpm_dev_attrs; *a; a++)
 		sysfs_remove_link(&chip->dev.parent->kobj, (*a)->name);
+	sysfs_remove_link(&chip->dev.parent->kobj, "ppi");
 }
 
 /**
@@ -466,6 +473,14 @@ int tpm_sysfs_add_legacy(struct tpm_chip *chip)
 			tpm_sysfs_del_legacy(chip);
 			return rc;
 		}
+	}
+	/* ppi/ too, where the chip has it. */
+	rc = compat_only_sysfs_link_entry_to_kobj(&chip->dev.parent->kobj,
+						  &chip->dev.kobj, "ppi", NULL);
+	if (rc && rc != -ENOENT) {
+		dev_err(&chip->dev, "cannot link ppi: %d\n", rc);
+		tpm_sysfs_del_legacy(chip);
+		return rc;
 	}
 	return 0;
 }

@@ -136,6 +136,8 @@ struct tpm_rm_saved {
  * @rm_obj_room: how many of them may be objects, as far as is known (0:
  *		not known), learned when the TPM last had no room
  * @pcr_groups:	the sysfs directories of the PCR banks (tpm-sysfs.c)
+ * @ppi_ops:	the Physical Presence Interface's answers (tpm-ppi.c), or
+ *		NULL without one
  * @banks:	chip->allocated_banks, on kernels where <linux/tpm.h> makes
  *		that a pointer (tpm-compat.h)
  */
@@ -154,6 +156,7 @@ struct tpm_chip_priv {
 	unsigned int rm_sessions_max;
 	unsigned int rm_obj_room;
 	void *pcr_groups;
+	struct tpm_ppi_ops *ppi_ops;
 #if !TPM_COMPAT_BANKS_IN_CHIP
 	struct tpm_bank_info banks[TPM2_MAX_PCR_BANKS];
 #endif
@@ -344,6 +347,9 @@ void tpm_chip_suspend(struct tpm_chip *chip);
 void tpm_chip_resume(struct tpm_chip *chip);
 int tpm_chip_subsys_init(void);
 void tpm_chip_subsys_exit(void);
+
+/* tpm-ppi.c */
+const struct attribute_group *tpm_ppi_add(struct tpm_chip *chip);
 
 /* tpm-sysfs.c */
 int tpm_sysfs_add_groups(struct tpm_chip *chip);

@@ -95,11 +95,12 @@ for kver in ${CHECK_KVERS:-6.12 6.1}; do
 			crb=(smoke cdev unbind modcycle suspend)
 			[ "$full" = 1 ] && crb=(tools smoke rm cdev unbind modcycle fuzz stress suspend)
 			boot ours "tpm-crb" --iface crb "${sizes[@]}" "${crb[@]}"
-			boot ours "TPM 1.2 on tpm-tis" --tpm 1.2 --provision tis12 kernel suspend
-			# UEFI: the event log the EFI stub hands over, ours and
-			# then upstream's modules in the same boot.
-			boot ours "OVMF, tpm-tis" --firmware ovmf eventlog
-			boot ours "OVMF, tpm-crb" --firmware ovmf --iface crb eventlog
+			boot ours "TPM 1.2 on tpm-tis" --tpm 1.2 --provision tis12 kernel ppi suspend
+			# UEFI: the event log the EFI stub hands over and the
+			# PPI OVMF implements, ours and then upstream's modules
+			# in the same boot.
+			boot ours "OVMF, tpm-tis" --firmware ovmf eventlog ppi
+			boot ours "OVMF, tpm-crb" --firmware ovmf --iface crb eventlog ppi
 		fi
 		want upstream || continue
 		if [ "$full" != 1 ]; then
