@@ -54,9 +54,13 @@ others() {
 # hold <mode> <label>: a holder in <mode>, the others started while it
 # holds; then what came between its first and last command.
 hold() {
-	local mode=$1 l=$2 bad
+	local mode=$1 l=$2 bad until=
 	: >"$log"
-	coproc H { python3 "$X" holder "/dev/tpm$num" "$mode" 60 2>&1; }
+	rm -f /tmp/excl-others
+	# Shared, the holder goes on until the others are done, however slow
+	# the host is to start them: they must come between.
+	[ "$mode" = shared ] && until=/tmp/excl-others
+	coproc H { python3 "$X" holder "/dev/tpm$num" "$mode" 60 $until 2>&1; }
 	read -r -t 60 line <&"${H[0]}"
 	[ "$line" = open ] || { fail "$l-open" "$line"; return 1; }
 	# The holder's commands take three seconds at least: the others
