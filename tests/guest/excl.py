@@ -75,7 +75,7 @@ def others_done(path, want=4):
 
 def holder(dev, mode, n, until=None):
     """n commands at least; with until (a file the others each add a
-    line to), also until the others are done or 120 s have passed, so that
+    line to), also until the others are done or 100 s have passed, so that
     a slow host cannot start them only after the holder is through."""
     flags = {'excl': os.O_RDWR | os.O_EXCL, 'shared': os.O_RDWR,
              'readonly': os.O_RDONLY | os.O_EXCL}[mode]
