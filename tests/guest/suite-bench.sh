@@ -5,6 +5,7 @@
 # (upstream first, then ours first, ...) so that drift cancels.  Each
 # measurement prints "guest: bench target=<driver>/<path> round=<r> ..."
 # and is a check: every response in it was verified.
+# Checks: 1
 SUITE=bench
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 bench=$TPMTEST_TOOLS/tpm-bench

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # What `make run` shows: TPM commands going through /dev/tpm0.
+# Checks: 1
 SUITE=demo
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 w=$(mktemp -d)

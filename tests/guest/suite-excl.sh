@@ -8,6 +8,7 @@
 # them complete afterwards.  The controls: without O_EXCL (a resource
 # manager daemon's open) or read-only, the others' commands go on
 # meanwhile, as upstream's do.
+# Checks: 5
 SUITE=excl
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 set -u

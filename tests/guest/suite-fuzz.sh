@@ -5,6 +5,7 @@
 # 2.0), through a TPM 1.2 vtpm proxy chip served by swtpm, then hostile
 # vtpm proxy servers with clients.  Sizes: TPMTEST_FUZZ_OPS client ops per
 # node, TPMTEST_FUZZ_CYCLES server cycles, seed TPMTEST_FUZZ_SEED.
+# Checks: 4
 SUITE=fuzz
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 fuzz=$TPMTEST_TOOLS/tpm-fuzz

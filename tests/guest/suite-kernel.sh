@@ -10,6 +10,7 @@
 # tpm2_eventlog's replay (a TPM 1.2's against a replay of its own), so
 # it runs before anything extends PCRs 0-7 (the kernel's SmokeTest
 # extends PCR 1).
+# Checks: 12
 SUITE=kernel
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 set -u

@@ -5,6 +5,7 @@
 # from debugfs and is read by the kernel's own kunit.py.  One check per
 # case, as tests/kunit.sh prints them from UML; the detectors of the debug
 # kernel (KASAN, lockdep, kmemleak) watch the fakes and the code alike.
+# Checks: 100
 SUITE=kunit
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 set -u

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Unload and load the modules several times; the TPM answers each time.
+# Checks: 9
 SUITE=modcycle
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 cycles=${TPMTEST_MODCYCLES:-5}

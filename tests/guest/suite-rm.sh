@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # /dev/tpmrm0: the spaces (tpmrm.py), the selftests' SmokeTest through it,
 # tpm2-tools from several processes at once; sysfs and the hwrng.
+# Checks: 20
 SUITE=rm
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 set -u

@@ -6,6 +6,7 @@
 # our modules' flags fails taint-clean, while their flags alone pass.  The
 # report is cleared from the log afterwards, so the boot's own check sees
 # only what the other suites leave.
+# Checks: 4
 SUITE=selfcheck
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 set -u

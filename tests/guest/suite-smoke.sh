@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The kernel's own tools/testing/selftests/tpm2, unchanged: SmokeTest on
 # /dev/tpm0, SpaceTest on /dev/tpmrm0, AsyncTest on both (O_NONBLOCK).
+# Checks: 3
 SUITE=smoke
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 # Copied to tmpfs: the tests write log files next to themselves.

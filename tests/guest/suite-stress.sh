@@ -4,6 +4,7 @@
 # killed or closing, then TIS unbind/bind, with clients hammering the
 # device throughout.  TPMTEST_STRESS_CYCLES sets the vtpm cycles,
 # TPMTEST_STRESS_TIS_CYCLES the unbind/bind ones (tpm-tis or tpm-crb).
+# Checks: 2
 SUITE=stress
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 stress=$TPMTEST_TOOLS/tpm-stress

@@ -9,6 +9,7 @@
 # common.sh are copied to tmpfs first, and busybox finishes the run from
 # there (modules out, kmemleak, power off).  It must be the last suite of
 # its boot.
+# Checks: 5
 SUITE=suspend
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 if [ "${TPMTEST_SUITES##* }" != suspend ]; then

@@ -3,6 +3,7 @@
 # TPM 1.2 behind tpm-tis (tests/guest.sh --tpm 1.2): the PNP0C31 device
 # bound, round trips and sysfs through /dev/tpm0, the hwrng, then unbind
 # with a client holding /dev/tpm0 open, and bind again.
+# Checks: 24
 SUITE=tis12
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 [ "$TPMTEST_TPM" = 1.2 ] || { fail setup "run with tests/guest.sh --tpm 1.2"; exit 0; }

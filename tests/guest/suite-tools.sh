@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # tpm2-tools through device:/dev/tpm0, each result checked.
+# Checks: 14
 SUITE=tools
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 set -u

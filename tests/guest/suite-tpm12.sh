@@ -3,6 +3,7 @@
 # TPM 1.2: swtpm without --tpm2 as a vtpm proxy server (what
 # `swtpm chardev --vtpm-proxy` gives by default), beside a TPM 2.0 one;
 # round trips, sysfs, the hwrng, and unplug with an open client.
+# Checks: 21
 SUITE=tpm12
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 set -u

@@ -4,6 +4,7 @@
 # (sealed to the TPM, and to PCR 16 as well), the tpm2-openssl provider
 # (keys made and used from four processes at once, a TLS server whose key
 # is in the TPM) and tpm2-abrmd on /dev/tpm0 with tpm2-tools through it.
+# Checks: 6
 SUITE=tss
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 set -u

@@ -3,6 +3,7 @@
 # Unbind the TIS device while /dev/tpm0 and /dev/tpmrm0 are open (the
 # latter with an object and a session in its space): the holders get
 # EPIPE, the hwrng goes; binding it again brings the TPM back.
+# Checks: 8
 SUITE=unbind
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 dev=$(bus_device)

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The vtpm proxy: swtpm serves /dev/tpm0 through it; killing the server
 # unplugs the chip; clients sleeping on it are woken.
+# Checks: 40
 SUITE=vtpm
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 set -u
