@@ -519,14 +519,18 @@ static u8 *tpm_log_efi_final(struct tpm_chip *chip, const u8 *stub,
 	u8 *log;
 
 	if (efi.tpm_final_log != EFI_INVALID_TABLE_ADDR &&
-	    efi_tpm_final_log_size > 0) {
+	    efi_tpm_final_log_size > 0 &&
+	    efi_tpm_final_log_size <= TPM_LOG_MAX_LEN) {
 		final_len = efi_tpm_final_log_size;
 		tbl = memremap(efi.tpm_final_log, sizeof(*tbl) + final_len,
 			       MEMREMAP_WB);
-		if (!tbl) {
+		if (!tbl)
 			dev_warn(&chip->dev, "cannot map the final events table\n");
-			final_len = 0;
-		}
+	}
+	/* Without the table, nothing of it is joined (nor missed). */
+	if (!tbl) {
+		final_len = 0;
+		preboot = 0;
 	}
 	log = tpm_eventlog_efi_join(stub, stub_len, preboot,
 				    tbl ? tbl->events : NULL, final_len, len,

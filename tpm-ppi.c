@@ -15,11 +15,12 @@
  *   tcg_operations     what the firmware allows of each TCG operation
  *   vs_operations      the same for the vendor's operations
  *
- * The two operations files ask the firmware about each of 230 operations.
- * Upstream asked on every read of these world-readable files, a local
- * denial of service on slow firmware, and could write past the page; here
- * the answers are asked for once, at the first read, under a mutex, kept
- * with the chip, and the output is bounded by the page.
+ * The two operations files ask the firmware about each of 102 and 128
+ * operations.  Upstream asked on every read of these world-readable
+ * files, a local denial of service on slow firmware (fixed upstream for
+ * 6.18); here each file's answers are asked for once, at the first read
+ * that gets them all, under a mutex a waiting reader can be killed out
+ * of, kept with the chip; the output is bounded by the page.
  *
  * Nothing here sends a TPM command: the files need no ops.  The group is
  * part of chip->dev's groups, so device_del() at unregister waits for a
@@ -54,14 +55,15 @@ static const guid_t tpm_ppi_guid =
 /**
  * struct tpm_ppi_ops - the firmware's answers about each operation
  * @lock:	taken to ask, and to see whether it was asked
- * @known:	@flags holds the answers
+ * @known_tcg:	@flags holds the answers for the TCG operations
+ * @known_vs:	... and for the vendor's
  * @flags:	per operation: 0 not implemented, 1 firmware only, 2 blocked
  *		for the OS, 3 user confirmation required, 4 not required
  */
 struct tpm_ppi_ops {
-	struct mutex lock;	/* guards @known and @flags */
-	bool known;
-	u8 flags[TPM_PPI_VS_LAST + 1];
+	struct mutex lock;	/* guards the rest */
+	bool known_tcg, known_vs;
+	u32 flags[TPM_PPI_VS_LAST + 1];
 };
 
 static acpi_handle tpm_ppi_handle(struct tpm_chip *chip)
@@ -152,10 +154,13 @@ static ssize_t request_store(struct device *dev, struct device_attribute *attr,
 	union acpi_object args[2] = {}, *obj;
 	union acpi_object arg = ACPI_INIT_DSM_ARGV4(1, args);
 	u64 fn = TPM_PPI_FN_SUBREQ, rev = TPM_PPI_REV1, ret, v[2];
-	u32 op32;
-	int n;
+	int n, op32;
 
-	n = sscanf(buf, "%llu %llu", &v[0], &v[1]);
+	/* Before 1.2 the operation is a signed int, as upstream reads it. */
+	if (!tpm_ppi_at_least(chip, "1.2"))
+		n = sscanf(buf, "%d %llu", &op32, &v[1]);
+	else
+		n = sscanf(buf, "%llu %llu", &v[0], &v[1]);
 	if (n < 1)
 		return -EINVAL;
 	if (tpm_ppi_has(chip, TPM_PPI_FN_SUBREQ2))
@@ -168,7 +173,6 @@ static ssize_t request_store(struct device *dev, struct device_attribute *attr,
 		arg.package.count = 2;
 		rev = TPM_PPI_REV2;
 	} else if (!tpm_ppi_at_least(chip, "1.2")) {
-		op32 = v[0];
 		arg.type = ACPI_TYPE_BUFFER;
 		arg.buffer.length = sizeof(op32);
 		arg.buffer.pointer = (u8 *)&op32;
@@ -192,7 +196,7 @@ static ssize_t transition_action_show(struct device *dev,
 	struct tpm_chip *chip = to_tpm_chip(dev);
 	union acpi_object empty = { .buffer.type = ACPI_TYPE_BUFFER };
 	union acpi_object *obj;
-	u32 v;
+	int v;
 
 	/* Before 1.2 some firmware wants a buffer where a package belongs. */
 	obj = tpm_ppi_dsm(chip, TPM_PPI_REV1, TPM_PPI_FN_GETACT,
@@ -202,8 +206,8 @@ static ssize_t transition_action_show(struct device *dev,
 		return -ENXIO;
 	v = obj->integer.value;
 	ACPI_FREE(obj);
-	return sysfs_emit(buf, "%u: %s\n", v,
-			  v < ARRAY_SIZE(what) ? what[v] : "Error");
+	return sysfs_emit(buf, "%d: %s\n", v,
+			  v >= 0 && v < ARRAY_SIZE(what) ? what[v] : "Error");
 }
 
 static ssize_t response_show(struct device *dev, struct device_attribute *attr,
@@ -240,32 +244,33 @@ out:
 	return rc;
 }
 
-/* Ask the firmware about every operation, once. */
-static int tpm_ppi_ops_read(struct tpm_chip *chip, struct tpm_ppi_ops *ops)
+/* Ask the firmware about operations @first..@last. */
+static int tpm_ppi_ops_read(struct tpm_chip *chip, struct tpm_ppi_ops *ops,
+			    u32 first, u32 last)
 {
 	union acpi_object op = { .integer.type = ACPI_TYPE_INTEGER };
 	union acpi_object arg = ACPI_INIT_DSM_ARGV4(1, &op);
 	union acpi_object *obj;
 	u32 i;
 
-	for (i = 0; i <= TPM_PPI_VS_LAST; i++) {
-		if (i > TPM_PPI_TCG_LAST && i < TPM_PPI_VS_FIRST)
-			continue;
+	for (i = first; i <= last; i++) {
 		op.integer.value = i;
 		obj = tpm_ppi_dsm(chip, TPM_PPI_REV1, TPM_PPI_FN_GETOPR, &arg,
 				  ACPI_TYPE_INTEGER);
 		if (!obj)
 			return -ENOMEM;
-		ops->flags[i] = min_t(u64, obj->integer.value, U8_MAX);
+		ops->flags[i] = obj->integer.value;
 		ACPI_FREE(obj);
 	}
-	ops->known = true;
 	return 0;
 }
 
-/* Operations @first..@last the firmware implements, one per line. */
+/*
+ * Operations @first..@last the firmware implements, one per line; *@known
+ * says whether their answers were asked for already.
+ */
 static ssize_t tpm_ppi_ops_show(struct device *dev, char *buf, u32 first,
-				u32 last)
+				u32 last, bool *known)
 {
 	static const char * const what[] = {
 		"Not implemented", "BIOS only", "Blocked for OS by BIOS",
@@ -279,9 +284,12 @@ static ssize_t tpm_ppi_ops_show(struct device *dev, char *buf, u32 first,
 
 	if (!tpm_ppi_has(chip, TPM_PPI_FN_GETOPR))
 		return -EPERM;
-	mutex_lock(&ops->lock);
-	if (!ops->known)
-		rc = tpm_ppi_ops_read(chip, ops);
+	if (mutex_lock_killable(&ops->lock))
+		return -EINTR;
+	if (!*known) {
+		rc = tpm_ppi_ops_read(chip, ops, first, last);
+		*known = !rc;
+	}
 	for (i = first; !rc && i <= last; i++)
 		if (ops->flags[i] && ops->flags[i] < ARRAY_SIZE(what))
 			len += sysfs_emit_at(buf, len, "%u %u: %s\n", i,
@@ -293,13 +301,18 @@ static ssize_t tpm_ppi_ops_show(struct device *dev, char *buf, u32 first,
 static ssize_t tcg_operations_show(struct device *dev,
 				   struct device_attribute *attr, char *buf)
 {
-	return tpm_ppi_ops_show(dev, buf, 0, TPM_PPI_TCG_LAST);
+	struct tpm_ppi_ops *ops = tpm_chip_priv(to_tpm_chip(dev))->ppi_ops;
+
+	return tpm_ppi_ops_show(dev, buf, 0, TPM_PPI_TCG_LAST, &ops->known_tcg);
 }
 
 static ssize_t vs_operations_show(struct device *dev,
 				  struct device_attribute *attr, char *buf)
 {
-	return tpm_ppi_ops_show(dev, buf, TPM_PPI_VS_FIRST, TPM_PPI_VS_LAST);
+	struct tpm_ppi_ops *ops = tpm_chip_priv(to_tpm_chip(dev))->ppi_ops;
+
+	return tpm_ppi_ops_show(dev, buf, TPM_PPI_VS_FIRST, TPM_PPI_VS_LAST,
+				&ops->known_vs);
 }
 
 static DEVICE_ATTR_RO(version);
@@ -358,10 +371,11 @@ const struct attribute_group *tpm_ppi_add(struct tpm_chip *chip)
 			sizeof(chip->ppi_version));
 		ACPI_FREE(obj);
 	}
-	ops = kzalloc(sizeof(*ops), GFP_KERNEL);
+	ops = priv->ppi_ops ?: kzalloc(sizeof(*ops), GFP_KERNEL);
 	if (!ops)
 		return NULL;
-	mutex_init(&ops->lock);
+	if (!priv->ppi_ops)
+		mutex_init(&ops->lock);
 	priv->ppi_ops = ops;
 	return &tpm_ppi_group;
 }

@@ -25,6 +25,7 @@
 
 /* Response codes the start-up cares about. */
 #define TPM_ERR_INVALID_POSTINIT	0x0026
+#define TPM_ERR_FAILEDSELFTEST		0x001C
 
 /*
  * What a TPM that reports nothing (0) gets, in milliseconds: never less
@@ -250,8 +251,9 @@ static ssize_t tpm1_startup(struct tpm_chip *chip, const u8 *type)
  * TPM_ContinueSelfTest, then, as upstream does, wait for the self test to
  * end: a PCR read every TPM1_SELFTEST_POLL_MS answers TPM_DOING_SELFTEST
  * (or, on some chips, times out) until it has, for up to the long
- * duration.  The wait ends with the first other answer, which is the
- * self test's business no further: the result is ContinueSelfTest's.
+ * duration (each read is retried by the transmit path for 2.54 s too).
+ * The outcome is the first other answer: 0, a TPM that failed its self
+ * test (TPM_FAILEDSELFTEST), one disabled or deactivated, or an error.
  */
 static ssize_t tpm1_continue_selftest(struct tpm_chip *chip)
 {
@@ -265,14 +267,14 @@ static ssize_t tpm1_continue_selftest(struct tpm_chip *chip)
 	for (;;) {
 		rc = tpm1_simple(chip, TPM_ORD_PCR_READ, pcr0, 4, NULL);
 		if (rc != TPM1_WARN_DOING_SELFTEST && rc != -ETIME)
-			return 0;
+			return rc;
 		if (time_after(jiffies, stop))
 			break;
 		msleep(TPM1_SELFTEST_POLL_MS);
 	}
 	dev_warn(&chip->dev, "self test still running after %u ms\n",
 		 jiffies_to_msecs(chip->duration[TPM_LONG]));
-	return 0;
+	return rc;
 }
 
 /* Whether the TPM works, if maybe disabled or deactivated by its owner. */
@@ -311,6 +313,12 @@ int tpm1_auto_startup(struct tpm_chip *chip)
 	}
 	if (!rc)
 		rc = tpm1_continue_selftest(chip);
+	if (rc == TPM_ERR_FAILEDSELFTEST) {
+		/* Such a TPM may take a firmware upgrade, and nothing else. */
+		dev_warn(&chip->dev, "TPM failed its self test: firmware upgrade mode\n");
+		chip->flags |= TPM_CHIP_FLAG_FIRMWARE_UPGRADE;
+		return 0;
+	}
 	if (tpm1_operational(chip, rc))
 		return 0;
 	if (rc > 0) {

@@ -175,11 +175,15 @@ static struct platform_driver tpm_tis_driver = {
 	},
 };
 
+/* A PNP device without memory (an I/O port TPM) is not this driver's. */
 static int tpm_tis_pnp_probe(struct pnp_dev *pnp,
 			     const struct pnp_device_id *id)
 {
-	return tpm_tis_mmio_probe(&pnp->dev,
-				  pnp_get_resource(pnp, IORESOURCE_MEM, 0));
+	struct resource *res = pnp_get_resource(pnp, IORESOURCE_MEM, 0);
+
+	if (!res)
+		return -ENODEV;
+	return tpm_tis_mmio_probe(&pnp->dev, res);
 }
 
 static void tpm_tis_pnp_remove(struct pnp_dev *pnp)

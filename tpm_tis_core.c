@@ -327,7 +327,7 @@ static int tis_recv_data(struct tpm_chip *chip, struct tpm_tis_data *d,
 		rc = tis_wait_sts(d, TPM_STS_DATA_AVAIL | TPM_STS_VALID,
 				  chip->timeout_c, &sts);
 		if (rc)
-			return rc == -ETIME ? -EIO : rc;
+			return rc;
 		burst = tis_burst_count(chip, d, sts);
 		if (burst < 0)
 			return burst;
@@ -341,7 +341,10 @@ static int tis_recv_data(struct tpm_chip *chip, struct tpm_tis_data *d,
 	return 0;
 }
 
-/* One attempt at the response; -EIO when asking again may help. */
+/*
+ * One attempt at the response: -EIO when asking again may help at once,
+ * -ETIME when the device stopped short of what its header said.
+ */
 static int tis_recv_once(struct tpm_chip *chip, struct tpm_tis_data *d,
 			 u8 *buf, size_t bufsiz)
 {
@@ -371,7 +374,7 @@ static int tis_recv_once(struct tpm_chip *chip, struct tpm_tis_data *d,
 
 	rc = tis_wait_sts(d, TPM_STS_VALID, chip->timeout_c, &sts);
 	if (rc)
-		return rc == -ETIME ? -EIO : rc;
+		return rc;
 	if (sts & TPM_STS_DATA_AVAIL)
 		return -EIO;
 	return size;
@@ -380,11 +383,22 @@ static int tis_recv_once(struct tpm_chip *chip, struct tpm_tis_data *d,
 static int tpm_tis_recv(struct tpm_chip *chip, u8 *buf, size_t bufsiz)
 {
 	struct tpm_tis_data *d = tis_data(chip);
-	unsigned int try;
+	unsigned int try, slow = 0;
 	int rc;
 
+	/*
+	 * A read that went wrong at once is asked for again up to
+	 * TPM_TIS_READ_RETRIES times, as upstream does; one that waited out
+	 * timeout C only TPM_TIS_SLOW_RETRIES times, so that a device that
+	 * always stops short holds the chip for a few timeouts, not fifty.
+	 */
 	for (try = 0; ; try++) {
 		rc = tis_recv_once(chip, d, buf, bufsiz);
+		if (rc == -ETIME) {
+			rc = -EIO;
+			if (++slow > TPM_TIS_SLOW_RETRIES)
+				break;
+		}
 		if (rc != -EIO || try == TPM_TIS_READ_RETRIES)
 			break;
 		d->read_retries++;
@@ -394,7 +408,7 @@ static int tpm_tis_recv(struct tpm_chip *chip, u8 *buf, size_t bufsiz)
 	}
 	if (rc == -EIO)
 		dev_err(&chip->dev, "response unreadable after %u retries\n",
-			TPM_TIS_READ_RETRIES);
+			try);
 	/* Done with this response either way. */
 	tis_abort(d);
 	return rc;

@@ -50,6 +50,8 @@ enum tpm_tis_status {
  */
 #define TPM_TIS_READ_RETRIES	50
 #define TPM_TIS_SEND_RETRIES	50
+/* ... and a read that waited out timeout C for data that did not come. */
+#define TPM_TIS_SLOW_RETRIES	3
 
 struct tpm_tis_data;
 

@@ -570,6 +570,24 @@ static void tis_byte_twice_always(struct kunit *test)
 	expect_recovers(test, chip, s, buf);
 }
 
+/*
+ * A byte lost every time: each read waits out timeout C for the last
+ * byte, so it is asked for again only TPM_TIS_SLOW_RETRIES times (not
+ * the 50 a read that fails at once gets).
+ */
+static void tis_byte_dropped_always(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct tis_sim *s;
+	struct tpm_chip *chip = sim_chip(test, &s);
+
+	s->drop_at = 20;
+	s->glitches = INT_MAX;
+	KUNIT_EXPECT_EQ(test, -EIO, sim_get_random(chip, buf, 32));
+	KUNIT_EXPECT_EQ(test, TPM_TIS_SLOW_RETRIES, s->retries);
+	expect_recovers(test, chip, s, buf);
+}
+
 static void tis_locality_never_granted(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
@@ -625,6 +643,7 @@ static struct kunit_case tpm_tis_cases[] = {
 	KUNIT_CASE(tis_byte_dropped_recovered),
 	KUNIT_CASE(tis_byte_in_header_twice_recovered),
 	KUNIT_CASE(tis_byte_twice_always),
+	KUNIT_CASE(tis_byte_dropped_always),
 	KUNIT_CASE(tis_locality_never_granted),
 	KUNIT_CASE(tis_command_ready_ignored),
 	KUNIT_CASE(tis_device_gone),

@@ -64,7 +64,8 @@ ppi_checks() {
 ppi_checks "$TPMTEST_DRIVER"
 other=upstream
 [ "$TPMTEST_DRIVER" = upstream ] && other=ours
-unload_driver || fail "$other-swap" "rmmod failed"
+# A swap that fails would compare a driver with itself: the suite stops.
+unload_driver || { fail "$other-swap" "rmmod failed"; exit 0; }
 TPMTEST_DRIVER=$other
 if load_driver; then
 	ppi_checks "$other"

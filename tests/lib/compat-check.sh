@@ -46,6 +46,9 @@ if [ "$series" = 6.12 ]; then
 	grep -q '^void tpm_buf_append_name' "$sh/tpm.h" || reverted=0
 else
 	sed -i '/TPM_CHIP_FLAG_HWRNG_DISABLED/d' "$sh/tpm.h"
+	# 6.1.45 has no <kunit/visibility.h>: an include of it must fail.
+	mkdir -p "$work/shadow/kunit"
+	echo '#error "<kunit/visibility.h> came in 6.1.63"' >"$work/shadow/kunit/visibility.h"
 fi
 code=$(( (6 << 16) + (${series#6.} << 8) + old ))
 sed -e "s/^#define LINUX_VERSION_CODE .*/#define LINUX_VERSION_CODE $code/" \
