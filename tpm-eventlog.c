@@ -21,6 +21,7 @@
  */
 #include <linux/acpi.h>
 #include <linux/efi.h>
+#include <linux/tpm_eventlog.h>
 #include <linux/fs.h>
 #include <linux/security.h>
 #include <linux/seq_file.h>
