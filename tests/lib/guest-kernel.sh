@@ -83,7 +83,9 @@ pid=$!
 while kill -0 "$pid" 2>/dev/null; do
 	sleep 20
 	kill -0 "$pid" 2>/dev/null || break
-	last=$(grep -E '^\s+(CC|LD|AR|AS)' "$blog" | tail -n 1 | tr -s ' ')
+	# Early on only HOSTCC and the like are in the log: a grep that finds
+	# nothing must not end the script (set -e) and orphan the build.
+	last=$(grep -E '^\s+(CC|LD|AR|AS)' "$blog" | tail -n 1 | tr -s ' ' || true)
 	log "[$(grep -cE '^\s+CC' "$blog") files compiled]$last"
 done
 if ! wait "$pid"; then
