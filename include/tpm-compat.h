@@ -41,9 +41,10 @@
 
 /*
  * v6.5's "tpm: Disable RNG for all AMD fTPMs" (6.1.46) added
- * TPM_CHIP_FLAG_HWRNG_DISABLED; the bit it took was free before.
+ * TPM_CHIP_FLAG_HWRNG_DISABLED to enum tpm_chip_flags (an enumerator, so
+ * only the version tells); the bit it took was free before.
  */
-#ifndef TPM_CHIP_FLAG_HWRNG_DISABLED
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 46)
 #define TPM_CHIP_FLAG_HWRNG_DISABLED	BIT(9)
 #endif
 
