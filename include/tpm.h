@@ -37,6 +37,10 @@
  *                   tpm_try_get_ops() gives the ops to its commands only
  *                   and everyone else waits on priv->event_wq, without
  *                   ops_sem, for a bounded time (tpm_try_get_ops_as()).
+ *   priv->ppi_ops->lock  Mutex: the Physical Presence Interface's
+ *                   operations lists, asked of the firmware once
+ *                   (tpm-ppi.c); taken by sysfs readers alone, with no
+ *                   other lock held and no TPM command sent.
  *   priv->suspended Set under chip->tpm_mutex once the TPM has saved its
  *                   state for a system suspend, cleared at resume; while
  *                   set, tpm_try_get_ops() refuses (the TPM must see no
@@ -234,8 +238,9 @@ ssize_t tpm_cmd_run(struct tpm_chip *chip, struct tpm_cmd *cmd,
  *   tpm-chip.c		chips: allocation, numbers, start-up, fence, suspend
  *   tpm-dev.c		/dev/tpmN and /dev/tpmrmN
  *   tpm-api.c		the kernel's TPM users (<linux/tpm.h>)
+ *   tpm-ppi.c		the Physical Presence Interface (ppi/ in sysfs)
  *   tpm-sysfs.c	the chip's sysfs files (PCRs, TPM 1.2 state)
- *   tpm-eventlog.c	the firmware's event log, in securityfs
+ *   tpm-eventlog.c	the firmware's event log (ACPI, UEFI), in securityfs
  *   tpm-module.c	registration, and loading tpm.ko
  */
 
