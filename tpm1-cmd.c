@@ -20,7 +20,7 @@
 #define TPM_CAP_PROP_TIS_DURATION	0x0120
 
 /* Upstream's patience: polling for the self test, retrying SaveState. */
-#define TPM1_SELFTEST_POLL_MS		100
+#define TPM1_POLL_MS			100
 #define TPM1_SAVE_STATE_PATIENCE_MS	5000
 
 /* Response codes the start-up cares about. */
@@ -249,7 +249,7 @@ static ssize_t tpm1_startup(struct tpm_chip *chip, const u8 *type)
 
 /*
  * TPM_ContinueSelfTest, then, as upstream does, wait for the self test to
- * end: a PCR read every TPM1_SELFTEST_POLL_MS answers TPM_DOING_SELFTEST
+ * end: a PCR read every TPM1_POLL_MS answers TPM_DOING_SELFTEST
  * (or, on some chips, times out) until it has, for up to the long
  * duration (each read is retried by the transmit path for 2.54 s too).
  * The outcome is the first other answer: 0, a TPM that failed its self
@@ -270,7 +270,7 @@ static ssize_t tpm1_continue_selftest(struct tpm_chip *chip)
 			return rc;
 		if (time_after(jiffies, stop))
 			break;
-		msleep(TPM1_SELFTEST_POLL_MS);
+		msleep(TPM1_POLL_MS);
 	}
 	dev_warn(&chip->dev, "self test still running after %u ms\n",
 		 jiffies_to_msecs(chip->duration[TPM_LONG]));
@@ -349,7 +349,7 @@ void tpm1_save_state(struct tpm_chip *chip)
 		rc = tpm1_simple(chip, TPM_ORD_SAVE_STATE, NULL, 0, NULL);
 		if (rc != TPM1_WARN_RETRY || time_after(jiffies, stop))
 			break;
-		msleep(TPM1_SELFTEST_POLL_MS);
+		msleep(TPM1_POLL_MS);
 	}
 	if (rc)
 		dev_err(&chip->dev, "TPM_SaveState failed: %zd\n", rc);

@@ -122,6 +122,19 @@ bus_device() {
 	basename "$(ls -d "$BUS_DIR"/MSFT0101:* 2>/dev/null | head -n 1)"
 }
 
+# both_drivers <fn>: "<fn> <driver>" with the modules the boot loaded, then
+# with the other driver's (ours or upstream's), in the same boot.  A swap
+# that fails would compare a driver with itself: it stops the suite.
+both_drivers() {
+	local fn=$1 other=upstream
+	[ "$TPMTEST_DRIVER" = upstream ] && other=ours
+	"$fn" "$TPMTEST_DRIVER"
+	unload_driver || { fail "$other-swap" "rmmod failed"; exit 0; }
+	TPMTEST_DRIVER=$other
+	load_driver || { fail "$other-load" "$other's modules did not load"; exit 0; }
+	"$fn" "$other"
+}
+
 run_suite() {
 	SUITE=$1
 	echo "guest: suite $SUITE"
