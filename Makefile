@@ -31,14 +31,16 @@ modules:
 	@kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$(tests/lib/guest-kernel.sh debug) && \
 	$(MAKE) -C "$$kdir" M=$(CURDIR) W=1 modules
 
-# The KUnit modules are for the test guest, never installed.
+# The KUnit and test modules are for the test guest, never installed.
 install:
 	@kdir="$(or $(KDIR),/lib/modules/$(shell uname -r)/build)"; \
 	[ -f "$$kdir/include/config/kernel.release" ] || \
 		{ echo "install: no kernel build directory at $$kdir (KDIR=)" >&2; exit 1; }; \
 	kver=$$(cat "$$kdir/include/config/kernel.release"); \
-	$(MAKE) -C "$$kdir" M=$(CURDIR) CONFIG_TCG_TPM_OOT_KUNIT_TEST= modules && \
 	$(MAKE) -C "$$kdir" M=$(CURDIR) CONFIG_TCG_TPM_OOT_KUNIT_TEST= \
+		CONFIG_TCG_TPM_OOT_TEST_USER= modules && \
+	$(MAKE) -C "$$kdir" M=$(CURDIR) CONFIG_TCG_TPM_OOT_KUNIT_TEST= \
+		CONFIG_TCG_TPM_OOT_TEST_USER= \
 		INSTALL_MOD_DIR=updates modules_install && \
 	depmod -a $(if $(INSTALL_MOD_PATH),-b "$(INSTALL_MOD_PATH)") "$$kver" && \
 	echo "install: modules in $(INSTALL_MOD_PATH)/lib/modules/$$kver/updates; depmod done"

@@ -11,6 +11,7 @@
  */
 #include <linux/module.h>
 #include "tpm.h"
+#include "tpm2-session.h"
 
 /**
  * tpm_default_chip() - the chip a kernel user gets when it names none
@@ -61,6 +62,142 @@ int tpm_is_tpm2(struct tpm_chip *chip)
 }
 EXPORT_SYMBOL_GPL(tpm_is_tpm2);
 
+#ifdef CONFIG_TCG_TPM2_HMAC
+/*
+ * The core's own commands through the chip's session (tpm2-session.c),
+ * with the calls a kernel user such as trusted keys makes.
+ */
+
+/* Seal @buf, send it, check the response; the session is let go. */
+static int tpm2_api_sealed(struct tpm_chip *chip, struct tpm_buf *buf,
+			   size_t min_body, const char *desc)
+{
+	int rc;
+
+	rc = tpm_buf_fill_hmac_session(chip, buf);
+	if (rc)
+		return rc;
+	rc = tpm_transmit_cmd(chip, buf, min_body, desc);
+	return tpm_buf_check_hmac_response(chip, buf, rc);
+}
+
+/* A command with the session and no handles: the session held, @buf begun. */
+static int tpm2_api_begin(struct tpm_chip *chip, struct tpm_buf *buf, u32 cc)
+{
+	int rc;
+
+	rc = tpm2_start_auth_session(chip);
+	if (rc)
+		return rc;
+	rc = tpm_buf_init(buf, TPM2_ST_SESSIONS, cc);
+	if (rc)
+		tpm2_end_auth_session(chip);
+	return rc;
+}
+
+/* TPM2_PCR_Extend, authorized by the session (HMAC over the digests). */
+static int tpm2_api_extend(struct tpm_chip *chip, u32 pcr,
+			   const struct tpm_digest *digests)
+{
+	struct tpm_buf buf;
+	int rc;
+	u32 i;
+
+	rc = tpm2_api_begin(chip, &buf, TPM2_CC_PCR_EXTEND);
+	if (rc)
+		return rc;
+	tpm_buf_append_name(chip, &buf, pcr, NULL);
+	tpm_buf_append_hmac_session(chip, &buf, 0, NULL, 0);
+	tpm_buf_append_u32(&buf, chip->nr_allocated_banks);
+	for (i = 0; i < chip->nr_allocated_banks; i++) {
+		tpm_buf_append_u16(&buf, digests[i].alg_id);
+		tpm_buf_append(&buf, digests[i].digest,
+			       chip->allocated_banks[i].digest_size);
+	}
+	rc = tpm2_api_sealed(chip, &buf, 0, "TPM2_PCR_Extend");
+	tpm_buf_destroy(&buf);
+	return rc;
+}
+
+/* TPM2_GetRandom, its answer encrypted and checked. */
+static int tpm2_api_get_random(struct tpm_chip *chip, u8 *dest, size_t max)
+{
+	const u32 off = TPM_HEADER_SIZE + 4;
+	struct tpm_buf buf;
+	size_t done = 0;
+	int rc;
+	u16 got;
+
+	while (done < max) {
+		rc = tpm2_api_begin(chip, &buf, TPM2_CC_GET_RANDOM);
+		if (rc)
+			return rc;
+		tpm_buf_append_hmac_session(chip, &buf, TPM2_SA_ENCRYPT, NULL, 0);
+		tpm_buf_append_u16(&buf, min_t(size_t, max - done, 128));
+		rc = tpm2_api_sealed(chip, &buf, 4 + 2, "TPM2_GetRandom");
+		got = rc ? 0 : get_unaligned_be16(buf.data + off);
+		if (!rc && (!got || got > max - done ||
+			    tpm_hdr_len(buf.data) < off + 2 + got))
+			rc = -EIO;
+		if (!rc)
+			memcpy(dest + done, buf.data + off + 2, got);
+		memzero_explicit(buf.data, PAGE_SIZE);
+		tpm_buf_destroy(&buf);
+		if (rc)
+			return done ? done : (rc > 0 ? -EIO : rc);
+		done += got;
+	}
+	return done;
+}
+
+/* TPM2_PCR_Read, its answer checked (the session audits it). */
+static int tpm2_api_pcr_read(struct tpm_chip *chip, u32 pcr,
+			     struct tpm_digest *digest)
+{
+	u8 select[TPM2_PCR_SELECT_MIN] = { 0 };
+	struct tpm_buf buf;
+	u16 want;
+	int rc;
+
+	rc = tpm2_pcr_want(chip, pcr, digest, false, &want);
+	if (rc)
+		return rc;
+	rc = tpm2_api_begin(chip, &buf, TPM2_CC_PCR_READ);
+	if (rc)
+		return rc;
+	tpm_buf_append_hmac_session(chip, &buf, TPM2_SA_AUDIT, NULL, 0);
+	select[pcr / 8] = BIT(pcr % 8);
+	tpm_buf_append_u32(&buf, 1);
+	tpm_buf_append_u16(&buf, digest->alg_id);
+	tpm_buf_append_u8(&buf, sizeof(select));
+	tpm_buf_append(&buf, select, sizeof(select));
+	rc = tpm2_api_sealed(chip, &buf, 4 + 4 + 4, "TPM2_PCR_Read");
+	if (!rc)
+		rc = tpm2_pcr_read_rsp(buf.data, min_t(u32, tpm_hdr_len(buf.data),
+						       PAGE_SIZE),
+				       TPM_HEADER_SIZE + 4, digest, want, NULL);
+	tpm_buf_destroy(&buf);
+	return rc;
+}
+#else
+static int tpm2_api_extend(struct tpm_chip *chip, u32 pcr,
+			   const struct tpm_digest *digests)
+{
+	return -EOPNOTSUPP;
+}
+
+static int tpm2_api_get_random(struct tpm_chip *chip, u8 *dest, size_t max)
+{
+	return -EOPNOTSUPP;
+}
+
+static int tpm2_api_pcr_read(struct tpm_chip *chip, u32 pcr,
+			     struct tpm_digest *digest)
+{
+	return -EOPNOTSUPP;
+}
+#endif /* CONFIG_TCG_TPM2_HMAC */
+
 /**
  * tpm_get_random() - random bytes from a TPM
  * @chip:	the chip, or NULL for the default chip
@@ -81,7 +218,9 @@ int tpm_get_random(struct tpm_chip *chip, u8 *data, size_t max)
 	chip = tpm_find_get_ops(chip);
 	if (!chip)
 		return -ENODEV;
-	if (chip->flags & TPM_CHIP_FLAG_TPM2)
+	if (tpm2_sess_protects(chip, TPM2_CC_GET_RANDOM))
+		rc = tpm2_api_get_random(chip, data, max);
+	else if (chip->flags & TPM_CHIP_FLAG_TPM2)
 		rc = tpm2_get_random(chip, data, max);
 	else
 		rc = tpm1_get_random(chip, data, max);
@@ -110,7 +249,9 @@ int tpm_pcr_read(struct tpm_chip *chip, u32 pcr_idx,
 	chip = tpm_find_get_ops(chip);
 	if (!chip)
 		return -ENODEV;
-	if (chip->flags & TPM_CHIP_FLAG_TPM2)
+	if (tpm2_sess_protects(chip, TPM2_CC_PCR_READ))
+		rc = tpm2_api_pcr_read(chip, pcr_idx, digest);
+	else if (chip->flags & TPM_CHIP_FLAG_TPM2)
 		rc = tpm2_pcr_read(chip, pcr_idx, digest, NULL);
 	else
 		rc = tpm1_pcr_read(chip, pcr_idx, digest->digest);
@@ -148,7 +289,9 @@ int tpm_pcr_extend(struct tpm_chip *chip, u32 pcr_idx,
 	for (i = 0; i < chip->nr_allocated_banks; i++)
 		if (digests[i].alg_id != chip->allocated_banks[i].alg_id)
 			goto out;
-	if (chip->flags & TPM_CHIP_FLAG_TPM2)
+	if (tpm2_sess_protects(chip, TPM2_CC_PCR_EXTEND))
+		rc = tpm2_api_extend(chip, pcr_idx, digests);
+	else if (chip->flags & TPM_CHIP_FLAG_TPM2)
 		rc = tpm2_pcr_extend(chip, pcr_idx, digests);
 	else
 		rc = tpm1_pcr_extend(chip, pcr_idx, digests[0].digest);

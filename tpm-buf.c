@@ -281,11 +281,11 @@ EXPORT_SYMBOL_GPL(tpm_buf_read_u32);
 
 #if TPM_COMPAT_SESSION_HELPERS
 
+#ifndef CONFIG_TCG_TPM2_HMAC
 /*
- * This core does not encrypt or HMAC its users' sessions (the kernel
- * being built has CONFIG_TCG_TPM2_HMAC off, see tpm-compat.h): a name is
- * just its handle and a session is a password session, as upstream does
- * when it has no session of its own.
+ * Without CONFIG_TCG_TPM2_HMAC the kernel's users get no session of the
+ * chip's: a name is just its handle and a session is a password session,
+ * as upstream does then.  With it, tpm2-session.c has these two.
  */
 
 /**
@@ -313,6 +313,7 @@ void tpm_buf_append_name(struct tpm_chip *chip, struct tpm_buf *buf,
 }
 #endif
 EXPORT_SYMBOL_GPL(tpm_buf_append_name);
+#endif /* !CONFIG_TCG_TPM2_HMAC */
 
 /**
  * tpm_buf_append_auth() - append a password session
@@ -347,6 +348,7 @@ void tpm_buf_append_auth(struct tpm_chip *chip, struct tpm_buf *buf,
 }
 EXPORT_SYMBOL_GPL(tpm_buf_append_auth);
 
+#ifndef CONFIG_TCG_TPM2_HMAC
 /**
  * tpm_buf_append_hmac_session() - append the command's session
  * @chip:		the chip
@@ -366,5 +368,6 @@ void tpm_buf_append_hmac_session(struct tpm_chip *chip, struct tpm_buf *buf,
 	tpm_buf_append_auth(chip, buf, attributes, passphrase, passphrase_len);
 }
 EXPORT_SYMBOL_GPL(tpm_buf_append_hmac_session);
+#endif /* !CONFIG_TCG_TPM2_HMAC */
 
 #endif /* TPM_COMPAT_SESSION_HELPERS */

@@ -13,6 +13,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include "tpm.h"
+#include "tpm2-session.h"
 
 static DEFINE_IDR(tpm_idr);
 static DEFINE_MUTEX(tpm_idr_lock);
@@ -53,6 +54,7 @@ static void tpm_dev_release(struct device *dev)
 	/* A chip never fenced (never registered) may still have some. */
 	mutex_lock(&chip->tpm_mutex);
 	tpm2_rm_forget_closed(chip);
+	tpm2_sess_free(chip);
 	mutex_unlock(&chip->tpm_mutex);
 	kfree(chip->cc_attrs_tbl);
 	kfree(tpm_chip_priv(chip)->pcr_groups);

@@ -8,6 +8,7 @@
 #include <linux/hw_random.h>
 #include <linux/module.h>
 #include "tpm.h"
+#include "tpm2-session.h"
 
 static bool hwrng = true;
 module_param(hwrng, bool, 0644);
@@ -138,6 +139,7 @@ int tpm_chip_register(struct tpm_chip *chip)
 	rc = tpm_chip_bootstrap(chip);
 	if (rc)
 		return rc;
+	tpm2_sess_init(chip);
 	rc = tpm_sysfs_add_groups(chip);
 	if (rc)
 		return rc;

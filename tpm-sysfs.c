@@ -66,6 +66,21 @@ static ssize_t tpm_version_major_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(tpm_version_major);
 
+#ifdef CONFIG_TCG_TPM2_HMAC
+/*
+ * TPM 2.0: the name of the null key the kernel's session is salted to
+ * (tpm2-session.c), for user space to certify; zeros without protection.
+ */
+static ssize_t null_name_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	struct tpm_chip *chip = to_tpm_chip(dev);
+
+	return sysfs_emit(buf, "%*phN\n", TPM2_NAME_SIZE, chip->null_key_name);
+}
+static DEVICE_ATTR_RO(null_name);
+#endif
+
 /* TPM 1.2: "short medium long [adjusted|original]", microseconds. */
 static ssize_t durations_show(struct device *dev,
 			      struct device_attribute *attr, char *buf)
@@ -292,6 +307,9 @@ static DEVICE_ATTR_WO(cancel);
 
 static struct attribute *tpm_dev_attrs[] = {
 	&dev_attr_tpm_version_major.attr,
+#ifdef CONFIG_TCG_TPM2_HMAC
+	&dev_attr_null_name.attr,
+#endif
 	&dev_attr_durations.attr,
 	&dev_attr_timeouts.attr,
 	&dev_attr_pubek.attr,
@@ -305,16 +323,23 @@ static struct attribute *tpm_dev_attrs[] = {
 	NULL,
 };
 
-/* All but tpm_version_major are TPM 1.2's (a TPM 2.0 has fixed timeouts). */
+/*
+ * All but tpm_version_major are TPM 1.2's (a TPM 2.0 has fixed timeouts),
+ * except null_name, TPM 2.0's alone.
+ */
 static umode_t tpm_dev_attr_visible(struct kobject *kobj,
 				    struct attribute *attr, int n)
 {
 	struct tpm_chip *chip = to_tpm_chip(kobj_to_dev(kobj));
+	bool tpm2 = chip->flags & TPM_CHIP_FLAG_TPM2;
 
-	if ((chip->flags & TPM_CHIP_FLAG_TPM2) &&
-	    attr != &dev_attr_tpm_version_major.attr)
-		return 0;
-	return attr->mode;
+	if (attr == &dev_attr_tpm_version_major.attr)
+		return attr->mode;
+#ifdef CONFIG_TCG_TPM2_HMAC
+	if (attr == &dev_attr_null_name.attr)
+		return tpm2 ? attr->mode : 0;
+#endif
+	return tpm2 ? 0 : attr->mode;
 }
 
 static const struct attribute_group tpm_dev_group = {

@@ -344,6 +344,76 @@ static void tpm2_put_pcr_select(struct tpm_cmd *cmd, u16 alg, u32 pcr)
 }
 
 /**
+ * tpm2_pcr_want() - may this PCR of this bank be read, and how long is it?
+ * @chip:	the chip
+ * @pcr:	the PCR
+ * @digest:	the bank (alg_id)
+ * @any:	the bank need not be one of the chip's (its size is not known)
+ * @want:	out: the digest's size, or 0 if @any and not known
+ *
+ * Context: any context.
+ * Return: 0, or -EINVAL for a PCR out of range or a bank the chip lacks.
+ */
+int tpm2_pcr_want(struct tpm_chip *chip, u32 pcr,
+		  const struct tpm_digest *digest, bool any, u16 *want)
+{
+	int i;
+
+	*want = 0;
+	if (pcr >= TPM2_PLATFORM_PCR)
+		return -EINVAL;
+	for (i = 0; !any && i < chip->nr_allocated_banks; i++)
+		if (chip->allocated_banks[i].alg_id == digest->alg_id)
+			*want = chip->allocated_banks[i].digest_size;
+	return !any && !*want ? -EINVAL : 0;
+}
+
+/**
+ * tpm2_pcr_read_rsp() - the digest a TPM2_PCR_Read response holds
+ * @data:	the response
+ * @len:	its length
+ * @off:	where its parameters start
+ * @digest:	out: the PCR's value
+ * @want:	the size it must have, or 0
+ * @size:	out: its size, or NULL
+ *
+ * Context: any context.
+ * Return: 0; -EINVAL if the TPM has no value for the bank; -EFAULT for a
+ * response that makes no sense.
+ */
+int tpm2_pcr_read_rsp(const u8 *data, u32 len, u32 off,
+		      struct tpm_digest *digest, u16 want, u16 *size)
+{
+	u32 sel, n;
+	u16 got;
+
+	/* pcrUpdateCounter, then the selection read and the digests. */
+	if (off + 8 > len)
+		return -EFAULT;
+	off += 4;
+	sel = get_unaligned_be32(data + off);
+	off += 4;
+	for (n = 0; n < sel && off + 3 <= len; n++)
+		off += 3 + data[off + 2];
+	if (n < sel || off + 4 > len)
+		return -EFAULT;
+	if (get_unaligned_be32(data + off) != 1)
+		return -EINVAL;
+	off += 4;
+	if (off + 2 > len)
+		return -EFAULT;
+	got = get_unaligned_be16(data + off);
+	off += 2;
+	if (got > sizeof(digest->digest) || off + got > len ||
+	    (want && got != want))
+		return -EFAULT;
+	memcpy(digest->digest, data + off, got);
+	if (size)
+		*size = got;
+	return 0;
+}
+
+/**
  * tpm2_pcr_read() - read one PCR of one bank
  * @chip:	the chip
  * @pcr:	the PCR, below TPM2_PLATFORM_PCR
@@ -359,51 +429,21 @@ static void tpm2_put_pcr_select(struct tpm_cmd *cmd, u16 alg, u32 pcr)
 int tpm2_pcr_read(struct tpm_chip *chip, u32 pcr, struct tpm_digest *digest,
 		  u16 *size)
 {
-	u32 off = TPM_HEADER_SIZE + 4, sel, n;
 	struct tpm_cmd cmd;
-	u16 got, want = 0;
 	ssize_t rc;
-	int i;
+	u16 want;
 
-	if (pcr >= TPM2_PLATFORM_PCR)
-		return -EINVAL;
-	for (i = 0; !size && i < chip->nr_allocated_banks; i++)
-		if (chip->allocated_banks[i].alg_id == digest->alg_id)
-			want = chip->allocated_banks[i].digest_size;
-	if (!size && !want)
-		return -EINVAL;
+	rc = tpm2_pcr_want(chip, pcr, digest, !!size, &want);
+	if (rc)
+		return rc;
 	rc = tpm_cmd_init(&cmd, TPM2_ST_NO_SESSIONS, TPM2_CC_PCR_READ);
 	if (rc)
 		return rc;
 	tpm2_put_pcr_select(&cmd, digest->alg_id, pcr);
 	rc = tpm_cmd_run(chip, &cmd, 4 + 4, "TPM2_PCR_Read");
-	if (rc)
-		goto out;
-	/* pcrUpdateCounter, then the selection read and the digests. */
-	rc = -EFAULT;
-	sel = get_unaligned_be32(cmd.data + off);
-	off += 4;
-	for (n = 0; n < sel && off + 3 <= cmd.len; n++)
-		off += 3 + cmd.data[off + 2];
-	if (n < sel || off + 4 > cmd.len)
-		goto out;
-	rc = -EINVAL;
-	if (get_unaligned_be32(cmd.data + off) != 1)
-		goto out;
-	off += 4;
-	rc = -EFAULT;
-	if (off + 2 > cmd.len)
-		goto out;
-	got = get_unaligned_be16(cmd.data + off);
-	off += 2;
-	if (got > sizeof(digest->digest) || off + got > cmd.len ||
-	    (want && got != want))
-		goto out;
-	memcpy(digest->digest, cmd.data + off, got);
-	if (size)
-		*size = got;
-	rc = 0;
-out:
+	if (!rc)
+		rc = tpm2_pcr_read_rsp(cmd.data, cmd.len, TPM_HEADER_SIZE,
+				       digest, want, size);
 	tpm_cmd_free(&cmd);
 	return rc;
 }

@@ -810,7 +810,7 @@ int tpm_rm_reap(struct tpm_chip *chip)
  * Return: how many sessions, or -EBADMSG for an area that does not parse
  * or names more than a command may.
  */
-int tpm2_auths_parse(const u8 *buf, u32 off, u32 len, struct tpm2_auth *auths)
+int tpm2_auths_parse(const u8 *buf, u32 off, u32 len, struct tpm2_auth_entry *auths)
 {
 	u32 end;
 	int n;
@@ -1105,13 +1105,16 @@ static bool tpm_rm_names(const struct tpm_space_ctx *ctx, u32 h)
 	return ctx->loaded == h;
 }
 
-/* Evict the context loaded under @h, if a space has one there. */
+/*
+ * Evict the context loaded under @h, if a space has one there.  What the
+ * running command pinned is its own (the kernel's session, tpm2-session.c).
+ */
 static ssize_t tpm_rm_evict_handle(struct tpm_chip *chip, u32 h)
 {
 	struct tpm_space_ctx *ctx;
 
 	list_for_each_entry(ctx, &tpm_rm(chip)->rm_loaded, lru)
-		if (tpm_rm_names(ctx, h))
+		if (!ctx->pinned && tpm_rm_names(ctx, h))
 			return tpm_rm_evict(chip, ctx, true);
 	return 0;
 }
@@ -1144,7 +1147,7 @@ bool tpm2_rm_holds(struct tpm_chip *chip, u32 h)
 static ssize_t tpm_rm_evict_auths(struct tpm_chip *chip, const u8 *buf,
 				  u32 len, u32 off)
 {
-	struct tpm2_auth auths[TPM_RM_MAX_AUTHS];
+	struct tpm2_auth_entry auths[TPM_RM_MAX_AUTHS];
 	ssize_t rc;
 	int n, i;
 

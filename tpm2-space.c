@@ -184,7 +184,7 @@ static int tpm_space_claim_auths(struct tpm_rm_space *space,
 				 struct tpm_space_run *run, const u8 *buf,
 				 u32 off, u32 len)
 {
-	struct tpm2_auth auths[TPM_RM_MAX_AUTHS];
+	struct tpm2_auth_entry auths[TPM_RM_MAX_AUTHS];
 	int n, i, slot;
 	u32 h;
 

@@ -127,14 +127,10 @@ static inline void tpm_compat_buf_set_length(struct tpm_buf *buf, u32 len)
 #define TPM_COMPAT_APPEND_NAME_INT	0
 #endif
 /*
- * With CONFIG_TCG_TPM2_HMAC, <linux/tpm.h> gives struct tpm_chip the
- * session fields and leaves tpm2_start_auth_session() and the HMAC
- * helpers to tpm.ko; this core implements neither, so a kernel user
- * built that way could not load on it.
+ * With CONFIG_TCG_TPM2_HMAC (v6.10 on), <linux/tpm.h> gives struct
+ * tpm_chip the session fields and leaves tpm2_start_auth_session() and
+ * the HMAC helpers to tpm.ko: tpm2-session.c.
  */
-#ifdef CONFIG_TCG_TPM2_HMAC
-#error "tpm-oot does not implement CONFIG_TCG_TPM2_HMAC's session API"
-#endif
 
 /*
  * KUnit, for the test files (which include <kunit/test.h> first).

@@ -235,6 +235,8 @@ ssize_t tpm_cmd_run(struct tpm_chip *chip, struct tpm_cmd *cmd,
  *   tpm2-rm.c		the resource manager's books: what the spaces have
  *			in the TPM, eviction, the kernel users' guard
  *   tpm2-space.c	the resource manager: a file's commands in its space
+ *   tpm2-session.c	the kernel's own session: HMAC and encryption on
+ *			the bus (CONFIG_TCG_TPM2_HMAC)
  *   tpm-chip.c		chips: allocation, numbers, start-up, fence, suspend
  *   tpm-dev.c		/dev/tpmN and /dev/tpmrmN
  *   tpm-api.c		the kernel's TPM users (<linux/tpm.h>)
@@ -316,6 +318,10 @@ void tpm2_set_default_timeouts(struct tpm_chip *chip);
 int tpm2_get_random(struct tpm_chip *chip, u8 *dest, size_t max);
 int tpm2_get_cc_attrs(struct tpm_chip *chip);
 int tpm2_get_pcr_banks(struct tpm_chip *chip);
+int tpm2_pcr_want(struct tpm_chip *chip, u32 pcr,
+		  const struct tpm_digest *digest, bool any, u16 *want);
+int tpm2_pcr_read_rsp(const u8 *data, u32 len, u32 off,
+		      struct tpm_digest *digest, u16 want, u16 *size);
 int tpm2_pcr_read(struct tpm_chip *chip, u32 pcr, struct tpm_digest *digest,
 		  u16 *size);
 int tpm2_pcr_extend(struct tpm_chip *chip, u32 pcr,

@@ -159,16 +159,16 @@ bool tpm_rm_retry(struct tpm_chip *chip, ssize_t *rc, int *tries);
 ssize_t tpm_rm_load(struct tpm_chip *chip, struct tpm_space_ctx *ctx,
 		    u32 *h);
 /**
- * struct tpm2_auth - one session of an authorization area
+ * struct tpm2_auth_entry - one session of an authorization area
  * @handle:	the session's handle (TPM2_RS_PW for a password)
  * @attrs:	its TPMA_SESSION
  */
-struct tpm2_auth {
+struct tpm2_auth_entry {
 	u32 handle;
 	u8 attrs;
 };
 
-int tpm2_auths_parse(const u8 *buf, u32 off, u32 len, struct tpm2_auth *auths);
+int tpm2_auths_parse(const u8 *buf, u32 off, u32 len, struct tpm2_auth_entry *auths);
 int tpm_rm_reap(struct tpm_chip *chip);
 void tpm_rm_join(struct tpm_chip *chip, struct tpm_rm_space *space);
 bool tpm_rm_over_share(struct tpm_chip *chip, struct tpm_rm_space *space,

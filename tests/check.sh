@@ -90,7 +90,7 @@ for kver in ${CHECK_KVERS:-6.12 6.1}; do
 			# gap (about 5 minutes) with CHECK_FULL=1 only.
 			gap=()
 			[ "$full" = 1 ] && gap=(gap)
-			boot ours "guest suites" "${sizes[@]}" selfcheck "${suites[@]}" install excl "${gap[@]}" stress fuzz tss suspend
+			boot ours "guest suites" "${sizes[@]}" selfcheck "${suites[@]}" install excl session "${gap[@]}" stress fuzz tss suspend
 			# tpm-crb: the suites about the device.
 			crb=(smoke cdev unbind modcycle suspend)
 			[ "$full" = 1 ] && crb=(tools smoke rm cdev unbind modcycle fuzz stress suspend)

@@ -11,8 +11,8 @@ kbuild=$("$top/tests/lib/guest-kernel.sh" debug "$series") || exit 1
 ksrc=${TPM_OOT_CACHE:-$HOME/.cache/tpm-oot}/linux-source-$series
 cd "$top" || exit 1
 # Kernel sources only: the user-space test tools are not kernel code.
-mapfile -t files < <(git ls-files -- ':(glob)*.c' ':(glob)include/*.h' ':(glob)tests/*_kunit.c' ':(glob)tests/*.h' 2>/dev/null
-		     ls ./*.c include/*.h tests/*_kunit.c tests/*.h 2>/dev/null)
+mapfile -t files < <(git ls-files -- ':(glob)*.c' ':(glob)include/*.h' ':(glob)tests/*.c' ':(glob)tests/*.h' 2>/dev/null
+		     ls ./*.c include/*.h tests/*.c tests/*.h 2>/dev/null)
 mapfile -t files < <(printf '%s\n' "${files[@]}" | sed 's|^\./||' | grep -v '\.mod\.c$' | sort -u)
 
 cp=(perl "$ksrc/scripts/checkpatch.pl" --strict --no-tree --terse -q -f)
@@ -33,7 +33,7 @@ else echo "$out" | head -n 20; echo "TEST-FAIL: lint/kernel-doc: $(echo "$out" |
 sdir=$kbuild/tpm-oot-sparse-$(echo "$top" | sha256sum | cut -c1-12)
 rm -rf "$sdir"; mkdir -p "$sdir"
 cp -a Kbuild ./*.c include "$sdir"/
-mkdir -p "$sdir/tests" && cp -a tests/*_kunit.c tests/*.h "$sdir/tests/"
+mkdir -p "$sdir/tests" && cp -a tests/*.c tests/*.h "$sdir/tests/"
 # A missing sparse, or a build that fails, is a failure, not silence.
 if ! command -v sparse >/dev/null; then
 	echo "TEST-FAIL: lint/sparse-W1: sparse is not installed (tests/lib/deps.sh installs it)"

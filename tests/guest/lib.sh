@@ -60,12 +60,26 @@ no_hwrng_expected() {
 }
 
 # load_mods <module...>: the driver under test's modules, those not
-# loaded yet, in the order given.
+# loaded yet, in the order given, after the guest kernel's modules they
+# need.  With CONFIG_TCG_TPM2_HMAC, tpm.ko needs the AES-CFB library and
+# asks the crypto API for ECDH P-256 by name (upstream's also for the
+# default RNG, the HMAC-SHA512 DRBG, to draw its keys): the guest cannot
+# autoload.
 load_mods() {
-	local m dir=$TPMTEST_MODDIR
+	local m dep dir=$TPMTEST_MODDIR
 	[ "$TPMTEST_DRIVER" = upstream ] && dir=$TPMTEST_KBUILD/drivers/char/tpm
 	for m in "$@"; do
-		[ -d "/sys/module/$m" ] || insmod "$dir/$m.ko" || return 1
+		[ -d "/sys/module/$m" ] && continue
+		for dep in $(modinfo -F depends "$dir/$m.ko" | tr ',' ' '); do
+			case $dep in tpm|tpm_tis_core) ;; *) load_kmod "$dep" || return 1 ;; esac
+		done
+		if [ "$m" = tpm ]; then
+			for dep in ecdh_generic sha512_generic drbg; do
+				grep -q "/$dep\.o\$" "$TPMTEST_KBUILD/modules.order" || continue
+				load_kmod "$dep" || return 1
+			done
+		fi
+		insmod "$dir/$m.ko" || return 1
 	done
 }
 

@@ -78,9 +78,8 @@ vtpm_server() {
 }
 
 vtpm_round() {
-	local drv=$1 r=$2 dir
-	[ "$drv" = upstream ] && dir=$TPMTEST_KBUILD/drivers/char/tpm || dir=$TPMTEST_MODDIR
-	if ! insmod "$dir/tpm.ko" || ! insmod "$dir/tpm_vtpm_proxy.ko" ||
+	local drv=$1 r=$2
+	if ! TPMTEST_DRIVER=$drv load_mods tpm tpm_vtpm_proxy ||
 	   ! wait_for_dev /dev/vtpmx; then
 		fail "$drv/vtpm-load" "no /dev/vtpmx"
 		unload_driver

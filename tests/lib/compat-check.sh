@@ -61,7 +61,7 @@ if [ "$reverted" != 1 ]; then
 fi
 
 cp -a "$top"/Kbuild "$top"/*.c "$top"/include "$work/src/"
-cp -a "$top"/tests/*_kunit.c "$top"/tests/*.h "$work/src/tests/"
+cp -a "$top"/tests/*.c "$top"/tests/*.h "$work/src/tests/"
 out=$(make -C "$kdir" M="$work/src" W=1 NOSTDINC_FLAGS="-nostdinc -I$work/shadow" \
 	KBUILD_MODPOST_NOFINAL=1 modules 2>&1)
 rc=$?

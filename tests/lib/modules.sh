@@ -18,11 +18,11 @@ rsync -a --checksum --delete --exclude='*.o' --exclude='*.ko' \
 	--exclude='*.mod*' --exclude='.*.cmd' --exclude='Module.symvers' \
 	--exclude='modules.order' --exclude='.tmp*' \
 	--include='/Kbuild' --include='/*.c' --include='/include/***' \
-	--include='/tests/' --include='/tests/*_kunit.c' --include='/tests/*.h' --exclude='*' \
+	--include='/tests/' --include='/tests/*.c' --include='/tests/*.h' --exclude='*' \
 	"$top/" "$out/" 2>/dev/null || {
 	rm -rf "$out"; mkdir -p "$out"
 	cp -a "$top"/Kbuild "$top"/*.c "$top"/include "$out"/
-	mkdir -p "$out/tests" && cp -a "$top"/tests/*_kunit.c "$top"/tests/*.h "$out/tests/"
+	mkdir -p "$out/tests" && cp -a "$top"/tests/*.c "$top"/tests/*.h "$out/tests/"
 }
 log=$out/build.log
 if ! make -C "$kdir" M="$out" W=1 modules >"$log" 2>&1; then

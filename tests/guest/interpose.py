@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""An attacker on the TPM's bus, for the session suite.
+
+  interpose.py serve <info-file> <swtpm socket> <traffic-log> <mode-file>
+      a TPM 2.0 vtpm proxy device whose commands go to swtpm (its unixio
+      server socket); writes the device's number to <info-file>, every
+      command and response to <traffic-log> ("C <hex>", "R <hex>"), and
+      changes responses as <mode-file> (one word, read for each) says:
+        none    nothing
+        random  TPM2_GetRandom: every byte it returns becomes 0x5a
+        pcr     TPM2_PCR_Read: every byte of the digest becomes 0x5a
+        unseal  TPM2_Unseal: every byte of the data becomes 0x5a
+        replay  TPM2_GetRandom: answered with the previous one's response
+        nonce   a response with sessions: a byte of its last nonce flipped
+      (the traffic log has what the TPM sent)
+  interpose.py seen <traffic-log> <hex>
+      exit 0 if any 16 bytes in a row of them appear in a command or
+      response logged
+  interpose.py unseal-leak <traffic-log>
+      exit 0 if the data of the last TPM2_Unseal response logged appears
+      in a TPM2_Create command logged (the key sealed, then unsealed, in
+      clear); 1 if not; 2 if there is no such response
+  interpose.py kernel-session <traffic-log>
+      the handle of the last session TPM2_StartAuthSession started
+  interpose.py try-session <device> <handle>
+      a TPM2_GetRandom naming <handle> as its session, sent through
+      <device>: exit 0 if it was refused (by the kernel or the TPM), 1 if
+      it got random bytes
+Exit status 0 unless something failed; what failed is printed.
+"""
+import fcntl
+import os
+import socket
+import struct
+import sys
+
+VTPM_PROXY_IOC_NEW_DEV = 0xC014A100
+VTPM_PROXY_FLAG_TPM2 = 1
+CC_SET_LOCALITY = 0x20001000
+CC_CREATE, CC_UNSEAL, CC_GET_RANDOM, CC_PCR_READ = 0x153, 0x15E, 0x17B, 0x17E
+CC_START_AUTH_SESSION = 0x176
+ST_SESSIONS = 0x8002
+
+
+def recv_all(s, n):
+    out = b''
+    while len(out) < n:
+        part = s.recv(n - len(out))
+        if not part:
+            raise EOFError('swtpm closed the socket')
+        out += part
+    return out
+
+
+def params_at(rsp):
+    """Where a response's parameters start (after parameterSize)."""
+    tag = struct.unpack('>H', rsp[0:2])[0]
+    return 14 if tag == ST_SESSIONS else 10
+
+
+def fill_2b(rsp, off):
+    """The TPM2B at off, every byte 0x5a."""
+    n = struct.unpack('>H', rsp[off:off + 2])[0]
+    rsp[off + 2:off + 2 + n] = b'\x5a' * n
+
+
+def pcr_digest_at(rsp):
+    """The first digest of a PCR_Read response (its TPM2B)."""
+    off = params_at(rsp) + 4
+    count = struct.unpack('>I', rsp[off:off + 4])[0]
+    off += 4
+    for _ in range(count):
+        off += 3 + rsp[off + 2]
+    return off + 4
+
+
+def tamper(mode, cc, rsp, last_random):
+    rsp = bytearray(rsp)
+    if len(rsp) <= 10 or struct.unpack('>I', rsp[6:10])[0] != 0:
+        return bytes(rsp)
+    if mode == 'random' and cc == CC_GET_RANDOM:
+        fill_2b(rsp, params_at(rsp))
+    elif mode == 'pcr' and cc == CC_PCR_READ:
+        fill_2b(rsp, pcr_digest_at(rsp))
+    elif mode == 'unseal' and cc == CC_UNSEAL:
+        fill_2b(rsp, params_at(rsp))
+    elif mode == 'replay' and cc == CC_GET_RANDOM and last_random:
+        return last_random
+    elif mode == 'nonce' and struct.unpack('>H', rsp[0:2])[0] == ST_SESSIONS:
+        # The last session: nonce, attributes, then a 32-byte HMAC.
+        rsp[-(2 + 32 + 1 + 2)] ^= 0x01
+    return bytes(rsp)
+
+
+def mode_of(path):
+    try:
+        return open(path).read().strip()
+    except OSError:
+        return 'none'
+
+
+def serve(info, path, log, modefile):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    vtpmx = os.open('/dev/vtpmx', os.O_RDWR)
+    arg = struct.pack('<5I', VTPM_PROXY_FLAG_TPM2, 0, 0, 0, 0)
+    _, num, fd, _, _ = struct.unpack('<5I', fcntl.ioctl(vtpmx, VTPM_PROXY_IOC_NEW_DEV, arg))
+    os.close(vtpmx)
+    with open(info + '.tmp', 'w') as f:
+        f.write('%d\n' % num)
+    os.rename(info + '.tmp', info)
+    last_random = None
+    with open(log, 'a') as out:
+        while True:
+            try:
+                cmd = os.read(fd, 4096)
+            except OSError:
+                return 0        # the chip went away
+            cc = struct.unpack('>I', cmd[6:10])[0]
+            if cc == CC_SET_LOCALITY:   # the proxy's own, not the TPM's
+                os.write(fd, struct.pack('>HII', 0x8001, 10, 0))
+                continue
+            s.sendall(cmd)
+            hdr = recv_all(s, 10)
+            rsp = hdr + recv_all(s, struct.unpack('>I', hdr[2:6])[0] - 10)
+            out.write('C %s\nR %s\n' % (cmd.hex(), rsp.hex()))
+            out.flush()
+            sent = tamper(mode_of(modefile), cc, rsp, last_random)
+            if cc == CC_GET_RANDOM:
+                last_random = rsp
+            os.write(fd, sent)
+
+
+def seen(log, hexbytes):
+    want = hexbytes.strip().lower()
+    pieces = {want[i:i + 32] for i in range(0, len(want) - 31, 2)}
+    for line in open(log):
+        data = line.split()[1]
+        if any(p in data for p in pieces):
+            return 0
+    return 1
+
+
+def unseal_leak(log):
+    lines = [line.split() for line in open(log)]
+    data = None
+    for i, (kind, h) in enumerate(lines):
+        if kind == 'R' and i and int(lines[i - 1][1][12:20], 16) == CC_UNSEAL:
+            rsp = bytes.fromhex(h)
+            if struct.unpack('>I', rsp[6:10])[0] == 0:
+                off = params_at(rsp)
+                n = struct.unpack('>H', rsp[off:off + 2])[0]
+                data = rsp[off + 2:off + 2 + n].hex()
+    if not data:
+        print('no TPM2_Unseal response in the log')
+        return 2
+    for kind, h in lines:
+        if kind == 'C' and int(h[12:20], 16) == CC_CREATE and data in h:
+            return 0
+    return 1
+
+
+def kernel_session(log):
+    lines = [line.split() for line in open(log)]
+    handle = None
+    for i, (kind, h) in enumerate(lines):
+        if (kind == 'R' and i and h[12:20] == '00000000' and
+                int(lines[i - 1][1][12:20], 16) == CC_START_AUTH_SESSION):
+            handle = h[20:28]
+    if not handle:
+        print('no session started in the log')
+        return 1
+    print('0x' + handle)
+    return 0
+
+
+def try_session(dev, handle):
+    # GetRandom(8) with the session, for encryption, and an empty HMAC.
+    area = struct.pack('>IHBH', int(handle, 16), 0, 0x41, 0)
+    body = struct.pack('>I', len(area)) + area + struct.pack('>H', 8)
+    cmd = struct.pack('>HII', ST_SESSIONS, 10 + len(body), CC_GET_RANDOM) + body
+    fd = os.open(dev, os.O_RDWR)
+    try:
+        os.write(fd, cmd)
+        rsp = os.read(fd, 4096)
+    except OSError as e:
+        print('refused by the kernel: %s' % e)
+        return 0
+    finally:
+        os.close(fd)
+    rc = struct.unpack('>I', rsp[6:10])[0]
+    print('the TPM answered 0x%x' % rc)
+    return 0 if rc else 1
+
+
+if __name__ == '__main__':
+    fn = {'serve': serve, 'seen': seen, 'unseal-leak': unseal_leak,
+          'kernel-session': kernel_session, 'try-session': try_session}
+    sys.exit(fn[sys.argv[1]](*sys.argv[2:]))

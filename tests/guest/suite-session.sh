@@ -1,0 +1,202 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The kernel's own session (tpm2-session.c, CONFIG_TCG_TPM2_HMAC) against
+# an attacker on the bus: a vtpm proxy server (interpose.py) in front of
+# swtpm logs every byte and changes answers on request -- the bytes of a
+# GetRandom, of a PCR value, of unsealed data; a response replayed; the
+# session's nonce.  With protection on (tpm.hmac=1, the default), every
+# change is caught and none reaches the caller, and neither the hwrng's
+# bytes nor a trusted key's cross the bus in clear; the null key whose
+# name sysfs shows is the TPM's.  With it off (tpm.hmac=0), the same
+# changes get through and the same bytes are seen: the control that shows
+# the checks can see them.  Nobody else reaches the kernel's session: a
+# /dev/tpmrmN client naming its handle is refused by the resource manager,
+# a /dev/tpmN client finds it saved away (TPM_RC_REFERENCE_S0), and the
+# kernel's next command goes through it still.  The kernel users: the hwrng, trusted keys and
+# tpm_kuser.ko (tpm_pcr_extend(), tpm_pcr_read(), tpm_get_random()).
+# Checks: 25
+SUITE=session
+. "$TPMTEST_REPO/tests/guest/lib.sh"
+set -u
+I=$G/interpose.py
+log=/tmp/session.traffic
+modefile=/tmp/session.mode
+kuser=/sys/kernel/debug/tpm_kuser
+
+[ "$TPMTEST_DRIVER" = ours ] || { fail setup "the session suite tests our modules"; exit 0; }
+[ -e /sys/module/tpm/parameters/hmac ] ||
+	{ fail setup "tpm.ko has no session (a kernel without CONFIG_TCG_TPM2_HMAC)"; exit 0; }
+unload_backend || { fail setup "cannot unload the interface driver"; exit 0; }
+[ -d /sys/module/tpm_vtpm_proxy ] || load_vtpm
+wait_for_dev /dev/vtpmx || { fail setup "no /dev/vtpmx"; exit 0; }
+[ -d /sys/module/tpm_kuser ] || insmod "$TPMTEST_MODDIR/tests/tpm_kuser.ko" ||
+	{ fail setup "insmod tpm_kuser"; exit 0; }
+for m in cryptomgr hmac sha1_generic; do load_kmod "$m" 2>/dev/null; done
+[ -d /sys/module/trusted ] && rmmod trusted
+blob=
+mkdir -p /tmp/session-state
+swtpm socket --tpm2 --tpmstate dir=/tmp/session-state --flags not-need-init \
+	--server type=unixio,path=/tmp/session.sock --log file=/tmp/session-swtpm.log \
+	>/tmp/session-swtpm.out 2>&1 &
+swtpm=$!
+wait_for_dev /tmp/session.sock 100 || { fail setup "$(cat /tmp/session-swtpm.out)"; exit 0; }
+
+# kuser <op>: one call through tpm_kuser; its result line on stdout.
+kuser() {
+	echo "$1 1" >"$kuser/run" 2>/dev/null || return 1
+	cat "$kuser/result"
+}
+
+# hwrng96: 96 bytes from /dev/hwrng, hex; fails on a short read.  The
+# hwrng core hands out what is left of its last read first (perhaps
+# another chip's): the traffic is searched for any 16 of them in a row,
+# and the changes are made through tpm_kuser, whose every call reaches
+# the TPM.
+hwrng96() {
+	local h
+	h=$(head -c 96 /dev/hwrng 2>/dev/null | od -An -tx1 -v | tr -d ' \n')
+	[ ${#h} = 192 ] && echo "$h"
+}
+
+# start <hmac>: the interposer's chip, registered with tpm.hmac=<hmac>.
+start() {
+	echo none >"$modefile"
+	: >"$log"
+	rm -f /tmp/session.info
+	echo "$1" >/sys/module/tpm/parameters/hmac
+	python3 "$I" serve /tmp/session.info /tmp/session.sock "$log" "$modefile" \
+		>/tmp/session-srv.out 2>&1 &
+	srv=$!
+	wait_for_dev /tmp/session.info 100 || { fail "$2-setup" "$(cat /tmp/session-srv.out)"; return 1; }
+	num=$(cat /tmp/session.info)
+	wait_for_dev "/dev/tpmrm$num" 100 || { fail "$2-setup" "no /dev/tpmrm$num"; return 1; }
+	export TPM2TOOLS_TCTI=device:/dev/tpmrm$num
+	# trusted.ko takes the default chip when it loads: this one.
+	load_kmod trusted || { fail "$2-setup" "no trusted.ko"; return 1; }
+	[ "$(cat /sys/class/misc/hw_random/rng_current)" = "tpm-rng-$num" ] ||
+		{ fail "$2-setup" "the hwrng is not tpm-rng-$num"; return 1; }
+	SPK=0x81000001
+	tpm2_readpublic -Q -c $SPK >/dev/null 2>&1 ||
+		{ tpm2_createprimary -Q -C o -G ecc -c /tmp/session-spk.ctx &&
+		  tpm2_evictcontrol -Q -C o -c /tmp/session-spk.ctx $SPK >/dev/null; } ||
+		{ fail "$2-setup" "no storage key"; return 1; }
+}
+
+stop() {
+	echo none >"$modefile"
+	keyctl clear @u
+	rmmod trusted
+	kill "$srv"
+	wait "$srv" 2>/dev/null
+}
+
+# The null key: what tpm2_createprimary makes from the same template in
+# the null hierarchy has the name sysfs shows.
+null_key_is_the_tpms() {
+	local want
+	tpm2_createprimary -Q -C n -g sha256 -G ecc256:null:aes128cfb \
+		-a 'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|noda|restricted|decrypt' \
+		-c /tmp/session-null.ctx || return 1
+	want=$(tpm2_readpublic -c /tmp/session-null.ctx -n /tmp/session-null.name >/dev/null &&
+	       od -An -tx1 -v /tmp/session-null.name | tr -d ' \n')
+	tpm2_flushcontext /tmp/session-null.ctx
+	[ "$(cat /sys/class/tpm/tpm$num/null_name)" = "$want" ] ||
+		{ echo "null_name $(cat /sys/class/tpm/tpm$num/null_name), the TPM's $want"; return 1; }
+}
+
+# honest <label>: the kernel users' commands, nothing changed; the bytes
+# the hwrng gave and a trusted key's unsealed data, in the traffic or not.
+honest() {
+	local l=$1 r v t
+	r=$(hwrng96) || { fail "$l-hwrng" "short read"; return 1; }
+	pass "$l-hwrng"
+	python3 "$I" seen "$log" "$r"
+	leak_random=$?
+	if kuser extend >/dev/null && v=$(kuser pcrread) &&
+	   t=$(tpm2_pcrread sha256:16 | sed -n 's/.*16 *: *0x//p' | tr 'A-F' 'a-f') &&
+	   [ "$(echo "$v" | cut -d' ' -f6)" = "$t" ]; then
+		pass "$l-extend-read"
+	else
+		fail "$l-extend-read" "kernel read '$v', tpm2_pcrread '$t'"
+	fi
+	if keyctl add trusted "$l-k" "new 32 keyhandle=$SPK" @u >/dev/null &&
+	   blob=$(keyctl pipe "%trusted:$l-k") &&
+	   keyctl add trusted "$l-k2" "load $blob keyhandle=$SPK" @u >/dev/null; then
+		pass "$l-trusted"
+	else
+		fail "$l-trusted" "seal or unseal failed"
+	fi
+	python3 "$I" unseal-leak "$log"
+	leak_key=$?
+}
+
+# tampered <mode> <op...>: the op, with the interposer in <mode>.
+tampered() {
+	local mode=$1
+	shift
+	echo "$mode" >"$modefile"
+	out=$("$@" 2>&1)
+	local rc=$?
+	echo none >"$modefile"
+	return $rc
+}
+
+# Protection on.
+if start 1 on; then
+	why=$(null_key_is_the_tpms 2>&1) && pass on-null-key || fail on-null-key "$why"
+	honest on
+	[ "$leak_random" = 1 ] && pass on-hwrng-not-in-clear ||
+		fail on-hwrng-not-in-clear "the hwrng's bytes crossed the bus in clear"
+	[ "$leak_key" = 1 ] && pass on-key-not-in-clear ||
+		fail on-key-not-in-clear "the unsealed key crossed the bus in clear ($leak_key)"
+	# Who else could use the kernel's session: neither can.
+	if ks=$(python3 "$I" kernel-session "$log"); then
+		why=$(python3 "$I" try-session "/dev/tpmrm$num" "$ks") &&
+			pass on-space-cannot-use || fail on-space-cannot-use "$ks: $why"
+		why=$(python3 "$I" try-session "/dev/tpm$num" "$ks") &&
+			pass on-tpm0-cannot-use || fail on-tpm0-cannot-use "$ks: $why"
+		kuser random >/dev/null && [ "$(python3 "$I" kernel-session "$log")" = "$ks" ] &&
+			pass on-session-kept || fail on-session-kept "$(cat $kuser/result)"
+	else
+		fail on-space-cannot-use "$ks"
+	fi
+	n0=$(dmesg | grep -c 'failed its check')
+	tampered random kuser random && fail on-random "got $out" || pass on-random
+	tampered pcr kuser pcrread && fail on-pcr "got $out" || pass on-pcr
+	tampered unseal keyctl add trusted on-k3 "load $blob keyhandle=$SPK" @u &&
+		fail on-unseal "the changed key loaded" || pass on-unseal
+	kuser random >/dev/null
+	tampered replay kuser random && fail on-replay "got $out" || pass on-replay
+	tampered nonce kuser random && fail on-nonce "got $out" || pass on-nonce
+	n=$(($(dmesg | grep -c 'failed its check') - n0))
+	[ "$n" -ge 5 ] && pass on-reported || fail on-reported "$n of 5 reported"
+	# Each catch dropped the session; the next use starts another.
+	kuser random >/dev/null && kuser extend >/dev/null && pass on-recovers ||
+		fail on-recovers "$(cat $kuser/result)"
+	stop
+fi
+
+# Protection off: the control.
+if start 0 off; then
+	[ "$(cat /sys/class/tpm/tpm$num/null_name)" = "$(printf '0%.0s' $(seq 68))" ] &&
+		pass off-no-null-key || fail off-no-null-key "$(cat /sys/class/tpm/tpm$num/null_name)"
+	honest off
+	[ "$leak_random" = 0 ] && pass off-hwrng-in-clear ||
+		fail off-hwrng-in-clear "the hwrng's bytes are not in the traffic: the check is blind"
+	[ "$leak_key" = 0 ] && pass off-key-in-clear ||
+		fail off-key-in-clear "the unsealed key is not in the traffic: the check is blind ($leak_key)"
+	five=$(printf '5a%.0s' $(seq 32))
+	tampered random kuser random && [ "$(echo "$out" | cut -d' ' -f6)" = "$five" ] &&
+		pass off-random-gets-through ||
+		fail off-random-gets-through "got '$out'"
+	tampered pcr kuser pcrread && [ "$(echo "$out" | cut -d' ' -f6)" = "$five" ] &&
+		pass off-pcr-gets-through || fail off-pcr-gets-through "got '$out'"
+	r1=$(kuser random | cut -d' ' -f6)
+	tampered replay kuser random && [ "$(echo "$out" | cut -d' ' -f6)" = "$r1" ] &&
+		pass off-replay-gets-through || fail off-replay-gets-through "got '$out', before '$r1'"
+	stop
+	echo 1 >/sys/module/tpm/parameters/hmac
+fi
+rmmod tpm_kuser
+kill $swtpm
+wait $swtpm 2>/dev/null

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A kernel user of the TPM for the guest tests and benchmarks: it calls
+ * tpm_pcr_extend(), tpm_pcr_read() and tpm_get_random() on the default
+ * chip, as IMA and the hwrng do, and says how long each took.
+ *
+ *   echo "extend N" > /sys/kernel/debug/tpm_kuser/run
+ *       N extends of PCR 16, every bank, with digests 0x01.., 0x02.., ...
+ *   echo "random N" > .../run	N reads of 32 random bytes
+ *   echo "pcrread N" > .../run	N reads of PCR 16's SHA-256 value
+ *   cat .../result
+ *       "<op> <n> <total ns> <ns per op> <rc> <last bytes, hex>"
+ *
+ * A write fails with the first failure's errno (a TPM error is -EIO) and
+ * the result says which call failed (its rc).  A test module: it is not
+ * installed (Makefile), and it extends PCR 16, the debug PCR.
+ */
+#include <linux/debugfs.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include "tpm.h"
+
+#define KUSER_PCR	16
+
+static DEFINE_MUTEX(kuser_lock);
+static char kuser_result[256];
+static struct dentry *kuser_dir;
+
+/* One call of @op; the bytes it returns, if any, in @out (32 bytes). */
+static int kuser_call(struct tpm_chip *chip, const char *op, u32 i, u8 *out)
+{
+	struct tpm_digest d[TPM2_MAX_PCR_BANKS] = {};
+	int b, rc;
+
+	if (!strcmp(op, "random")) {
+		rc = tpm_get_random(chip, out, 32);
+		return rc == 32 ? 0 : (rc < 0 ? rc : -EIO);
+	}
+	if (!strcmp(op, "pcrread")) {
+		d[0].alg_id = TPM_ALG_SHA256;
+		rc = tpm_pcr_read(chip, KUSER_PCR, &d[0]);
+		memcpy(out, d[0].digest, 32);
+		return rc;
+	}
+	for (b = 0; b < chip->nr_allocated_banks && b < TPM2_MAX_PCR_BANKS; b++) {
+		d[b].alg_id = chip->allocated_banks[b].alg_id;
+		memset(d[b].digest, i + 1, sizeof(d[b].digest));
+	}
+	return tpm_pcr_extend(chip, KUSER_PCR, d);
+}
+
+static int kuser_run(const char *op, u32 n)
+{
+	struct tpm_chip *chip = tpm_default_chip();
+	u8 out[32] = {};
+	ktime_t t0;
+	s64 ns;
+	int rc = 0;
+	u32 i;
+
+	if (!chip)
+		return -ENODEV;
+	t0 = ktime_get();
+	for (i = 0; i < n && !rc; i++)
+		rc = kuser_call(chip, op, i, out);
+	ns = ktime_to_ns(ktime_sub(ktime_get(), t0));
+	put_device(&chip->dev);
+	snprintf(kuser_result, sizeof(kuser_result), "%s %u %lld %lld %d %*phN\n",
+		 op, i, ns, i ? ns / i : 0, rc, 32, out);
+	if (rc > 0)
+		return -EIO;
+	return rc;
+}
+
+static ssize_t kuser_run_write(struct file *file, const char __user *ubuf,
+			       size_t len, loff_t *ppos)
+{
+	char buf[32], op[16];
+	u32 n;
+	int rc;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = 0;
+	if (sscanf(buf, "%15s %u", op, &n) != 2 || !n ||
+	    (strcmp(op, "extend") && strcmp(op, "random") &&
+	     strcmp(op, "pcrread")))
+		return -EINVAL;
+	mutex_lock(&kuser_lock);
+	rc = kuser_run(op, n);
+	mutex_unlock(&kuser_lock);
+	return rc ? rc : len;
+}
+
+static ssize_t kuser_result_read(struct file *file, char __user *ubuf,
+				 size_t len, loff_t *ppos)
+{
+	ssize_t rc;
+
+	mutex_lock(&kuser_lock);
+	rc = simple_read_from_buffer(ubuf, len, ppos, kuser_result,
+				     strlen(kuser_result));
+	mutex_unlock(&kuser_lock);
+	return rc;
+}
+
+static const struct file_operations kuser_run_fops = {
+	.owner = THIS_MODULE,
+	.write = kuser_run_write,
+};
+
+static const struct file_operations kuser_result_fops = {
+	.owner = THIS_MODULE,
+	.read = kuser_result_read,
+};
+
+static int __init kuser_init(void)
+{
+	kuser_dir = debugfs_create_dir("tpm_kuser", NULL);
+	debugfs_create_file("run", 0200, kuser_dir, NULL, &kuser_run_fops);
+	debugfs_create_file("result", 0400, kuser_dir, NULL,
+			    &kuser_result_fops);
+	return 0;
+}
+
+static void __exit kuser_exit(void)
+{
+	debugfs_remove_recursive(kuser_dir);
+}
+
+module_init(kuser_init);
+module_exit(kuser_exit);
+MODULE_DESCRIPTION("A TPM kernel user for the tests and benchmarks");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit: the arithmetic of the kernel's TPM 2.0 session (tpm2-session.c).
+ * The KDF against NIST's SP 800-108 vector (the one the kernel's own
+ * kdf_sp800108 self-test uses); KDFa, KDFe, cpHash and rpHash HMACs and
+ * AES-CFB parameter encryption against vectors computed independently
+ * with Python's hmac, hashlib and cryptography (tests/lib/session-vectors.py
+ * prints them); and the response check: a changed or replayed response is
+ * refused, its parameters wiped and the session dropped.
+ */
+#include <kunit/test.h>
+#include <linux/slab.h>
+#include <crypto/hash.h>
+#include "tpm.h"
+#include "tpm2-session.h"
+#include "tpm_kunit_fake.h"
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+#define SESS_HANDLE	0x02000000
+#define ATTRS(cc, nh, rh)	((cc) | (nh) << 25 | ((rh) ? BIT(28) : 0))
+
+static const u32 sess_cc_attrs[] = {
+	ATTRS(TPM2_CC_PCR_EXTEND, 1, 0),
+	ATTRS(TPM2_CC_CREATE, 1, 0),
+	ATTRS(TPM2_CC_GET_RANDOM, 0, 0),
+	ATTRS(TPM2_CC_FLUSH_CONTEXT, 0, 0),
+};
+
+/* SP 800-108 counter mode, HMAC-SHA256 (NIST CAVP, as crypto/kdf_sp800108.c). */
+static const u8 nist_key[] =
+	"\xdd\x1d\x91\xb7\xd9\x0b\x2b\xd3\x13\x85\x33\xce\x92\xb2\x72\xfb"
+	"\xf8\xa3\x69\x31\x6a\xef\xe2\x42\xe6\x59\xcc\x0a\xe2\x38\xaf\xe0";
+static const u8 nist_info[] =
+	"\x01\x32\x2b\x96\xb3\x0a\xcd\x19\x79\x79\x44\x4e\x46\x8e\x1c\x5c"
+	"\x68\x59\xbf\x1b\x1c\xf9\x51\xb7\xe7\x25\x30\x3e\x23\x7e\x46\xb8"
+	"\x64\xa1\x45\xfa\xb2\x5e\x51\x7b\x08\xf8\x68\x3d\x03\x15\xbb\x29"
+	"\x11\xd8\x0a\x0e\x8a\xba\x17\xf3\xb4\x13\xfa\xac";
+static const u8 nist_out[] =
+	"\x10\x62\x13\x42\xbf\xb0\xfd\x40\x04\x6c\x0e\x29\xf2\xcf\xdb\xf0";
+
+/* KDFa(0x00..0x1f, "ATH", 0x11 x 32, 0x22 x 32, 384 bits): two blocks. */
+static const u8 kdfa_out[] =
+	"\x79\x37\xeb\xb7\x01\xe7\xab\x3e\xc0\x18\x6d\x67\xc8\x67\x02\x72"
+	"\x99\x5e\xae\xf9\x3b\xa5\x16\x9c\xcd\xe3\xf2\x7c\x9e\x0b\x3d\x85"
+	"\x0c\xbb\x05\xa6\xea\x94\x29\xbc\x91\x24\xe6\xfb\x3c\x9b\x5d\x24";
+
+/* KDFe(0x33 x 32, "SECRET", 0x44 x 32, 0x55 x 32). */
+static const u8 kdfe_out[] =
+	"\xc9\xab\x85\xa3\x8d\xb8\x73\x05\x62\xa1\x2b\x39\xb6\x3e\xf3\xc3"
+	"\x17\x26\x91\xf5\x61\x4a\xde\x7c\x43\x36\x3d\x7d\xba\xd3\x2e\xb9";
+
+/*
+ * Session key 0x66 x 32, the TPM's nonce 0x77 x 32, ours 0x88 x 32:
+ * TPM2_PCR_Extend of PCR 16 with one SHA-256 digest 0x99 x 32, sealed.
+ */
+static const u8 extend_cmd[] =
+	"\x80\x02\x00\x00\x00\x81\x00\x00\x01\x82\x00\x00\x00\x10\x00\x00"
+	"\x00\x49\x02\x00\x00\x00\x00\x20\x88\x88\x88\x88\x88\x88\x88\x88"
+	"\x88\x88\x88\x88\x88\x88\x88\x88\x88\x88\x88\x88\x88\x88\x88\x88"
+	"\x88\x88\x88\x88\x88\x88\x88\x88\x01\x00\x20\xa8\xdf\xfd\xd2\xf8"
+	"\xde\x2e\x4b\xd7\xb0\x62\x58\x69\x09\x65\x7c\xcb\xc0\x7e\x2c\x05"
+	"\x9d\xed\x5d\xde\x56\x0b\x44\x2b\x49\x41\x4b\x00\x00\x00\x01\x00"
+	"\x0b\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99"
+	"\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99"
+	"\x99";
+
+/*
+ * The same session: TPM2_Create under 0x81000001 (name 000b || 0xaa x 32)
+ * with the passphrase "pass\0\0" and TPM2_SA_DECRYPT: its first parameter,
+ * "secret data!", AES-CFB encrypted, the HMAC keyed with "pass".
+ */
+static const u8 create_cmd[] =
+	"\x80\x02\x00\x00\x00\x6b\x00\x00\x01\x53\x81\x00\x00\x01\x00\x00"
+	"\x00\x49\x02\x00\x00\x00\x00\x20\x88\x88\x88\x88\x88\x88\x88\x88"
+	"\x88\x88\x88\x88\x88\x88\x88\x88\x88\x88\x88\x88\x88\x88\x88\x88"
+	"\x88\x88\x88\x88\x88\x88\x88\x88\x21\x00\x20\x40\x63\xfb\xc1\x05"
+	"\xe8\x6d\x29\xcf\x58\x7d\x3d\xaa\x4f\xec\xd7\xba\x1e\xbf\x2c\xb8"
+	"\xa1\xc4\x6a\x3f\x20\xd9\x26\xa5\xda\x3d\xea\x00\x0c\x63\x69\x3e"
+	"\xd0\x82\x3b\x06\x37\x7d\xa5\x06\xb4\x00\x00";
+
+/*
+ * The TPM's answer to TPM2_GetRandom sealed with TPM2_SA_ENCRYPT: 16 bytes,
+ * "0123456789abcdef", encrypted, the TPM's new nonce 0xbb x 32, its HMAC.
+ */
+static const u8 random_rsp[] =
+	"\x80\x02\x00\x00\x00\x65\x00\x00\x00\x00\x00\x00\x00\x12\x00\x10"
+	"\xce\xe0\x00\xf4\x25\xea\x08\x78\x75\x7e\x3e\x07\x6f\x6d\x8b\xb5"
+	"\x00\x20\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb"
+	"\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb"
+	"\xbb\xbb\x41\x00\x20\x86\xef\xf4\x41\x52\x8e\xcf\xe9\xd7\x56\x7b"
+	"\x37\xa7\xd7\xdc\x2f\x2c\x98\x1a\xf9\x49\x10\x52\xbd\x67\x0b\x77"
+	"\xc1\x40\xc1\x7c\x67";
+
+#define RANDOM_AT	(TPM_HEADER_SIZE + 4 + 2)
+
+static u8 sess_key[32], sess_tpm_nonce[32], sess_our_nonce[32];
+
+/* What the fake TPM was last sent. */
+struct sess_fake {
+	u32 last_cc;
+	u32 last_handle;
+	int sent;
+};
+
+static int sess_fake_send(struct tpm_chip *chip, u8 *buf, size_t len)
+{
+	struct sess_fake *f = dev_get_drvdata(&chip->dev);
+
+	f->last_cc = tpm_hdr_code(buf);
+	f->last_handle = len >= 14 ? get_unaligned_be32(buf + 10) : 0;
+	f->sent++;
+	return 0;
+}
+
+/* Every command succeeds, with nothing to say. */
+static int sess_fake_recv(struct tpm_chip *chip, u8 *buf, size_t len)
+{
+	put_unaligned_be16(TPM2_ST_NO_SESSIONS, buf);
+	put_unaligned_be32(TPM_HEADER_SIZE, buf + 2);
+	put_unaligned_be32(TPM2_RC_SUCCESS, buf + 6);
+	return TPM_HEADER_SIZE;
+}
+
+static const struct tpm_class_ops sess_fake_ops = {
+	.req_complete_mask = FAKE_COMPLETE,
+	.req_complete_val = FAKE_COMPLETE,
+	.req_canceled = fake_never_canceled,
+	.status = fake_status_complete,
+	.send = sess_fake_send,
+	.recv = sess_fake_recv,
+	.cancel = fake_no_cancel,
+};
+
+/* A chip holding a session with the vectors' key and nonces. */
+static struct tpm_chip *sess_chip(struct kunit *test, struct sess_fake **fp)
+{
+	struct sess_fake *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	struct tpm_chip *chip;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	chip = fake_chip_new(test, &sess_fake_ops, f);
+	/* The chip's release frees it. */
+	chip->cc_attrs_tbl = kmemdup(sess_cc_attrs, sizeof(sess_cc_attrs),
+				     GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, chip->cc_attrs_tbl);
+	chip->nr_commands = ARRAY_SIZE(sess_cc_attrs);
+	memset(sess_key, 0x66, sizeof(sess_key));
+	memset(sess_tpm_nonce, 0x77, sizeof(sess_tpm_nonce));
+	memset(sess_our_nonce, 0x88, sizeof(sess_our_nonce));
+	KUNIT_ASSERT_EQ(test, 0, tpm2_sess_kunit_hold(chip, SESS_HANDLE,
+						      sess_key,
+						      sess_tpm_nonce));
+	*fp = f;
+	return chip;
+}
+
+static struct crypto_shash *sess_hmac(struct kunit *test)
+{
+	struct crypto_shash *tfm = crypto_alloc_shash("hmac(sha256)", 0, 0);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(tfm));
+	return tfm;
+}
+
+static void kdf_nist_vector(struct kunit *test)
+{
+	struct crypto_shash *tfm = sess_hmac(test);
+	struct kvec v = { .iov_base = (void *)nist_info,
+			  .iov_len = sizeof(nist_info) - 1 };
+	u8 out[16];
+
+	KUNIT_EXPECT_EQ(test, 0, tpm2_kdf_ctr(tfm, nist_key,
+					      sizeof(nist_key) - 1, &v, 1,
+					      out, sizeof(out)));
+	KUNIT_EXPECT_MEMEQ(test, out, nist_out, sizeof(out));
+	crypto_free_shash(tfm);
+}
+
+static void kdfa_two_blocks(struct kunit *test)
+{
+	struct crypto_shash *tfm = sess_hmac(test);
+	u8 key[32], u[32], v[32], out[48];
+	int i;
+
+	for (i = 0; i < sizeof(key); i++)
+		key[i] = i;
+	memset(u, 0x11, sizeof(u));
+	memset(v, 0x22, sizeof(v));
+	KUNIT_EXPECT_EQ(test, 0, tpm2_kdfa(tfm, key, sizeof(key), "ATH", u,
+					   sizeof(u), v, sizeof(v), out,
+					   sizeof(out)));
+	KUNIT_EXPECT_MEMEQ(test, out, kdfa_out, sizeof(out));
+	crypto_free_shash(tfm);
+}
+
+static void kdfe_vector(struct kunit *test)
+{
+	u8 z[32], pu[32], pv[32], out[32];
+
+	memset(z, 0x33, sizeof(z));
+	memset(pu, 0x44, sizeof(pu));
+	memset(pv, 0x55, sizeof(pv));
+	tpm2_kdfe(z, "SECRET", pu, pv, out);
+	KUNIT_EXPECT_MEMEQ(test, out, kdfe_out, sizeof(out));
+}
+
+/* A PCR extend authorized by the session: the HMAC over cpHash and nonces. */
+static void seal_pcr_extend(struct kunit *test)
+{
+	struct sess_fake *f;
+	struct tpm_chip *chip = sess_chip(test, &f);
+	struct tpm_buf buf;
+	u8 digest[32];
+
+	memset(digest, 0x99, sizeof(digest));
+	KUNIT_ASSERT_EQ(test, 0, tpm_buf_init(&buf, TPM2_ST_SESSIONS,
+					      TPM2_CC_PCR_EXTEND));
+	tpm_buf_append_name(chip, &buf, 16, NULL);
+	tpm_buf_append_hmac_session(chip, &buf, 0, NULL, 0);
+	tpm2_sess_kunit_nonce(chip, &buf, sess_our_nonce);
+	tpm_buf_append_u32(&buf, 1);
+	tpm_buf_append_u16(&buf, TPM_ALG_SHA256);
+	tpm_buf_append(&buf, digest, sizeof(digest));
+	KUNIT_EXPECT_EQ(test, 0, tpm_buf_fill_hmac_session(chip, &buf));
+	KUNIT_EXPECT_EQ(test, tpm_buf_length(&buf), sizeof(extend_cmd) - 1);
+	KUNIT_EXPECT_MEMEQ(test, buf.data, extend_cmd, sizeof(extend_cmd) - 1);
+	KUNIT_EXPECT_EQ(test, 0, f->sent);
+	tpm2_end_auth_session(chip);
+	tpm_buf_destroy(&buf);
+}
+
+/*
+ * An object's given name goes into cpHash, the passphrase (its trailing
+ * zeros stripped) into the key, and the first parameter is encrypted.
+ */
+static void seal_create_decrypt(struct kunit *test)
+{
+	static const char secret[] = "secret data!";
+	u8 name[34], pass[] = "pass\0";
+	struct sess_fake *f;
+	struct tpm_chip *chip = sess_chip(test, &f);
+	struct tpm_buf buf;
+
+	put_unaligned_be16(TPM_ALG_SHA256, name);
+	memset(name + 2, 0xaa, 32);
+	KUNIT_ASSERT_EQ(test, 0, tpm_buf_init(&buf, TPM2_ST_SESSIONS,
+					      TPM2_CC_CREATE));
+	tpm_buf_append_name(chip, &buf, 0x81000001, name);
+	tpm_buf_append_hmac_session(chip, &buf, TPM2_SA_DECRYPT, pass,
+				    sizeof(pass));
+	tpm2_sess_kunit_nonce(chip, &buf, sess_our_nonce);
+	tpm_buf_append_u16(&buf, sizeof(secret) - 1);
+	tpm_buf_append(&buf, secret, sizeof(secret) - 1);
+	tpm_buf_append_u16(&buf, 0);
+	KUNIT_EXPECT_EQ(test, 0, tpm_buf_fill_hmac_session(chip, &buf));
+	KUNIT_EXPECT_EQ(test, tpm_buf_length(&buf), sizeof(create_cmd) - 1);
+	KUNIT_EXPECT_MEMEQ(test, buf.data, create_cmd, sizeof(create_cmd) - 1);
+	/* No ReadPublic: the name was given. */
+	KUNIT_EXPECT_EQ(test, 0, f->sent);
+	tpm2_end_auth_session(chip);
+	tpm_buf_destroy(&buf);
+}
+
+/* A GetRandom sealed with TPM2_SA_ENCRYPT, our nonce @nonce (32 bytes). */
+static void sess_get_random(struct kunit *test, struct tpm_chip *chip,
+			    struct tpm_buf *buf, const u8 *nonce)
+{
+	KUNIT_ASSERT_EQ(test, 0, tpm_buf_init(buf, TPM2_ST_SESSIONS,
+					      TPM2_CC_GET_RANDOM));
+	tpm_buf_append_hmac_session(chip, buf, TPM2_SA_ENCRYPT, NULL, 0);
+	tpm2_sess_kunit_nonce(chip, buf, nonce);
+	tpm_buf_append_u16(buf, 16);
+	KUNIT_ASSERT_EQ(test, 0, tpm_buf_fill_hmac_session(chip, buf));
+}
+
+/* Check @rsp (@len bytes) as the answer to a sealed GetRandom. */
+static int sess_check(struct tpm_chip *chip, struct tpm_buf *buf,
+		      const u8 *rsp, size_t len)
+{
+	int rc;
+
+	memcpy(buf->data, rsp, len);
+	mutex_lock(&chip->tpm_mutex);
+	rc = tpm_buf_check_hmac_response(chip, buf, 0);
+	mutex_unlock(&chip->tpm_mutex);
+	return rc;
+}
+
+/* The TPM's answer passes and comes out decrypted. */
+static void check_response_decrypts(struct kunit *test)
+{
+	struct sess_fake *f;
+	struct tpm_chip *chip = sess_chip(test, &f);
+	struct tpm_buf buf;
+
+	sess_get_random(test, chip, &buf, sess_our_nonce);
+	KUNIT_EXPECT_EQ(test, 0, sess_check(chip, &buf, random_rsp,
+					    sizeof(random_rsp) - 1));
+	KUNIT_EXPECT_MEMEQ(test, buf.data + RANDOM_AT, "0123456789abcdef", 16);
+	KUNIT_EXPECT_TRUE(test, tpm2_sess_kunit_live(chip));
+	KUNIT_EXPECT_EQ(test, 0, f->sent);
+	tpm_buf_destroy(&buf);
+}
+
+/*
+ * A byte of the answer changed on the way, in its parameters, its nonce
+ * or its HMAC: refused, nothing of it reaches the caller, and the session
+ * is flushed and forgotten.
+ */
+static void check_response_tampered(struct kunit *test)
+{
+	static const size_t at[] = { RANDOM_AT + 3, 40, sizeof(random_rsp) - 2 };
+	u8 rsp[sizeof(random_rsp) - 1];
+	struct sess_fake *f;
+	struct tpm_chip *chip;
+	struct tpm_buf buf;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(at); i++) {
+		chip = sess_chip(test, &f);
+		sess_get_random(test, chip, &buf, sess_our_nonce);
+		memcpy(rsp, random_rsp, sizeof(rsp));
+		rsp[at[i]] ^= 0x01;
+		KUNIT_EXPECT_EQ(test, -EINVAL,
+				sess_check(chip, &buf, rsp, sizeof(rsp)));
+		KUNIT_EXPECT_TRUE(test, !memchr_inv(buf.data + TPM_HEADER_SIZE,
+						    0, sizeof(rsp) -
+						    TPM_HEADER_SIZE));
+		KUNIT_EXPECT_FALSE(test, tpm2_sess_kunit_live(chip));
+		KUNIT_EXPECT_EQ(test, TPM2_CC_FLUSH_CONTEXT, f->last_cc);
+		KUNIT_EXPECT_EQ(test, SESS_HANDLE, f->last_handle);
+		tpm_buf_destroy(&buf);
+	}
+}
+
+/* An answer to an earlier command, replayed for the next one, is refused. */
+static void check_response_replayed(struct kunit *test)
+{
+	struct sess_fake *f;
+	struct tpm_chip *chip = sess_chip(test, &f);
+	struct tpm_buf buf;
+	u8 nonce[32];
+
+	sess_get_random(test, chip, &buf, sess_our_nonce);
+	KUNIT_ASSERT_EQ(test, 0, sess_check(chip, &buf, random_rsp,
+					    sizeof(random_rsp) - 1));
+	tpm_buf_destroy(&buf);
+	KUNIT_ASSERT_EQ(test, 0, tpm2_sess_kunit_hold(chip, SESS_HANDLE, NULL,
+						      NULL));
+	memset(nonce, 0x89, sizeof(nonce));
+	sess_get_random(test, chip, &buf, nonce);
+	KUNIT_EXPECT_EQ(test, -EINVAL, sess_check(chip, &buf, random_rsp,
+						  sizeof(random_rsp) - 1));
+	KUNIT_EXPECT_FALSE(test, tpm2_sess_kunit_live(chip));
+	tpm_buf_destroy(&buf);
+}
+
+/* A TPM error passes through; the session stays unless it is the session's. */
+static void check_tpm_error(struct kunit *test)
+{
+	struct sess_fake *f;
+	struct tpm_chip *chip = sess_chip(test, &f);
+	struct tpm_buf buf;
+
+	sess_get_random(test, chip, &buf, sess_our_nonce);
+	/* TPM_RC_AUTH_FAIL for session 1: a wrong passphrase. */
+	KUNIT_EXPECT_EQ(test, 0x98e, tpm_buf_check_hmac_response(chip, &buf,
+								 0x98e));
+	KUNIT_EXPECT_TRUE(test, tpm2_sess_kunit_live(chip));
+	tpm_buf_destroy(&buf);
+	KUNIT_ASSERT_EQ(test, 0, tpm2_sess_kunit_hold(chip, SESS_HANDLE, NULL,
+						      NULL));
+	sess_get_random(test, chip, &buf, sess_our_nonce);
+	/* TPM_RC_REFERENCE_S0: the session is not loaded. */
+	mutex_lock(&chip->tpm_mutex);
+	KUNIT_EXPECT_EQ(test, 0x918, tpm_buf_check_hmac_response(chip, &buf,
+								 0x918));
+	mutex_unlock(&chip->tpm_mutex);
+	KUNIT_EXPECT_FALSE(test, tpm2_sess_kunit_live(chip));
+	tpm_buf_destroy(&buf);
+}
+
+/* A command with handles the session was not told the names of is not sealed. */
+static void seal_refuses_unnamed_handle(struct kunit *test)
+{
+	struct sess_fake *f;
+	struct tpm_chip *chip = sess_chip(test, &f);
+	struct tpm_buf buf;
+
+	KUNIT_ASSERT_EQ(test, 0, tpm_buf_init(&buf, TPM2_ST_SESSIONS,
+					      TPM2_CC_PCR_EXTEND));
+	tpm_buf_append_handle(chip, &buf, 16);
+	tpm_buf_append_hmac_session(chip, &buf, 0, NULL, 0);
+	tpm_buf_append_u32(&buf, 0);
+	KUNIT_EXPECT_EQ(test, -EIO, tpm_buf_fill_hmac_session(chip, &buf));
+	tpm_buf_destroy(&buf);
+}
+
+static struct kunit_case tpm_session_cases[] = {
+	KUNIT_CASE(kdf_nist_vector),
+	KUNIT_CASE(kdfa_two_blocks),
+	KUNIT_CASE(kdfe_vector),
+	KUNIT_CASE(seal_pcr_extend),
+	KUNIT_CASE(seal_create_decrypt),
+	KUNIT_CASE(check_response_decrypts),
+	KUNIT_CASE(check_response_tampered),
+	KUNIT_CASE(check_response_replayed),
+	KUNIT_CASE(check_tpm_error),
+	KUNIT_CASE(seal_refuses_unnamed_handle),
+	{}
+};
+
+static struct kunit_suite tpm_session_suite = {
+	.name = "tpm_session",
+	.test_cases = tpm_session_cases,
+};
+
+kunit_test_suite(tpm_session_suite);
+
+MODULE_DESCRIPTION("KUnit tests of the TPM core's HMAC and encrypted session");
+MODULE_LICENSE("GPL");
