@@ -7,23 +7,24 @@
 # (tests/bench/table.py) with the register accesses per command
 # (tests/bench/mmio.sh), and keeps it in $cache/bench/.
 #
-#   tests/bench/run.sh [--rounds N] [--secs S] [--parts "tis vtpm rm crb"]
+#   tests/bench/run.sh [--rounds N] [--secs S] [--parts "tis vtpm rm crb session"]
 #
 # --parts picks the guest's parts: tis (the TIS workloads), vtpm (the
 # proxy), rm (TPM2_Sign through /dev/tpm0 and /dev/tpmrm0, the tpm2-tools
 # workflow through /dev/tpmrm0 and tpm2-abrmd), crb (the CRB interface, in
-# a second boot with tpm-crb); all by default.
+# a second boot with tpm-crb), session (the kernel's TPM users with and
+# without the HMAC session, listed after the table); all by default.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 rounds=2
 secs=3
-parts="tis vtpm rm crb"
+parts="tis vtpm rm crb session"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rounds) rounds=$2; shift 2 ;;
 	--secs) secs=$2; shift 2 ;;
 	--parts) parts=$2; shift 2 ;;
-	*) echo "usage: $0 [--rounds N] [--secs S] [--parts \"tis vtpm rm crb\"]" >&2; exit 2 ;;
+	*) echo "usage: $0 [--rounds N] [--secs S] [--parts \"tis vtpm rm crb session\"]" >&2; exit 2 ;;
 	esac
 done
 cache=${TPM_OOT_CACHE:-$HOME/.cache/tpm-oot}
@@ -73,6 +74,7 @@ case " $parts " in *" crb "*)
 esac
 set -e
 sed -n 's/^guest: bench \(target=\)/\1/p' "$out/guest.log" >>"$raw"
+sed -n 's/^guest: session-bench \(target=\)/\1/p' "$out/guest.log" >"$out/session"
 "$top/tests/bench/mmio.sh" >"$out/mmio" || rc=1
 
 {
@@ -81,6 +83,10 @@ sed -n 's/^guest: bench \(target=\)/\1/p' "$out/guest.log" >>"$raw"
 	python3 "$top/tests/bench/table.py" "$raw"
 	echo "TIS register accesses (QEMU trace, tests/bench/mmio.sh):"
 	cat "$out/mmio"
+	if [ -s "$out/session" ]; then
+		echo "The kernel's TPM users with the HMAC session (tpm2-session.c), microseconds:"
+		cat "$out/session"
+	fi
 } | tee "$out/table"
 echo "bench: raw figures and table in $out"
 exit "$rc"

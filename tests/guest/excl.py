@@ -20,34 +20,15 @@ import socket
 import struct
 import sys
 import time
-import fcntl
+import vtpmfwd
 
-VTPM_PROXY_IOC_NEW_DEV = 0xC014A100
-VTPM_PROXY_FLAG_TPM2 = 1
-CC_SET_LOCALITY = 0x20001000
 CC_GET_TEST_RESULT = 0x17C
-
-
-def recv_all(s, n):
-    out = b''
-    while len(out) < n:
-        part = s.recv(n - len(out))
-        if not part:
-            raise EOFError('swtpm closed the socket')
-        out += part
-    return out
 
 
 def forward(info, log, path):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.connect(path)
-    vtpmx = os.open('/dev/vtpmx', os.O_RDWR)
-    arg = struct.pack('<5I', VTPM_PROXY_FLAG_TPM2, 0, 0, 0, 0)
-    _, num, fd, _, _ = struct.unpack('<5I', fcntl.ioctl(vtpmx, VTPM_PROXY_IOC_NEW_DEV, arg))
-    os.close(vtpmx)
-    with open(info + '.tmp', 'w') as f:
-        f.write('%d\n' % num)
-    os.rename(info + '.tmp', info)
+    fd = vtpmfwd.new_device(info)
     with open(log, 'a') as out:
         while True:
             try:
@@ -55,15 +36,12 @@ def forward(info, log, path):
             except OSError:
                 return 0        # the chip went away
             cc = struct.unpack('>I', cmd[6:10])[0]
-            if cc == CC_SET_LOCALITY:   # the proxy's own, not the TPM's
-                os.write(fd, struct.pack('>HII', 0x8001, 10, 0))
+            if cc == vtpmfwd.LOCALITY:  # the proxy's own, not the TPM's
+                os.write(fd, vtpmfwd.SUCCESS)
                 continue
             out.write('%08x\n' % cc)
             out.flush()
-            s.sendall(cmd)
-            hdr = recv_all(s, 10)
-            n = struct.unpack('>I', hdr[2:6])[0]
-            os.write(fd, hdr + recv_all(s, n - 10))
+            os.write(fd, vtpmfwd.exchange(s, cmd))
 
 
 def others_done(path, want=4):

@@ -29,28 +29,15 @@
       it got random bytes
 Exit status 0 unless something failed; what failed is printed.
 """
-import fcntl
 import os
 import socket
 import struct
 import sys
+import vtpmfwd
 
-VTPM_PROXY_IOC_NEW_DEV = 0xC014A100
-VTPM_PROXY_FLAG_TPM2 = 1
-CC_SET_LOCALITY = 0x20001000
 CC_CREATE, CC_UNSEAL, CC_GET_RANDOM, CC_PCR_READ = 0x153, 0x15E, 0x17B, 0x17E
 CC_START_AUTH_SESSION = 0x176
 ST_SESSIONS = 0x8002
-
-
-def recv_all(s, n):
-    out = b''
-    while len(out) < n:
-        part = s.recv(n - len(out))
-        if not part:
-            raise EOFError('swtpm closed the socket')
-        out += part
-    return out
 
 
 def params_at(rsp):
@@ -103,13 +90,7 @@ def mode_of(path):
 def serve(info, path, log, modefile):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.connect(path)
-    vtpmx = os.open('/dev/vtpmx', os.O_RDWR)
-    arg = struct.pack('<5I', VTPM_PROXY_FLAG_TPM2, 0, 0, 0, 0)
-    _, num, fd, _, _ = struct.unpack('<5I', fcntl.ioctl(vtpmx, VTPM_PROXY_IOC_NEW_DEV, arg))
-    os.close(vtpmx)
-    with open(info + '.tmp', 'w') as f:
-        f.write('%d\n' % num)
-    os.rename(info + '.tmp', info)
+    fd = vtpmfwd.new_device(info)
     last_random = None
     with open(log, 'a') as out:
         while True:
@@ -118,12 +99,10 @@ def serve(info, path, log, modefile):
             except OSError:
                 return 0        # the chip went away
             cc = struct.unpack('>I', cmd[6:10])[0]
-            if cc == CC_SET_LOCALITY:   # the proxy's own, not the TPM's
-                os.write(fd, struct.pack('>HII', 0x8001, 10, 0))
+            if cc == vtpmfwd.LOCALITY:  # the proxy's own, not the TPM's
+                os.write(fd, vtpmfwd.SUCCESS)
                 continue
-            s.sendall(cmd)
-            hdr = recv_all(s, 10)
-            rsp = hdr + recv_all(s, struct.unpack('>I', hdr[2:6])[0] - 10)
+            rsp = vtpmfwd.exchange(s, cmd)
             out.write('C %s\nR %s\n' % (cmd.hex(), rsp.hex()))
             out.flush()
             sent = tamper(mode_of(modefile), cc, rsp, last_random)

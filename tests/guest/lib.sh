@@ -121,6 +121,18 @@ load_kmod() {
 	insmod "$rel"
 }
 
+# swtpm_socket <name>: a TPM 2.0 swtpm serving /tmp/<name>.sock, its
+# state in /tmp/<name>-state, its pid in $swtpm; what it said on failure
+# is in /tmp/<name>-swtpm.out.
+swtpm_socket() {
+	mkdir -p "/tmp/$1-state"
+	swtpm socket --tpm2 --tpmstate dir="/tmp/$1-state" --flags not-need-init \
+		--server type=unixio,path="/tmp/$1.sock" --log file="/tmp/$1-swtpm.log" \
+		>"/tmp/$1-swtpm.out" 2>&1 &
+	swtpm=$!
+	wait_for_dev "/tmp/$1.sock" 100
+}
+
 # wait_for_dev <path> [tenths of a second]
 wait_for_dev() {
 	local i

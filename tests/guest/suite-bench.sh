@@ -12,20 +12,29 @@ bench=$TPMTEST_TOOLS/tpm-bench
 rounds=${TPMTEST_BENCH_ROUNDS:-2}
 secs=${TPMTEST_BENCH_SECS:-3}
 workloads="getrandom pcr-read pcr-extend nv-read create-primary"
-parts=${TPMTEST_BENCH_PARTS:-tis vtpm rm}
+parts=${TPMTEST_BENCH_PARTS:-tis vtpm rm session}
+# The session part: calls of each kernel user's function, and extends in
+# one loop inside the kernel.
+session_calls=${TPMTEST_BENCH_SESSION_CALLS:-200}
+session_loop=${TPMTEST_BENCH_SESSION_LOOP:-10000}
 tss=device:/dev/tpmrm0
 
-# record <target> <round> <name> <command...>: one measurement; its line
-# goes to the log, and it is a check.
-record() {
-	local target=$1 round=$2 name=$3 out
-	shift 3
+# record_as <kind> <target> <round> <name> <command...>: one measurement;
+# its line ("guest: <kind> ...") goes to the log, and it is a check.
+record_as() {
+	local kind=$1 target=$2 round=$3 name=$4 out
+	shift 4
 	if out=$("$@" 2>&1); then
-		echo "guest: bench target=$target round=$round $out"
+		echo "guest: $kind target=$target round=$round $out"
 		pass "$target/$name/round-$round"
 	else
 		fail "$target/$name/round-$round" "$(echo "$out" | tail -n 2 | tr '\n' ' ')"
 	fi
+}
+
+# record <target> <round> <name> <command...>: a line of the table.
+record() {
+	record_as bench "$@"
 }
 
 # measure <target> <round> <tpm-bench args...>
@@ -120,6 +129,73 @@ rm_round() {
 	unload_driver || fail "$drv/rm-unload" "rmmod failed"
 }
 
+# record_session <target> <round> <name> <command...>: a line of the
+# session part (not the table's: tests/bench/run.sh lists them).
+record_session() {
+	record_as session-bench "$@"
+}
+
+# trusted_times <target> <round>: five trusted keys sealed (new) and
+# loaded (unsealed) under a storage key, the mean of each.
+trusted_times() {
+	local l=$1 r=$2 i t0 t1 seal=0 unseal=0 blob spk=0x81000001
+	TPM2TOOLS_TCTI=$tss tpm2_readpublic -Q -c $spk >/dev/null 2>&1 ||
+		{ TPM2TOOLS_TCTI=$tss tpm2_createprimary -Q -C o -G ecc -c /tmp/bench-spk.ctx &&
+		  TPM2TOOLS_TCTI=$tss tpm2_evictcontrol -Q -C o -c /tmp/bench-spk.ctx $spk >/dev/null; } ||
+		{ fail "$l/trusted/round-$r" "no storage key"; return; }
+	load_kmod trusted || { fail "$l/trusted/round-$r" "no trusted.ko"; return; }
+	for i in 1 2 3 4 5; do
+		t0=${EPOCHREALTIME/./}
+		keyctl add trusted "bench$i" "new 32 keyhandle=$spk" @u >/dev/null ||
+			{ fail "$l/trusted/round-$r" "seal failed"; return; }
+		t1=${EPOCHREALTIME/./}
+		seal=$((seal + t1 - t0))
+		blob=$(keyctl pipe "%trusted:bench$i")
+		t0=${EPOCHREALTIME/./}
+		keyctl add trusted "bench$i-l" "load $blob keyhandle=$spk" @u >/dev/null ||
+			{ fail "$l/trusted/round-$r" "unseal failed"; return; }
+		t1=${EPOCHREALTIME/./}
+		unseal=$((unseal + t1 - t0))
+	done
+	keyctl clear @u
+	echo "guest: session-bench target=$l round=$r op=trusted n=5 seal_us=$((seal / 5)) unseal_us=$((unseal / 5))"
+	pass "$l/trusted/round-$r"
+}
+
+# The kernel's own session (tpm2-session.c, CONFIG_TCG_TPM2_HMAC): calls
+# of tpm_pcr_extend(), tpm_get_random() and tpm_pcr_read() through
+# tpm_kuser.ko, alone and each followed by a /dev/tpmrm0 command (which
+# ends upstream's session), extends in one loop, and trusted keys; ours
+# protected (tpm.hmac=1) and unprotected (tpm.hmac=0), and upstream's
+# (protected, as its option makes it).
+session_round() {
+	local drv=$1 r=$2 h l op k=$TPMTEST_REPO/tests/bench/kuser.py
+	grep -q '^CONFIG_TCG_TPM2_HMAC=y' "$TPMTEST_KBUILD/.config" || return 0
+	for h in $([ "$drv" = ours ] && echo 1 0 || echo 1); do
+		l=$drv-hmac$h
+		if ! TPMTEST_DRIVER=$drv load_mods tpm; then
+			fail "$l/session-load" "tpm.ko"
+			return
+		fi
+		[ "$drv" = ours ] && echo "$h" >/sys/module/tpm/parameters/hmac
+		if ! TPMTEST_DRIVER=$drv load_driver ||
+		   ! insmod "$TPMTEST_MODDIR/tests/tpm_kuser.ko"; then
+			fail "$l/session-load" "no /dev/tpm0 or no tpm_kuser"
+			unload_driver
+			return
+		fi
+		for op in extend random pcrread; do
+			record_session "$l" "$r" "$op" python3 "$k" "$op" "$session_calls"
+			record_session "$l" "$r" "$op-user" python3 "$k" "$op" "$session_calls" /dev/tpmrm0
+		done
+		record_session "$l" "$r" extend-loop python3 "$k" loop extend "$session_loop"
+		trusted_times "$l" "$r"
+		rmmod tpm_kuser
+		[ "$drv" = ours ] && echo 1 >/sys/module/tpm/parameters/hmac
+		unload_driver || fail "$l/session-unload" "rmmod failed"
+	done
+}
+
 unload_driver
 for r in $(seq "$rounds"); do
 	if [ $((r % 2)) = 1 ]; then order="upstream ours"; else order="ours upstream"; fi
@@ -129,5 +205,6 @@ for r in $(seq "$rounds"); do
 		case " $parts " in *" vtpm "*) vtpm_round "$drv" "$r" ;; esac
 		case " $parts " in *" rm "*) rm_round "$drv" "$r" ;; esac
 		case " $parts " in *" crb "*) crb_round "$drv" "$r" ;; esac
+		case " $parts " in *" session "*) session_round "$drv" "$r" ;; esac
 	done
 done

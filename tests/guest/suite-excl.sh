@@ -17,12 +17,7 @@ log=/tmp/excl.cmds
 unload_backend || { fail setup "cannot unload the interface driver"; exit 0; }
 [ -d /sys/module/tpm_vtpm_proxy ] || load_vtpm
 wait_for_dev /dev/vtpmx || { fail setup "no /dev/vtpmx"; exit 0; }
-mkdir -p /tmp/excl-state
-swtpm socket --tpm2 --tpmstate dir=/tmp/excl-state --flags not-need-init \
-	--server type=unixio,path=/tmp/excl.sock --log file=/tmp/excl-swtpm.log \
-	>/tmp/excl-swtpm.out 2>&1 &
-swtpm=$!
-wait_for_dev /tmp/excl.sock 100 || { fail setup "$(cat /tmp/excl-swtpm.out)"; exit 0; }
+swtpm_socket excl || { fail setup "$(cat /tmp/excl-swtpm.out)"; exit 0; }
 python3 "$X" forward /tmp/excl.info "$log" /tmp/excl.sock >/tmp/excl-fwd.out 2>&1 &
 fwd=$!
 wait_for_dev /tmp/excl.info 100 || { fail setup "$(cat /tmp/excl-fwd.out)"; exit 0; }

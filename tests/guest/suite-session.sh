@@ -34,12 +34,7 @@ wait_for_dev /dev/vtpmx || { fail setup "no /dev/vtpmx"; exit 0; }
 for m in cryptomgr hmac sha1_generic; do load_kmod "$m" 2>/dev/null; done
 [ -d /sys/module/trusted ] && rmmod trusted
 blob=
-mkdir -p /tmp/session-state
-swtpm socket --tpm2 --tpmstate dir=/tmp/session-state --flags not-need-init \
-	--server type=unixio,path=/tmp/session.sock --log file=/tmp/session-swtpm.log \
-	>/tmp/session-swtpm.out 2>&1 &
-swtpm=$!
-wait_for_dev /tmp/session.sock 100 || { fail setup "$(cat /tmp/session-swtpm.out)"; exit 0; }
+swtpm_socket session || { fail setup "$(cat /tmp/session-swtpm.out)"; exit 0; }
 
 # kuser <op>: one call through tpm_kuser; its result line on stdout.
 kuser() {
