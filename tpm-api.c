@@ -95,6 +95,22 @@ static int tpm2_api_begin(struct tpm_chip *chip, struct tpm_buf *buf, u32 cc)
 	return rc;
 }
 
+/*
+ * The PCR's handle, and its name for the session; a failure lets the
+ * session go (tpm_buf_append_name() returns void before 6.12.66: it then
+ * marks the command, which tpm_buf_fill_hmac_session() refuses).
+ */
+static int tpm2_api_append_pcr(struct tpm_chip *chip, struct tpm_buf *buf,
+			       u32 pcr)
+{
+#if TPM_COMPAT_APPEND_NAME_INT
+	return tpm_buf_append_name(chip, buf, pcr, NULL);
+#else
+	tpm_buf_append_name(chip, buf, pcr, NULL);
+	return 0;
+#endif
+}
+
 /* TPM2_PCR_Extend, authorized by the session (HMAC over the digests). */
 static int tpm2_api_extend(struct tpm_chip *chip, u32 pcr,
 			   const struct tpm_digest *digests)
@@ -106,7 +122,11 @@ static int tpm2_api_extend(struct tpm_chip *chip, u32 pcr,
 	rc = tpm2_api_begin(chip, &buf, TPM2_CC_PCR_EXTEND);
 	if (rc)
 		return rc;
-	tpm_buf_append_name(chip, &buf, pcr, NULL);
+	rc = tpm2_api_append_pcr(chip, &buf, pcr);
+	if (rc) {
+		tpm_buf_destroy(&buf);
+		return rc;
+	}
 	tpm_buf_append_hmac_session(chip, &buf, 0, NULL, 0);
 	tpm_buf_append_u32(&buf, chip->nr_allocated_banks);
 	for (i = 0; i < chip->nr_allocated_banks; i++) {
@@ -172,9 +192,10 @@ static int tpm2_api_pcr_read(struct tpm_chip *chip, u32 pcr,
 	tpm_buf_append_u8(&buf, sizeof(select));
 	tpm_buf_append(&buf, select, sizeof(select));
 	rc = tpm2_api_sealed(chip, &buf, 4 + 4 + 4, "TPM2_PCR_Read");
+	/* The parameters alone: the session follows them. */
 	if (!rc)
-		rc = tpm2_pcr_read_rsp(buf.data, min_t(u32, tpm_hdr_len(buf.data),
-						       PAGE_SIZE),
+		rc = tpm2_pcr_read_rsp(buf.data, TPM_HEADER_SIZE + 4 +
+				       get_unaligned_be32(buf.data + TPM_HEADER_SIZE),
 				       TPM_HEADER_SIZE + 4, digest, want, NULL);
 	tpm_buf_destroy(&buf);
 	return rc;

@@ -20,6 +20,7 @@
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
 #include "tpm.h"
+#include "tpm2-session.h"
 
 static unsigned int response_timeout_ms = 120000;
 module_param(response_timeout_ms, uint, 0644);
@@ -87,6 +88,7 @@ static ssize_t tpm_file_run(struct tpm_file *f, bool keep_error)
 						  sizeof(f->buf));
 		} else {
 			/* The TPM as if no space had anything loaded. */
+			tpm2_sess_unhold(f->chip);
 			len = tpm2_rm_evict_all(f->chip);
 			if (!len)
 				len = tpm_transmit(f->chip, f->buf,
@@ -198,8 +200,10 @@ static int tpm_file_claim(struct tpm_file *f)
 	rc = tpm_try_get_ops(chip);
 	if (rc)
 		return rc;
-	if (chip->flags & TPM_CHIP_FLAG_TPM2)
+	if (chip->flags & TPM_CHIP_FLAG_TPM2) {
+		tpm2_sess_unhold(chip);
 		rc = tpm2_rm_evict_all(chip);
+	}
 	if (!rc)
 		WRITE_ONCE(tpm_chip_priv(chip)->excl, f);
 	tpm_put_ops(chip);

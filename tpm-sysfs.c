@@ -10,6 +10,7 @@
 #include <linux/device.h>
 #include <linux/slab.h>
 #include "tpm.h"
+#include "tpm2-session.h"
 
 #define TPM1_ORD_READ_PUBEK	0x007C
 #define TPM1_PUBEK_MODULUS	256
@@ -70,15 +71,38 @@ static DEVICE_ATTR_RO(tpm_version_major);
 /*
  * TPM 2.0: the name of the null key the kernel's session is salted to
  * (tpm2-session.c), for user space to certify; zeros without protection.
+ * After the key changed (a TPM reset), writing the new key's name, as the
+ * kernel logged it, accepts it.
  */
 static ssize_t null_name_show(struct device *dev,
 			      struct device_attribute *attr, char *buf)
 {
 	struct tpm_chip *chip = to_tpm_chip(dev);
+	u8 name[TPM2_NAME_SIZE];
 
-	return sysfs_emit(buf, "%*phN\n", TPM2_NAME_SIZE, chip->null_key_name);
+	mutex_lock(&chip->tpm_mutex);
+	memcpy(name, chip->null_key_name, sizeof(name));
+	mutex_unlock(&chip->tpm_mutex);
+	return sysfs_emit(buf, "%*phN\n", TPM2_NAME_SIZE, name);
 }
-static DEVICE_ATTR_RO(null_name);
+
+static ssize_t null_name_store(struct device *dev,
+			       struct device_attribute *attr, const char *buf,
+			       size_t count)
+{
+	struct tpm_chip *chip = to_tpm_chip(dev);
+	u8 name[TPM2_NAME_SIZE];
+	size_t len = count;
+	int rc;
+
+	if (len && buf[len - 1] == '\n')
+		len--;
+	if (len != 2 * TPM2_NAME_SIZE || hex2bin(name, buf, TPM2_NAME_SIZE))
+		return -EINVAL;
+	rc = tpm2_sess_accept_name(chip, name);
+	return rc ? rc : count;
+}
+static DEVICE_ATTR_RW(null_name);
 #endif
 
 /* TPM 1.2: "short medium long [adjusted|original]", microseconds. */

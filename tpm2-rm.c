@@ -85,6 +85,7 @@ void tpm_space_ctx_drop(struct tpm_space_ctx *ctx)
 	ctx->handle = 0;
 	ctx->loaded = 0;
 	ctx->changes = false;
+	ctx->pinned = false;
 }
 
 /* @ctx is loaded and its context changes with use: the one held is stale. */

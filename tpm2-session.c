@@ -97,9 +97,14 @@ MODULE_PARM_DESC(disable_pcr_integrity, "Send TPM2_PCR_Extend without the sessio
  * @passphrase_len: its length
  * @attrs:	the session's attributes in the command
  * @ordinal:	the command's code, big-endian
+ * @pos:	the session's place among the command's sessions (from 0)
+ * @nr_sess:	how many sessions the command has
  * @active:	a command is being built or sent with the session
  * @appended:	tpm_buf_append_hmac_session() put the session in it
  * @broken:	building it went wrong (tpm_buf_fill_hmac_session() says so)
+ * @new_name:	the name of a null key made again that differs from the one
+ *		user space certified (null_name): sessions are refused until
+ *		root writes this name to null_name; all zeros if none
  */
 struct tpm2_auth {
 	struct tpm_space_ctx ctx;
@@ -115,9 +120,12 @@ struct tpm2_auth {
 	int passphrase_len;
 	u8 attrs;
 	__be32 ordinal;
+	int pos;
+	int nr_sess;
 	bool active;
 	bool appended;
 	bool broken;
+	u8 new_name[TPM2_NAME_SIZE];
 };
 
 /*
@@ -517,12 +525,16 @@ free_e:
 }
 
 /*
- * The null key, created and flushed; a name other than the one sysfs shows
- * means the null seed changed (the TPM was reset: a hibernation, or
- * someone on the bus): say so, and show the new one, which user space
- * must certify again.
+ * The null key, created (left loaded: its handle in *@h).  The first time,
+ * its name becomes null_name.  Later, another name means the null seed
+ * changed: the TPM was reset (a hibernation), or someone on the bus made
+ * up the key to learn the salt.  The kernel cannot tell which, so no
+ * session is salted to it until root, having certified it, writes its
+ * name to null_name (tpm2_sess_accept_name()); the chip stays usable for
+ * everything else.
  */
-static ssize_t tpm2_sess_null_key(struct tpm_chip *chip, u32 *h)
+static ssize_t tpm2_sess_null_key(struct tpm_chip *chip,
+				  struct tpm2_auth *auth, u32 *h)
 {
 	u8 name[TPM2_NAME_SIZE];
 	ssize_t rc;
@@ -530,11 +542,17 @@ static ssize_t tpm2_sess_null_key(struct tpm_chip *chip, u32 *h)
 	rc = tpm2_sess_create_null(chip, h, name);
 	if (rc)
 		return rc;
-	if (memchr_inv(chip->null_key_name, 0, sizeof(name)) &&
-	    memcmp(chip->null_key_name, name, sizeof(name)))
-		dev_warn(&chip->dev, "the null key changed (TPM reset?): certify null_name again\n");
-	memcpy(chip->null_key_name, name, sizeof(name));
-	return 0;
+	if (!memchr_inv(chip->null_key_name, 0, sizeof(name))) {
+		memcpy(chip->null_key_name, name, sizeof(name));
+		return 0;
+	}
+	if (!memcmp(chip->null_key_name, name, sizeof(name)))
+		return 0;
+	memcpy(auth->new_name, name, sizeof(name));
+	tpm2_flush_handle(chip, *h, NULL);
+	dev_err_ratelimited(&chip->dev, "the null key changed (TPM reset, or a forged key?): kernel sessions refused until %*phN, certified, is written to null_name\n",
+			    TPM2_NAME_SIZE, name);
+	return -ENODEV;
 }
 
 /* The session's handle and the TPM's first nonce; the session key. */
@@ -601,9 +619,10 @@ static ssize_t tpm2_sess_start(struct tpm_chip *chip, struct tpm2_auth *auth)
 	ssize_t rc, err;
 	u32 null_key;
 
-	rc = tpm2_sess_null_key(chip, &null_key);
+	rc = tpm2_sess_null_key(chip, auth, &null_key);
 	if (rc)
 		return rc;
+	tpm_rm_adopt_object(chip, null_key);
 	rc = tpm2_sess_start_cmd(chip, auth, null_key);
 	err = tpm2_flush_handle(chip, null_key, "null key");
 	if (rc || err) {
@@ -614,6 +633,8 @@ static ssize_t tpm2_sess_start(struct tpm_chip *chip, struct tpm2_auth *auth)
 		memzero_explicit(auth->session_key, sizeof(auth->session_key));
 		return rc ? rc : err;
 	}
+	/* The TPM gave the handle: what the books had under it is gone. */
+	tpm_rm_adopt(chip, auth->ctx.handle);
 	tpm_rm_used(chip, &auth->ctx, auth->ctx.handle);
 	return 0;
 }
@@ -632,6 +653,8 @@ static void tpm2_sess_drop(struct tpm_chip *chip, struct tpm2_auth *auth,
 /* The command is done with the session (which stays). */
 static void tpm2_sess_idle(struct tpm2_auth *auth)
 {
+	auth->pos = 0;
+	auth->nr_sess = 0;
 	auth->active = false;
 	auth->appended = false;
 	auth->broken = false;
@@ -684,7 +707,12 @@ int tpm2_start_auth_session(struct tpm_chip *chip)
 		rc = tpm_rm_load(chip, &auth->ctx, &h);
 		if (!rc)
 			goto ready;
-		/* Still there (a warning, no answer): nothing to start anew. */
+		/*
+		 * Refused with an error (flushed through /dev/tpmN, or stale
+		 * after a TPM reset): forgotten, and another started.  A
+		 * warning or no answer says nothing about it: it stays.
+		 */
+		tpm_space_forget_unloadable(&auth->ctx, rc);
 		if (tpm_space_ctx_used(&auth->ctx))
 			return tpm2_sess_err(rc);
 		dev_dbg(&chip->dev, "kernel session lost (0x%zx): starting another\n",
@@ -939,10 +967,12 @@ EXPORT_SYMBOL_GPL(tpm_buf_append_hmac_session);
 
 /*
  * Walk the authorization area at @off (@len bytes of command): where the
- * parameters start, and where the chip's session's HMAC is.
+ * parameters start, where the chip's session's HMAC is, and the session's
+ * place among how many (auth->pos, auth->nr_sess: the response has them
+ * in the same order).
  */
-static int tpm2_sess_find(const struct tpm2_auth *auth, const u8 *cmd,
-			  u32 len, u32 off, u32 *params, u32 *mac)
+static int tpm2_sess_find(struct tpm2_auth *auth, const u8 *cmd, u32 len,
+			  u32 off, u32 *params, u32 *mac)
 {
 	u32 end, h, n;
 
@@ -963,11 +993,14 @@ static int tpm2_sess_find(const struct tpm2_auth *auth, const u8 *cmd,
 		off += 1;
 		n = get_unaligned_be16(cmd + off);
 		off += 2;
-		if (h == auth->ctx.handle && n == SHA256_DIGEST_SIZE)
+		if (h == auth->ctx.handle && n == SHA256_DIGEST_SIZE && !*mac) {
 			*mac = off;
+			auth->pos = auth->nr_sess;
+		}
 		off += n;
+		auth->nr_sess++;
 	}
-	if (off != end || !*mac)
+	if (off != end || !*mac || auth->nr_sess > TPM_RM_MAX_AUTHS)
 		return -EIO;
 	*params = end;
 	return 0;
@@ -1066,14 +1099,45 @@ int tpm_buf_fill_hmac_session(struct tpm_chip *chip, struct tpm_buf *buf)
 EXPORT_SYMBOL_GPL(tpm_buf_fill_hmac_session);
 
 /*
+ * The response's sessions, after its parameters at @off: as many as the
+ * command had, ending exactly at @len.  Where the chip's session's nonce
+ * is, in *@nonce (its attributes and HMAC follow).
+ */
+static int tpm2_sess_rsp_find(const struct tpm2_auth *auth, const u8 *rsp,
+			      u32 len, u32 off, u32 *nonce)
+{
+	u32 n;
+	int i;
+
+	*nonce = 0;
+	for (i = 0; i < auth->nr_sess; i++) {
+		if (off + 2 > len)
+			return -EBADMSG;
+		n = get_unaligned_be16(rsp + off);
+		if (i == auth->pos) {
+			if (n != TPM2_SESS_NONCE)
+				return -EBADMSG;
+			*nonce = off + 2;
+		}
+		off += 2 + n + 1;
+		if (off + 2 > len)
+			return -EBADMSG;
+		n = get_unaligned_be16(rsp + off);
+		if (i == auth->pos && n != SHA256_DIGEST_SIZE)
+			return -EBADMSG;
+		off += 2 + n;
+	}
+	return off == len && *nonce ? 0 : -EBADMSG;
+}
+
+/*
  * Check the response's HMAC (over rpHash and both nonces) and decrypt its
- * first parameter if asked.  @pos is the chip's session's place in the
- * command's area (its place in the response's).
+ * first parameter if asked.
  */
 static int tpm2_sess_check(struct tpm_chip *chip, struct tpm2_auth *auth,
 			   u8 *rsp, u32 len)
 {
-	u32 cc = be32_to_cpu(auth->ordinal), off, plen, params, at, n;
+	u32 cc = be32_to_cpu(auth->ordinal), off, plen, params, at, n, nonce;
 	u8 rp_hash[SHA256_DIGEST_SIZE], mac[SHA256_DIGEST_SIZE];
 	struct sha256_state s;
 	u8 attrs;
@@ -1091,26 +1155,23 @@ static int tpm2_sess_check(struct tpm_chip *chip, struct tpm2_auth *auth,
 	params = off + 4;
 	if (plen > len - params)
 		return -EBADMSG;
-	/* The chip's session is the last the kernel's users put in. */
-	off = len - (2 + TPM2_SESS_NONCE + 1 + 2 + SHA256_DIGEST_SIZE);
-	if (off < params + plen ||
-	    get_unaligned_be16(rsp + off) != TPM2_SESS_NONCE ||
-	    get_unaligned_be16(rsp + off + 2 + TPM2_SESS_NONCE + 1) !=
-	    SHA256_DIGEST_SIZE)
-		return -EBADMSG;
-	attrs = rsp[off + 2 + TPM2_SESS_NONCE];
+	rc = tpm2_sess_rsp_find(auth, rsp, len, params + plen, &nonce);
+	if (rc)
+		return rc;
+	attrs = rsp[nonce + TPM2_SESS_NONCE];
 	sha256_init(&s);
 	sha256_update(&s, rsp + 6, 4);		/* responseCode: 0 */
 	sha256_update(&s, (const u8 *)&auth->ordinal, sizeof(auth->ordinal));
 	sha256_update(&s, rsp + params, plen);
 	sha256_final(&s, rp_hash);
-	rc = tpm2_sess_mac(auth, rp_hash, rsp + off + 2, auth->our_nonce,
-			   attrs, mac);
+	rc = tpm2_sess_mac(auth, rp_hash, rsp + nonce, auth->our_nonce, attrs,
+			   mac);
 	if (rc)
 		return rc;
-	if (crypto_memneq(mac, rsp + len - SHA256_DIGEST_SIZE, sizeof(mac)))
+	if (crypto_memneq(mac, rsp + nonce + TPM2_SESS_NONCE + 1 + 2,
+			  sizeof(mac)))
 		return -EBADMSG;
-	memcpy(auth->tpm_nonce, rsp + off + 2, TPM2_SESS_NONCE);
+	memcpy(auth->tpm_nonce, rsp + nonce, TPM2_SESS_NONCE);
 	if (!(auth->attrs & TPM2_SA_ENCRYPT))
 		return 0;
 	n = tpm2_sess_first_2b(rsp + params, plen, &at);
@@ -1119,19 +1180,26 @@ static int tpm2_sess_check(struct tpm_chip *chip, struct tpm2_auth *auth,
 }
 
 /*
- * Did the TPM refuse a command because the chip's session is not there
- * (TPM_RC_HANDLE about a session, or TPM_RC_REFERENCE_S0..S6)?  Other
- * refusals (a wrong authorization value among them) leave it as it was.
+ * What a refused command says of the chip's session, at @pos among the
+ * command's sessions: TPM2_SESS_GONE if the TPM says it is not there
+ * (TPM_RC_REFERENCE_S<pos>, or TPM_RC_HANDLE for it), TPM2_SESS_SUSPECT
+ * for any other error about it (a wrong authorization value, or nonces
+ * out of step: it cannot be told), else TPM2_SESS_FINE.
  */
-static bool tpm2_sess_refused(ssize_t rc)
+enum { TPM2_SESS_FINE, TPM2_SESS_SUSPECT, TPM2_SESS_GONE };
+
+static int tpm2_sess_refused(u32 rc, int pos)
 {
-	if (rc <= 0)
-		return false;
-	if (rc & TPM2_RC_FMT1)
-		return (rc & TPM2_RC_FMT1_ERROR) ==
-		       (TPM2_RC_HANDLE & TPM2_RC_FMT1_ERROR) &&
-		       !(rc & TPM2_RC_FMT1_PARAM) && (rc & TPM2_RC_FMT1_SESSION);
-	return rc >= TPM2_RC_REFERENCE_S0 && rc <= TPM2_RC_REFERENCE_LAST;
+	if (rc >= TPM2_RC_REFERENCE_S0 && rc <= TPM2_RC_REFERENCE_LAST)
+		return rc - TPM2_RC_REFERENCE_S0 == pos ? TPM2_SESS_GONE :
+							   TPM2_SESS_FINE;
+	if (!(rc & TPM2_RC_FMT1) || (rc & TPM2_RC_FMT1_PARAM) ||
+	    !(rc & TPM2_RC_FMT1_SESSION) ||
+	    FIELD_GET(TPM2_RC_FMT1_N, rc) - 8 != pos + 1)
+		return TPM2_SESS_FINE;
+	if ((rc & TPM2_RC_FMT1_ERROR) == (TPM2_RC_HANDLE & TPM2_RC_FMT1_ERROR))
+		return TPM2_SESS_GONE;
+	return TPM2_SESS_SUSPECT;
 }
 
 /**
@@ -1163,8 +1231,19 @@ int tpm_buf_check_hmac_response(struct tpm_chip *chip, struct tpm_buf *buf,
 	if (!auth)
 		return rc;
 	if (rc) {
-		if (tpm2_sess_refused(rc))
+		/*
+		 * No answer (it may have run, and moved the nonce on), or an
+		 * error about the session: flushed and dropped, the next
+		 * command starts another.  Gone: just dropped.
+		 */
+		switch (rc < 0 ? TPM2_SESS_SUSPECT : tpm2_sess_refused(rc, auth->pos)) {
+		case TPM2_SESS_SUSPECT:
+			tpm2_sess_drop(chip, auth, true);
+			break;
+		case TPM2_SESS_GONE:
 			tpm2_sess_drop(chip, auth, false);
+			break;
+		}
 		tpm2_sess_idle(auth);
 		return rc;
 	}
@@ -1182,6 +1261,53 @@ int tpm_buf_check_hmac_response(struct tpm_chip *chip, struct tpm_buf *buf,
 	return -EINVAL;
 }
 EXPORT_SYMBOL_GPL(tpm_buf_check_hmac_response);
+
+/**
+ * tpm2_sess_accept_name() - accept a changed null key
+ * @chip:	the chip
+ * @name:	the name (TPM2_NAME_SIZE bytes) user space certified
+ *
+ * After the null key changed (tpm2_sess_null_key()), sessions are salted
+ * to the new key once root writes its name to null_name.
+ *
+ * Context: process context, may sleep; takes tpm_mutex.
+ * Return: 0, -ENODEV without a session, -EINVAL for any other name than
+ * the new key's.
+ */
+int tpm2_sess_accept_name(struct tpm_chip *chip, const u8 *name)
+{
+	struct tpm2_auth *auth = chip->auth;
+	int rc = -EINVAL;
+
+	if (!auth)
+		return -ENODEV;
+	mutex_lock(&chip->tpm_mutex);
+	if (memchr_inv(auth->new_name, 0, TPM2_NAME_SIZE) &&
+	    !memcmp(auth->new_name, name, TPM2_NAME_SIZE)) {
+		memcpy(chip->null_key_name, name, TPM2_NAME_SIZE);
+		memset(auth->new_name, 0, TPM2_NAME_SIZE);
+		rc = 0;
+	}
+	mutex_unlock(&chip->tpm_mutex);
+	return rc;
+}
+
+/**
+ * tpm2_sess_unhold() - let go of the session before the TPM is someone else's
+ * @chip:	the chip, whose ops the caller holds
+ *
+ * Before a /dev/tpmN command, an exclusive open or a suspend, which evict
+ * whatever is not pinned: a kernel user that held the session and never
+ * finished its command (its ops are given back, so it is not running)
+ * must not leave the session loaded for them.
+ *
+ * Context: process context; the caller holds the ops.
+ */
+void tpm2_sess_unhold(struct tpm_chip *chip)
+{
+	if (chip->auth)
+		tpm2_sess_idle(chip->auth);
+}
 
 /**
  * tpm2_sess_protects() - does the chip's session protect this command?
@@ -1248,7 +1374,7 @@ static int tpm2_sess_setup(struct tpm_chip *chip, struct tpm2_auth *auth)
 	rc = tpm_try_get_ops(chip);
 	if (rc)
 		return rc;
-	rc = tpm2_sess_null_key(chip, &h);
+	rc = tpm2_sess_null_key(chip, auth, &h);
 	if (!rc)
 		tpm2_flush_handle(chip, h, "null key");
 	tpm_put_ops(chip);

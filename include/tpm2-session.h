@@ -13,6 +13,8 @@
 
 void tpm2_sess_init(struct tpm_chip *chip);
 void tpm2_sess_free(struct tpm_chip *chip);
+void tpm2_sess_unhold(struct tpm_chip *chip);
+int tpm2_sess_accept_name(struct tpm_chip *chip, const u8 *name);
 bool tpm2_sess_protects(struct tpm_chip *chip, u32 cc);
 int tpm2_kdf_ctr(struct crypto_shash *tfm, const u8 *key,
 		 unsigned int key_len, const struct kvec *fixed, int n,
@@ -34,6 +36,10 @@ static inline void tpm2_sess_init(struct tpm_chip *chip)
 }
 
 static inline void tpm2_sess_free(struct tpm_chip *chip)
+{
+}
+
+static inline void tpm2_sess_unhold(struct tpm_chip *chip)
 {
 }
 

@@ -356,29 +356,64 @@ static void check_response_replayed(struct kunit *test)
 	tpm_buf_destroy(&buf);
 }
 
-/* A TPM error passes through; the session stays unless it is the session's. */
-static void check_tpm_error(struct kunit *test)
+/* What a TPM error (or no answer) does to the session, which stays or goes. */
+static void sess_error(struct kunit *test, int rc, bool live, bool flushed)
 {
 	struct sess_fake *f;
 	struct tpm_chip *chip = sess_chip(test, &f);
 	struct tpm_buf buf;
 
 	sess_get_random(test, chip, &buf, sess_our_nonce);
-	/* TPM_RC_AUTH_FAIL for session 1: a wrong passphrase. */
-	KUNIT_EXPECT_EQ(test, 0x98e, tpm_buf_check_hmac_response(chip, &buf,
-								 0x98e));
-	KUNIT_EXPECT_TRUE(test, tpm2_sess_kunit_live(chip));
-	tpm_buf_destroy(&buf);
-	KUNIT_ASSERT_EQ(test, 0, tpm2_sess_kunit_hold(chip, SESS_HANDLE, NULL,
-						      NULL));
-	sess_get_random(test, chip, &buf, sess_our_nonce);
-	/* TPM_RC_REFERENCE_S0: the session is not loaded. */
 	mutex_lock(&chip->tpm_mutex);
-	KUNIT_EXPECT_EQ(test, 0x918, tpm_buf_check_hmac_response(chip, &buf,
-								 0x918));
+	KUNIT_EXPECT_EQ(test, rc, tpm_buf_check_hmac_response(chip, &buf, rc));
 	mutex_unlock(&chip->tpm_mutex);
-	KUNIT_EXPECT_FALSE(test, tpm2_sess_kunit_live(chip));
+	KUNIT_EXPECT_EQ(test, live, tpm2_sess_kunit_live(chip));
+	KUNIT_EXPECT_EQ(test, flushed, f->last_cc == TPM2_CC_FLUSH_CONTEXT &&
+			f->last_handle == SESS_HANDLE);
 	tpm_buf_destroy(&buf);
+}
+
+/*
+ * A TPM error passes through.  One about another session leaves the
+ * kernel's; one that says it is not loaded drops it; any other about it
+ * (a wrong passphrase, or nonces out of step) and no answer at all (the
+ * command may have run) flush it too.
+ */
+static void check_tpm_error(struct kunit *test)
+{
+	/* TPM_RC_REFERENCE_S1: the second session, not the kernel's. */
+	sess_error(test, 0x919, true, false);
+	/* TPM_RC_AUTH_FAIL for session 2. */
+	sess_error(test, 0xa8e, true, false);
+	/* TPM_RC_REFERENCE_S0: the kernel's session is not loaded. */
+	sess_error(test, 0x918, false, false);
+	/* TPM_RC_HANDLE for session 1. */
+	sess_error(test, 0x98b, false, false);
+	/* TPM_RC_AUTH_FAIL for session 1. */
+	sess_error(test, 0x98e, false, true);
+	sess_error(test, -ETIME, false, true);
+}
+
+/*
+ * Responses shorter than the session they must hold (tag and code say
+ * success): refused, nothing read past them (KASAN watching).
+ */
+static void check_response_short(struct kunit *test)
+{
+	u8 rsp[TPM_HEADER_SIZE + 4 + 60] = {};
+	struct sess_fake *f;
+	struct tpm_chip *chip;
+	struct tpm_buf buf;
+	u32 len;
+
+	for (len = TPM_HEADER_SIZE; len <= sizeof(rsp); len += 6) {
+		chip = sess_chip(test, &f);
+		sess_get_random(test, chip, &buf, sess_our_nonce);
+		put_unaligned_be16(TPM2_ST_SESSIONS, rsp);
+		put_unaligned_be32(len, rsp + 2);
+		KUNIT_EXPECT_EQ(test, -EINVAL, sess_check(chip, &buf, rsp, len));
+		tpm_buf_destroy(&buf);
+	}
 }
 
 /* A command with handles the session was not told the names of is not sealed. */
@@ -407,6 +442,7 @@ static struct kunit_case tpm_session_cases[] = {
 	KUNIT_CASE(check_response_tampered),
 	KUNIT_CASE(check_response_replayed),
 	KUNIT_CASE(check_tpm_error),
+	KUNIT_CASE(check_response_short),
 	KUNIT_CASE(seal_refuses_unnamed_handle),
 	{}
 };

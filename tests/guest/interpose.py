@@ -13,6 +13,10 @@
         unseal  TPM2_Unseal: every byte of the data becomes 0x5a
         replay  TPM2_GetRandom: answered with the previous one's response
         nonce   a response with sessions: a byte of its last nonce flipped
+        nullkey TPM2_CreatePrimary in the null hierarchy of the kernel's
+                template (its unique area empty): one byte put in the
+                unique area, so that the TPM makes another key (the
+                attacker's, as far as the kernel can tell)
       (the traffic log has what the TPM sent)
   interpose.py seen <traffic-log> <hex>
       exit 0 if any 16 bytes in a row of them appear in a command or
@@ -36,7 +40,7 @@ import sys
 import vtpmfwd
 
 CC_CREATE, CC_UNSEAL, CC_GET_RANDOM, CC_PCR_READ = 0x153, 0x15E, 0x17B, 0x17E
-CC_START_AUTH_SESSION = 0x176
+CC_START_AUTH_SESSION, CC_CREATE_PRIMARY, RH_NULL = 0x176, 0x131, 0x40000007
 ST_SESSIONS = 0x8002
 
 
@@ -80,6 +84,19 @@ def tamper(mode, cc, rsp, last_random):
     return bytes(rsp)
 
 
+def tamper_cmd(mode, cc, cmd):
+    """The kernel's null key template: password session (9 bytes), empty
+    sensitive area (4), then TPM2B_PUBLIC at 33 whose unique x is at 57."""
+    if (mode != 'nullkey' or cc != CC_CREATE_PRIMARY or len(cmd) < 61 or
+            struct.unpack('>I', cmd[10:14])[0] != RH_NULL or
+            cmd[57:61] != b'\0\0\0\0'):
+        return cmd
+    cmd = bytearray(cmd[:57] + b'\x00\x01\x01' + cmd[59:])
+    struct.pack_into('>I', cmd, 2, len(cmd))
+    struct.pack_into('>H', cmd, 33, struct.unpack('>H', cmd[33:35])[0] + 1)
+    return bytes(cmd)
+
+
 def mode_of(path):
     try:
         return open(path).read().strip()
@@ -102,10 +119,12 @@ def serve(info, path, log, modefile):
             if cc == vtpmfwd.LOCALITY:  # the proxy's own, not the TPM's
                 os.write(fd, vtpmfwd.SUCCESS)
                 continue
+            mode = mode_of(modefile)
+            cmd = tamper_cmd(mode, cc, cmd)
             rsp = vtpmfwd.exchange(s, cmd)
             out.write('C %s\nR %s\n' % (cmd.hex(), rsp.hex()))
             out.flush()
-            sent = tamper(mode_of(modefile), cc, rsp, last_random)
+            sent = tamper(mode, cc, rsp, last_random)
             if cc == CC_GET_RANDOM:
                 last_random = rsp
             os.write(fd, sent)

@@ -14,7 +14,7 @@
 # a /dev/tpmN client finds it saved away (TPM_RC_REFERENCE_S0), and the
 # kernel's next command goes through it still.  The kernel users: the hwrng, trusted keys and
 # tpm_kuser.ko (tpm_pcr_extend(), tpm_pcr_read(), tpm_get_random()).
-# Checks: 25
+# Checks: 29
 SUITE=session
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 set -u
@@ -136,6 +136,39 @@ tampered() {
 	return $rc
 }
 
+# null_key_changes: a session start meets a null key whose name is not
+# null_name (a TPM reset, or a key the attacker made): refused, and the
+# chip goes on unprotected for nothing; a wrong name written to null_name
+# is refused; the new key's name, as logged, accepted; then the real key
+# is the changed one, and is accepted back the same way.
+null_key_changes() {
+	local was new
+	was=$(cat /sys/class/tpm/tpm$num/null_name)
+	tampered nonce kuser random
+	tampered nullkey kuser random && fail on-null-key-changed "got $out" ||
+		pass on-null-key-changed
+	new=$(dmesg | sed -n 's/.*the null key changed.*until \([0-9a-f]*\),.*/\1/p' | tail -n 1)
+	if [ -n "$new" ] && [ "$new" != "$was" ] &&
+	   ! echo "$was" >/sys/class/tpm/tpm$num/null_name 2>/dev/null; then
+		pass on-null-key-wrong-name
+	else
+		fail on-null-key-wrong-name "logged '$new', had '$was'"
+	fi
+	echo "$new" >/sys/class/tpm/tpm$num/null_name &&
+		tampered nullkey kuser random >/dev/null &&
+		[ "$(cat /sys/class/tpm/tpm$num/null_name)" = "$new" ] &&
+		pass on-null-key-accepted || fail on-null-key-accepted "$out"
+	# The real key now differs from the accepted one: refused until its
+	# name (the one certified first) is written back.
+	tampered nonce kuser random
+	if ! kuser random >/dev/null && echo "$was" >/sys/class/tpm/tpm$num/null_name &&
+	   kuser random >/dev/null; then
+		pass on-null-key-back
+	else
+		fail on-null-key-back "$(cat $kuser/result)"
+	fi
+}
+
 # Protection on.
 if start 1 on; then
 	why=$(null_key_is_the_tpms 2>&1) && pass on-null-key || fail on-null-key "$why"
@@ -168,6 +201,8 @@ if start 1 on; then
 	# Each catch dropped the session; the next use starts another.
 	kuser random >/dev/null && kuser extend >/dev/null && pass on-recovers ||
 		fail on-recovers "$(cat $kuser/result)"
+	null_key_changes
+
 	stop
 fi
 
