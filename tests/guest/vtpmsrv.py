@@ -17,7 +17,9 @@
                                  success to everything else
 
 Answers: success to start-up, self test, shutdown and set-locality;
-GetRandom with bytes; TPM_RC_COMMAND_CODE to anything else.  The first
+GetRandom with bytes; TPM_RC_COMMAND_CODE to anything else, among them
+the TPM2_CreatePrimary of the null key a core with CONFIG_TCG_TPM2_HMAC
+sends at registration (the chip is then unprotected).  The first
 command that is not the driver's is the one "hold" leaves unanswered, so
 the hwrng must be off (tpm.hwrng=0) for the chip the test holds.
 """
@@ -32,12 +34,13 @@ VTPM_PROXY_FLAG_TPM2 = 1
 ST_NO_SESSIONS = 0x8001
 CC_SELF_TEST, CC_STARTUP, CC_SHUTDOWN = 0x143, 0x144, 0x145
 CC_GET_CAPABILITY, CC_GET_RANDOM = 0x17A, 0x17B
+CC_CREATE_PRIMARY = 0x131
 CC_SET_LOCALITY = 0x20001000
 RC_COMMAND_CODE = 0x143
 # What the driver sends on its own at registration and unplug (this server
 # refuses GetCapability, so the chip gets no /dev/tpmrmN).
 DRIVER_CCS = (CC_SELF_TEST, CC_STARTUP, CC_SHUTDOWN, CC_SET_LOCALITY,
-              CC_GET_CAPABILITY)
+              CC_GET_CAPABILITY, CC_CREATE_PRIMARY)
 
 
 def header(rc, body=b''):
@@ -46,7 +49,7 @@ def header(rc, body=b''):
 
 def answer(cmd):
     cc = struct.unpack('>I', cmd[6:10])[0]
-    if cc == CC_GET_CAPABILITY:
+    if cc in (CC_GET_CAPABILITY, CC_CREATE_PRIMARY):
         return header(RC_COMMAND_CODE)
     if cc in DRIVER_CCS:
         return header(0)
