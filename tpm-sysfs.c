@@ -491,7 +491,8 @@ void tpm_sysfs_del_legacy(struct tpm_chip *chip)
 	if (!tpm_sysfs_has_legacy(chip))
 		return;
 	for (a = tpm_dev_attrs; *a; a++)
-		sysfs_remove_link(&chip->dev.parent->kobj, (*a)->name);
+		if (tpm_dev_attr_visible(&chip->dev.kobj, *a, 0))
+			sysfs_remove_link(&chip->dev.parent->kobj, (*a)->name);
 	sysfs_remove_link(&chip->dev.parent->kobj, "ppi");
 }
 
@@ -514,6 +515,9 @@ int tpm_sysfs_add_legacy(struct tpm_chip *chip)
 	if (!tpm_sysfs_has_legacy(chip))
 		return 0;
 	for (a = tpm_dev_attrs; *a; a++) {
+		/* The chip's own files: a TPM 2.0 one (null_name) is not. */
+		if (!tpm_dev_attr_visible(&chip->dev.kobj, *a, 0))
+			continue;
 		rc = compat_only_sysfs_link_entry_to_kobj(&chip->dev.parent->kobj,
 							  &chip->dev.kobj,
 							  (*a)->name, NULL);

@@ -177,6 +177,12 @@ run_suite() {
 		"$(awk '/MemAvailable|^Slab/ {printf "%s %d MiB ", $1, $2 / 1024}' /proc/meminfo)"
 }
 
+# kernel_has_session: tpm0 has the kernel's own session (tpm2-session.c):
+# null_name shows a key.
+kernel_has_session() {
+	grep -q '[1-9a-f]' /sys/class/tpm/tpm0/null_name 2>/dev/null
+}
+
 # rm_tools_check <procs> <loops>: tpm2-tools through device:/dev/tpmrm0,
 # <procs> processes at once, each creating, loading and using keys in a
 # loop, and a policy session passed from one tool to the next (saved to a
@@ -212,6 +218,8 @@ rm_tools_check() {
 	else fail "tpm2-tools-$procs-processes" "$bad failed: $(cat /tmp/rm-worker-*.log | grep -i 'error\|failed' | head -n 3 | tr '\n' ' ')"; fi
 	left=$(TPM2TOOLS_TCTI=device:/dev/tpm0 tpm2_getcap handles-transient 2>&1
 	       TPM2TOOLS_TCTI=device:/dev/tpm0 tpm2_getcap handles-saved-session 2>&1)
+	# But for the kernel's own session (CONFIG_TCG_TPM2_HMAC), saved.
+	if [ "$(echo "$left" | grep -c .)" = 1 ] && kernel_has_session; then left=; fi
 	if [ -z "$left" ]; then pass tpm2-tools-nothing-left
 	else fail tpm2-tools-nothing-left "$(echo "$left" | tr '\n' ' ')"; fi
 }

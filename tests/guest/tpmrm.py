@@ -189,9 +189,20 @@ def t_context_save_load():
     a.close()
 
 
+def kernel_sessions(chip='tpm0'):
+    """The kernel's own session (CONFIG_TCG_TPM2_HMAC): 1 if the chip has
+    one (null_name shows a key), else 0.  /dev/tpm0 finds it saved."""
+    try:
+        name = open('/sys/class/tpm/%s/null_name' % chip).read().strip()
+    except OSError:
+        return 0
+    return 1 if name.strip('0') else 0
+
+
 def t_nothing_left():
     # Spaces closed with objects and sessions in them leave nothing in
-    # the TPM: look through /dev/tpm0, which sees the TPM as it is.
+    # the TPM: look through /dev/tpm0, which sees the TPM as it is (but
+    # for the kernel's own session, saved).
     a = space()
     a.create_root_key()
     a.start_auth_session(tpm2.TPM2_SE_POLICY)
@@ -205,6 +216,8 @@ def t_nothing_left():
                  ('saved sessions', HR_SAVED_SESSION))}
     finally:
         raw.close()
+    if len(left['saved sessions']) <= kernel_sessions():
+        left['saved sessions'] = []
     left = {k: v for k, v in left.items() if v}
     if left:
         raise AssertionError('left in the TPM: %r' % left)
