@@ -214,7 +214,16 @@ tpm2_tis() {
 	trusted_roundtrip tis "keyhandle=$SPK" && unseal_in_user_space tis
 	isolation_from_trusted
 	dev=$(bus_device)
-	unplug_under_trusted "$dev"
+	# Upstream with CONFIG_TCG_TPM2_HMAC reads its command table after
+	# unbind freed it (devm, at device_del) while a sealed command is on its
+	# way: KASAN, slab-use-after-free in tpm2_find_cc().  Its boot in make
+	# check leaves this out (Documentation/testing.rst); ours runs it.
+	if [ "$TPMTEST_DRIVER" = upstream ] &&
+	   grep -q '^CONFIG_TCG_TPM2_HMAC=y' "$TPMTEST_KBUILD/.config"; then
+		echo "guest:   unplug under trusted keys not run: upstream's HMAC session use-after-free"
+	else
+		unplug_under_trusted "$dev"
+	fi
 	rmmod trusted
 	# The storage key goes: through whichever tpmrm the chip came back as.
 	TPM2TOOLS_TCTI=device:/dev/$(ls /sys/class/tpmrm | head -n 1) \
