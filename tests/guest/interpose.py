@@ -27,6 +27,9 @@
       clear); 1 if not; 2 if there is no such response
   interpose.py kernel-session <traffic-log>
       the handle of the last session TPM2_StartAuthSession started
+  interpose.py flush <device> <handle>
+      TPM2_FlushContext of <handle> through <device>; exit 0 if the TPM
+      flushed it
   interpose.py try-session <device> <handle>
       a TPM2_GetRandom naming <handle> as its session, sent through
       <device>: exit 0 if it was refused (by the kernel or the TPM), 1 if
@@ -192,7 +195,21 @@ def try_session(dev, handle):
     return 0 if rc else 1
 
 
+def flush(dev, handle):
+    cmd = struct.pack('>HIII', 0x8001, 14, 0x165, int(handle, 16))
+    fd = os.open(dev, os.O_RDWR)
+    try:
+        os.write(fd, cmd)
+        rsp = os.read(fd, 4096)
+    finally:
+        os.close(fd)
+    rc = struct.unpack('>I', rsp[6:10])[0]
+    if rc:
+        print('TPM2_FlushContext of %s: 0x%x' % (handle, rc))
+    return 1 if rc else 0
+
+
 if __name__ == '__main__':
-    fn = {'serve': serve, 'seen': seen, 'unseal-leak': unseal_leak,
+    fn = {'flush': flush, 'serve': serve, 'seen': seen, 'unseal-leak': unseal_leak,
           'kernel-session': kernel_session, 'try-session': try_session}
     sys.exit(fn[sys.argv[1]](*sys.argv[2:]))

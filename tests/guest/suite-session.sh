@@ -12,9 +12,9 @@
 # the checks can see them.  Nobody else reaches the kernel's session: a
 # /dev/tpmrmN client naming its handle is refused by the resource manager,
 # a /dev/tpmN client finds it saved away (TPM_RC_REFERENCE_S0), and the
-# kernel's next command goes through it still.  The kernel users: the hwrng, trusted keys and
+# kernel's next command goes through it still; nor can it flush it.  The kernel users: the hwrng, trusted keys and
 # tpm_kuser.ko (tpm_pcr_extend(), tpm_pcr_read(), tpm_get_random()).
-# Checks: 29
+# Checks: 30
 SUITE=session
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 set -u
@@ -185,6 +185,14 @@ if start 1 on; then
 			pass on-tpm0-cannot-use || fail on-tpm0-cannot-use "$ks: $why"
 		kuser random >/dev/null && [ "$(python3 "$I" kernel-session "$log")" = "$ks" ] &&
 			pass on-session-kept || fail on-session-kept "$(cat $kuser/result)"
+		# Nor flush it: the resource manager answers TPM_RC_HANDLE, as
+		# for any context it holds, and the kernel goes on with it.
+		n=$(grep -c "^C .\{12\}00000176" "$log")
+		why=$(python3 "$I" flush "/dev/tpm$num" "$ks")
+		[ $? = 1 ] && kuser random >/dev/null &&
+			[ "$(grep -c "^C .\{12\}00000176" "$log")" = "$n" ] &&
+			pass on-tpm0-cannot-flush ||
+			fail on-tpm0-cannot-flush "$why $(cat $kuser/result)"
 	else
 		fail on-space-cannot-use "$ks"
 	fi
