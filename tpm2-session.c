@@ -41,17 +41,18 @@
 #include <linux/scatterlist.h>
 #include <linux/random.h>
 #include <linux/slab.h>
+#include "tpm.h"
+#include "tpm2-rm.h"
+#include "tpm2-session.h"
+
+/* Nothing here without the option (v6.10 on; never on 6.1). */
+#ifdef CONFIG_TCG_TPM2_HMAC
 #include <crypto/aes.h>
 #include <crypto/ecdh.h>
 #include <crypto/hash.h>
 #include <crypto/kpp.h>
 #include <crypto/sha2.h>
 #include <crypto/utils.h>
-#include "tpm.h"
-#include "tpm2-rm.h"
-#include "tpm2-session.h"
-
-#ifdef CONFIG_TCG_TPM2_HMAC
 
 static bool hmac = true;
 module_param(hmac, bool, 0644);
