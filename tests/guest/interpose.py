@@ -37,7 +37,6 @@
 Exit status 0 unless something failed; what failed is printed.
 """
 import os
-import socket
 import struct
 import sys
 import vtpmfwd
@@ -108,29 +107,19 @@ def mode_of(path):
 
 
 def serve(info, path, log, modefile):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(path)
-    fd = vtpmfwd.new_device(info)
-    last_random = None
+    last = {}
     with open(log, 'a') as out:
-        while True:
-            try:
-                cmd = os.read(fd, 4096)
-            except OSError:
-                return 0        # the chip went away
-            cc = struct.unpack('>I', cmd[6:10])[0]
-            if cc == vtpmfwd.LOCALITY:  # the proxy's own, not the TPM's
-                os.write(fd, vtpmfwd.SUCCESS)
-                continue
+        def answer(sock, cmd, cc):
             mode = mode_of(modefile)
             cmd = tamper_cmd(mode, cc, cmd)
-            rsp = vtpmfwd.exchange(s, cmd)
+            rsp = vtpmfwd.exchange(sock, cmd)
             out.write('C %s\nR %s\n' % (cmd.hex(), rsp.hex()))
             out.flush()
-            sent = tamper(mode, cc, rsp, last_random)
+            sent = tamper(mode, cc, rsp, last.get('random'))
             if cc == CC_GET_RANDOM:
-                last_random = rsp
-            os.write(fd, sent)
+                last['random'] = rsp
+            return sent
+        return vtpmfwd.relay(info, path, answer)
 
 
 def seen(log, hexbytes):
