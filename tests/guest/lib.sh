@@ -21,6 +21,20 @@ dump_tasks() {
 	done 2>/dev/null
 }
 
+# waiting_tasks: the user processes but the harness's own (the shells,
+# sleep, timeout), each as name:where it sleeps in the kernel, on one line:
+# what a suite that ran out of time was waiting for.
+waiting_tasks() {
+	local p comm cmd
+	for p in /proc/[0-9]*; do
+		comm=$(cat "$p/comm" 2>/dev/null) || continue
+		cmd=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null | cut -c1-50)
+		[ -n "$cmd" ] || continue
+		case $comm in bash|sh|sleep|timeout|init.sh|tee|cat) continue ;; esac
+		printf '[%s]:%s ' "${cmd% }" "$(cat "$p/wchan" 2>/dev/null)"
+	done
+}
+
 # check <name> <command...>: pass if the command succeeds within 120 s
 check() {
 	local name=$1 out rc
@@ -169,9 +183,16 @@ run_suite() {
 		unload_driver
 		return
 	fi
-	local t0=$SECONDS
-	timeout "${TPMTEST_SUITE_TIMEOUT:-600}" bash "$G/suite-$SUITE.sh" ||
-		fail suite "exited with $?"
+	local t0=$SECONDS limit=${TPMTEST_SUITE_TIMEOUT:-600} watchdog rc=0
+	# A suite still running 15 s before its limit shows where every
+	# task sleeps, and its failures say what it waited for.
+	( sleep $((limit - 15)); echo "guest: suite $SUITE near its limit"
+	  dump_tasks; fail stuck "waiting: $(waiting_tasks)" ) &
+	watchdog=$!
+	timeout "$limit" bash "$G/suite-$SUITE.sh" || rc=$?
+	kill "$watchdog" 2>/dev/null
+	wait "$watchdog" 2>/dev/null
+	[ "$rc" = 0 ] || fail suite "exited with $rc"
 	unload_driver || fail unload "rmmod failed"
 	echo "guest: suite $SUITE took $((SECONDS - t0)) s;" \
 		"$(awk '/MemAvailable|^Slab/ {printf "%s %d MiB ", $1, $2 / 1024}' /proc/meminfo)"
