@@ -140,9 +140,8 @@ static int tpm_crb_relinquish_locality(struct tpm_crb *crb)
 
 /*
  * Ask for cmdReady or goIdle; the TPM clears the bit when it is done.
- * Firmware that starts commands through the _DSM has the TPM ready
- * whenever it is called, and may not implement either (4th generation
- * Intel PTT): they are not asked for there.
+ * Not with the start methods that start through the _DSM, as upstream:
+ * 4th generation Intel PTT, which reports them, implements neither.
  */
 static int tpm_crb_request(struct tpm_crb *crb, u32 req, const char *what)
 {
@@ -151,8 +150,10 @@ static int tpm_crb_request(struct tpm_crb *crb, u32 req, const char *what)
 	if (tpm_crb_failed(crb))
 		return -EIO;
 	tpm_crb_set_ctrl(crb, CRB_CTRL_REQ, req);
-	if (crb->sm == TPM_CRB_SM_PLUTON && tpm_crb_doorbell(crb, true))
+	if (crb->sm == TPM_CRB_SM_PLUTON && tpm_crb_doorbell(crb, true)) {
 		dev_warn(crb->dev, "Pluton's doorbell did not answer\n");
+		return -ETIME;
+	}
 	if (tpm_crb_wait(crb, crb->ctrl + CRB_CTRL_REQ, req, 0, TPM2_TIMEOUT_C))
 		return 0;
 	dev_warn(crb->dev, "%s not acknowledged\n", what);
@@ -201,24 +202,48 @@ static bool crb_req_canceled(struct tpm_chip *chip, u8 status)
 }
 
 /*
- * Start the command in the buffer: the start register always (4th
- * generation Intel PTT reports the ACPI start method and still needs it,
- * and other firmware ignores it), then what the start method adds.
+ * Cancel the command: for a command that ran past its duration (the
+ * core's cancel), or one whose start failed half way.  The TPM clears
+ * start once it stopped; one that ignores the cancel keeps start set, and
+ * then the next send refuses rather than overwrite a running command.
+ * Firmware that starts through the _DSM is called to see the cancel, as
+ * upstream calls it.
+ */
+static void tpm_crb_cancel(struct tpm_crb *crb)
+{
+	tpm_crb_set_ctrl(crb, CRB_CTRL_CANCEL, CRB_CANCEL_INVOKE);
+	if (tpm_crb_acpi_starts(crb) && crb->io->acpi_start(crb))
+		dev_err(crb->dev, "the ACPI start function failed\n");
+	if (!tpm_crb_wait(crb, crb->ctrl + CRB_CTRL_START, CRB_START_INVOKE, 0,
+			  TPM2_TIMEOUT_B))
+		dev_err(crb->dev, "the TPM ignored the cancel\n");
+	tpm_crb_set_ctrl(crb, CRB_CTRL_CANCEL, 0);
+}
+
+/*
+ * Start the command in the buffer: the start register always (upstream
+ * writes it for every MSFT0101 device: 4th generation Intel PTT reports
+ * the ACPI start method and still needs it), then what the start method
+ * adds.  A start that failed after start was set is cancelled, so that
+ * the next command is not refused as if this one still ran.
  */
 static int tpm_crb_start(struct tpm_crb *crb)
 {
-	int rc;
+	int rc = 0;
 
 	tpm_crb_set_ctrl(crb, CRB_CTRL_START, CRB_START_INVOKE);
 	if (tpm_crb_acpi_starts(crb)) {
 		rc = crb->io->acpi_start(crb);
 		if (rc)
 			dev_err(crb->dev, "the ACPI start function failed\n");
-		return rc;
+	} else if (crb->sm == TPM_CRB_SM_PLUTON) {
+		rc = tpm_crb_doorbell(crb, false);
+		if (rc)
+			dev_err(crb->dev, "Pluton's doorbell did not answer\n");
 	}
-	if (crb->sm == TPM_CRB_SM_PLUTON)
-		return tpm_crb_doorbell(crb, false);
-	return 0;
+	if (rc)
+		tpm_crb_cancel(crb);
+	return rc;
 }
 
 static int crb_send(struct tpm_chip *chip, u8 *buf, size_t len)
@@ -270,23 +295,9 @@ static int crb_recv(struct tpm_chip *chip, u8 *buf, size_t count)
 	return len;
 }
 
-/*
- * The core cancels a command that ran past its duration.  The TPM clears
- * start once it stopped; one that ignores the cancel keeps start set, and
- * then the next send refuses rather than overwrite a running command.
- * Firmware that starts through the _DSM is called to see the cancel.
- */
 static void crb_cancel(struct tpm_chip *chip)
 {
-	struct tpm_crb *crb = to_crb(chip);
-
-	tpm_crb_set_ctrl(crb, CRB_CTRL_CANCEL, CRB_CANCEL_INVOKE);
-	if (tpm_crb_acpi_starts(crb) && crb->io->acpi_start(crb))
-		dev_err(&chip->dev, "the ACPI start function failed\n");
-	if (!tpm_crb_wait(crb, crb->ctrl + CRB_CTRL_START, CRB_START_INVOKE, 0,
-			  TPM2_TIMEOUT_B))
-		dev_err(&chip->dev, "the TPM ignored the cancel\n");
-	tpm_crb_set_ctrl(crb, CRB_CTRL_CANCEL, 0);
+	tpm_crb_cancel(to_crb(chip));
 }
 
 VISIBLE_IF_KUNIT const struct tpm_class_ops tpm_crb_ops = {
@@ -310,9 +321,10 @@ EXPORT_SYMBOL_IF_KUNIT(tpm_crb_ops);
  * @table:	the TPM2 table, whole
  * @len:	its length (the header's)
  *
- * Start methods 2, 7, 8, 13 and those the specification does not define
- * (taken as plain CRB, as upstream does) are this driver's; 6 is
- * tpm_tis's, 11 (Arm SMC) an Arm machine's.
+ * Start methods 2, 7, 8, 13 and any other value are this driver's, as
+ * upstream's (another value gets cmdReady, goIdle and the start register,
+ * but no locality registers, which are start method 7's); 6 is tpm_tis's,
+ * and 11 (Arm SMC) is not handled.
  *
  * Context: any context.
  * Return: 0, -ENODEV for a device this driver does not drive, or -EINVAL
@@ -391,23 +403,22 @@ static int tpm_crb_map_ctrl(struct tpm_crb *crb)
 		       crb->ctrl - r->pa == CRB_CTRL_AREA_OFFSET;
 	crb->loc = crb->has_loc ? r->pa : 0;
 	if (crb->sm == TPM_CRB_SM_CRB && !crb->has_loc)
-		dev_info(crb->dev, FW_BUG "no locality registers before the control area at 0x%llx\n",
+		dev_warn(crb->dev, FW_BUG "no locality registers before the control area at 0x%llx\n",
 			 crb->ctrl);
 	return 0;
 }
 
 /*
- * A buffer: one that runs past the end of the resource it starts in is
- * cut to it (broken BIOSes, as upstream); one in no resource is mapped
- * where it is.
+ * A buffer's size: one that runs past the end of the resource it starts
+ * in is cut to it (broken BIOSes, as upstream).
  */
-static int tpm_crb_map_buffer(struct tpm_crb *crb, const char *what, u64 pa,
-			      u32 *size)
+static int tpm_crb_buffer_size(struct tpm_crb *crb, const char *what, u64 pa,
+			       u32 *size)
 {
 	const struct tpm_crb_range *r = tpm_crb_res_of(crb, pa, 1);
 
 	if (r && *size > r->len - (pa - r->pa)) {
-		dev_info(crb->dev, FW_BUG "%s buffer at 0x%llx (%u bytes) cut to the end of its region\n",
+		dev_warn(crb->dev, FW_BUG "%s buffer at 0x%llx (%u bytes) cut to the end of its region\n",
 			 what, pa, *size);
 		*size = r->len - (pa - r->pa);
 	}
@@ -416,24 +427,33 @@ static int tpm_crb_map_buffer(struct tpm_crb *crb, const char *what, u64 pa,
 			what, pa, *size);
 		return -EINVAL;
 	}
-	return tpm_crb_map(crb, pa, *size);
+	return 0;
 }
 
-/* Where the buffers are; both mapped. */
+/* A 64-bit address in two registers, the high half read first. */
+static u64 tpm_crb_ctrl64(struct tpm_crb *crb, u32 hi, u32 lo)
+{
+	u64 v = (u64)tpm_crb_ctrl(crb, hi) << 32;
+
+	return v | tpm_crb_ctrl(crb, lo);
+}
+
+/*
+ * Where the buffers are, and their sizes; both mapped (through the
+ * resource each starts in, or where they are; one shared buffer once).
+ */
 static int tpm_crb_buffers(struct tpm_crb *crb)
 {
 	int rc;
 
-	crb->cmd = (u64)tpm_crb_ctrl(crb, CRB_CTRL_CMD_HADDR) << 32 |
-		   tpm_crb_ctrl(crb, CRB_CTRL_CMD_LADDR);
-	crb->rsp = (u64)tpm_crb_ctrl(crb, CRB_CTRL_RSP_ADDR + 4) << 32 |
-		   tpm_crb_ctrl(crb, CRB_CTRL_RSP_ADDR);
+	crb->cmd = tpm_crb_ctrl64(crb, CRB_CTRL_CMD_HADDR, CRB_CTRL_CMD_LADDR);
+	crb->rsp = tpm_crb_ctrl64(crb, CRB_CTRL_RSP_ADDR + 4, CRB_CTRL_RSP_ADDR);
 	crb->cmd_size = tpm_crb_ctrl(crb, CRB_CTRL_CMD_SIZE);
 	crb->rsp_size = tpm_crb_ctrl(crb, CRB_CTRL_RSP_SIZE);
-	rc = tpm_crb_map_buffer(crb, "command", crb->cmd, &crb->cmd_size);
-	if (rc)
-		return rc;
-	rc = tpm_crb_map_buffer(crb, "response", crb->rsp, &crb->rsp_size);
+	rc = tpm_crb_buffer_size(crb, "command", crb->cmd, &crb->cmd_size);
+	if (!rc)
+		rc = tpm_crb_buffer_size(crb, "response", crb->rsp,
+					 &crb->rsp_size);
 	if (rc)
 		return rc;
 	if (crb->cmd == crb->rsp && crb->cmd_size != crb->rsp_size) {
@@ -441,7 +461,10 @@ static int tpm_crb_buffers(struct tpm_crb *crb)
 			crb->cmd_size, crb->rsp_size);
 		return -EINVAL;
 	}
-	return 0;
+	rc = tpm_crb_map(crb, crb->cmd, crb->cmd_size);
+	if (!rc && crb->rsp != crb->cmd)
+		rc = tpm_crb_map(crb, crb->rsp, crb->rsp_size);
+	return rc;
 }
 
 /**
@@ -509,7 +532,7 @@ static int tpm_crb_mmio_map(struct tpm_crb *crb, u64 pa, u64 len)
 	if (tpm_crb_va(crb, pa, len))
 		return 0;
 	if (crb->nwin == TPM_CRB_MAX_WIN || res.start != pa ||
-	    resource_size(&res) != len)
+	    res.end < res.start || resource_size(&res) != len)
 		return -EINVAL;
 	w = &crb->win[crb->nwin];
 	w->va = devm_ioremap_resource(crb->dev, &res);
@@ -521,27 +544,51 @@ static int tpm_crb_mmio_map(struct tpm_crb *crb, u64 pa, u64 len)
 	return 0;
 }
 
-/* Only called for what tpm_crb_setup() mapped: never NULL. */
+/*
+ * The driver accesses only what tpm_crb_setup() mapped; anything else is
+ * a bug of its own, not touched: reads give all ones.
+ */
+static void __iomem *tpm_crb_mapped(struct tpm_crb *crb, u64 pa, u64 len)
+{
+	void __iomem *va = tpm_crb_va(crb, pa, len);
+
+	WARN_ONCE(!va, "tpm_crb: access to 0x%llx not mapped\n", pa);
+	return va;
+}
+
 static u32 tpm_crb_mmio_read32(struct tpm_crb *crb, u64 pa)
 {
-	return ioread32(tpm_crb_va(crb, pa, 4));
+	void __iomem *va = tpm_crb_mapped(crb, pa, 4);
+
+	return va ? ioread32(va) : ~0U;
 }
 
 static void tpm_crb_mmio_write32(struct tpm_crb *crb, u64 pa, u32 v)
 {
-	iowrite32(v, tpm_crb_va(crb, pa, 4));
+	void __iomem *va = tpm_crb_mapped(crb, pa, 4);
+
+	if (va)
+		iowrite32(v, va);
 }
 
 static void tpm_crb_mmio_read(struct tpm_crb *crb, u64 pa, void *to,
 			      size_t len)
 {
-	memcpy_fromio(to, tpm_crb_va(crb, pa, len), len);
+	void __iomem *va = tpm_crb_mapped(crb, pa, len);
+
+	if (va)
+		memcpy_fromio(to, va, len);
+	else
+		memset(to, 0xff, len);
 }
 
 static void tpm_crb_mmio_write(struct tpm_crb *crb, u64 pa,
 			       const void *from, size_t len)
 {
-	memcpy_toio(tpm_crb_va(crb, pa, len), from, len);
+	void __iomem *va = tpm_crb_mapped(crb, pa, len);
+
+	if (va)
+		memcpy_toio(va, from, len);
 }
 
 /* TCG ACPI Specification: the _DSM that starts a command. */

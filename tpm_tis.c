@@ -39,52 +39,30 @@ static struct tpm_tis_mmio *to_mmio(struct tpm_tis_data *data)
 	return container_of(data, struct tpm_tis_mmio, tis);
 }
 
-static bool tis_mmio_fifo(struct tpm_tis_data *data, u32 addr)
-{
-	return addr == TPM_DATA_FIFO(data->locality);
-}
-
-static int tis_mmio_read_bytes(struct tpm_tis_data *data, u32 addr, u16 len,
-			       u8 *result)
+static int tis_mmio_read(struct tpm_tis_data *data, u32 addr,
+			 unsigned int width, u32 *v)
 {
 	void __iomem *reg = to_mmio(data)->regs + addr;
-	bool fifo = tis_mmio_fifo(data, addr);
 
-	if (!fifo && len == sizeof(u32)) {
-		put_unaligned_le32(ioread32(reg), result);
-		return 0;
-	}
-	for (; fifo && data->wide_fifo && len >= sizeof(u32); len -= sizeof(u32)) {
-		put_unaligned_le32(ioread32(reg), result);
-		result += sizeof(u32);
-	}
-	while (len--)
-		*result++ = ioread8(reg);
+	*v = width == 4 ? ioread32(reg) : ioread8(reg);
 	return 0;
 }
 
-static int tis_mmio_write_bytes(struct tpm_tis_data *data, u32 addr, u16 len,
-				const u8 *value)
+static int tis_mmio_write(struct tpm_tis_data *data, u32 addr,
+			  unsigned int width, u32 v)
 {
 	void __iomem *reg = to_mmio(data)->regs + addr;
-	bool fifo = tis_mmio_fifo(data, addr);
 
-	if (!fifo && len == sizeof(u32)) {
-		iowrite32(get_unaligned_le32(value), reg);
-		return 0;
-	}
-	for (; fifo && data->wide_fifo && len >= sizeof(u32); len -= sizeof(u32)) {
-		iowrite32(get_unaligned_le32(value), reg);
-		value += sizeof(u32);
-	}
-	while (len--)
-		iowrite8(*value++, reg);
+	if (width == 4)
+		iowrite32(v, reg);
+	else
+		iowrite8(v, reg);
 	return 0;
 }
 
 static const struct tpm_tis_phy_ops tis_mmio_phy_ops = {
-	.read_bytes = tis_mmio_read_bytes,
-	.write_bytes = tis_mmio_write_bytes,
+	.read = tis_mmio_read,
+	.write = tis_mmio_write,
 };
 
 /* An iTPM, by its ACPI ID (its PNP device is a PNP0C31 too) or as told. */

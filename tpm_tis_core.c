@@ -47,22 +47,64 @@ static struct tpm_tis_data *tis_data(struct tpm_chip *chip)
 
 static int tis_read8(struct tpm_tis_data *d, u32 addr, u8 *v)
 {
-	return d->phy_ops->read_bytes(d, addr, 1, v);
+	u32 x = 0;
+	int rc;
+
+	rc = d->phy_ops->read(d, addr, 1, &x);
+	*v = x;
+	return rc;
 }
 
 static int tis_write8(struct tpm_tis_data *d, u32 addr, u8 v)
 {
-	return d->phy_ops->write_bytes(d, addr, 1, &v);
+	return d->phy_ops->write(d, addr, 1, v);
 }
 
 static int tis_read32(struct tpm_tis_data *d, u32 addr, u32 *v)
 {
-	__le32 le;
+	return d->phy_ops->read(d, addr, 4, v);
+}
+
+/* The FIFO access width for the @len bytes still to move. */
+static unsigned int tis_fifo_width(struct tpm_tis_data *d, size_t len)
+{
+	return d->wide_fifo && len >= 4 ? 4 : 1;
+}
+
+/* @len bytes out of the FIFO: four per access where it takes that. */
+static int tis_fifo_read(struct tpm_tis_data *d, u8 *buf, size_t len)
+{
+	unsigned int w;
+	u32 v = 0;
 	int rc;
 
-	rc = d->phy_ops->read_bytes(d, addr, sizeof(le), (u8 *)&le);
-	*v = le32_to_cpu(le);
-	return rc;
+	for (; len; len -= w, buf += w) {
+		w = tis_fifo_width(d, len);
+		rc = d->phy_ops->read(d, TPM_DATA_FIFO(d->locality), w, &v);
+		if (rc)
+			return rc;
+		if (w == 4)
+			put_unaligned_le32(v, buf);
+		else
+			*buf = v;
+	}
+	return 0;
+}
+
+/* @len bytes into the FIFO, the same way. */
+static int tis_fifo_write(struct tpm_tis_data *d, const u8 *buf, size_t len)
+{
+	unsigned int w;
+	int rc;
+
+	for (; len; len -= w, buf += w) {
+		w = tis_fifo_width(d, len);
+		rc = d->phy_ops->write(d, TPM_DATA_FIFO(d->locality), w,
+				       w == 4 ? get_unaligned_le32(buf) : *buf);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 /* STS, or -ENODEV when it reads as all ones: the device is gone. */
@@ -254,8 +296,7 @@ static int tis_send_data(struct tpm_chip *chip, struct tpm_tis_data *d,
 		if (burst < 0)
 			return burst;
 		burst = min_t(size_t, burst, len - done);
-		rc = d->phy_ops->write_bytes(d, TPM_DATA_FIFO(d->locality),
-					     burst, buf + done);
+		rc = tis_fifo_write(d, buf + done, burst);
 		if (rc)
 			return rc;
 		done += burst;
@@ -282,8 +323,7 @@ static int tis_send_once(struct tpm_chip *chip, struct tpm_tis_data *d,
 	if (rc)
 		return rc;
 	/* The last byte: afterwards the TPM must expect nothing more. */
-	rc = d->phy_ops->write_bytes(d, TPM_DATA_FIFO(d->locality), 1,
-				     buf + len - 1);
+	rc = tis_fifo_write(d, buf + len - 1, 1);
 	if (rc)
 		return rc;
 	rc = tis_wait_sts(d, TPM_STS_VALID, chip->timeout_c, &sts);
@@ -332,8 +372,7 @@ static int tis_recv_data(struct tpm_chip *chip, struct tpm_tis_data *d,
 		if (burst < 0)
 			return burst;
 		burst = min_t(size_t, burst, count - done);
-		rc = d->phy_ops->read_bytes(d, TPM_DATA_FIFO(d->locality),
-					    burst, buf + done);
+		rc = tis_fifo_read(d, buf + done, burst);
 		if (rc)
 			return rc;
 		done += burst;

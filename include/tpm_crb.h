@@ -59,7 +59,10 @@
 
 /* Memory resources used from _CRS, as upstream: at most three. */
 #define TPM_CRB_MAX_RES			3
-/* Mappings: the resources, and the three areas outside them at most. */
+/*
+ * Mappings: the resources, and the areas outside them (the control area
+ * and the two buffers; Pluton, without resources, its two doorbells too).
+ */
 #define TPM_CRB_MAX_WIN			(TPM_CRB_MAX_RES + 3)
 
 struct tpm_crb;

@@ -56,20 +56,22 @@ enum tpm_tis_status {
 struct tpm_tis_data;
 
 /**
- * struct tpm_tis_phy_ops - access to the register file
- * @read_bytes:	read @len bytes from register @addr (the FIFO stays at
- *		one address: one byte per access, or four at a time where
- *		the data says wide_fifo)
- * @write_bytes: write @len bytes to register @addr, the same way
+ * struct tpm_tis_phy_ops - one access to the register file
+ * @read:	read @width bytes (1 or 4) at register @addr into @v
+ * @write:	write the low @width bytes (1 or 4) of @v to register @addr
  *
- * Both return 0 or a negative errno.  Multi-byte registers are read and
- * written little-endian through these.
+ * One call is one bus access: the FIFO stays at one address and moves
+ * @width bytes, which the core asks for four at a time only where the
+ * data says wide_fifo, and splits a transfer into such accesses itself
+ * (tpm_tis_core.c), so that a simulated register file sees every access
+ * the bus does.  Multi-byte registers are little-endian on the bus; @v
+ * holds their value.  Both return 0 or a negative errno.
  */
 struct tpm_tis_phy_ops {
-	int (*read_bytes)(struct tpm_tis_data *data, u32 addr, u16 len,
-			  u8 *result);
-	int (*write_bytes)(struct tpm_tis_data *data, u32 addr, u16 len,
-			   const u8 *value);
+	int (*read)(struct tpm_tis_data *data, u32 addr, unsigned int width,
+		    u32 *v);
+	int (*write)(struct tpm_tis_data *data, u32 addr, unsigned int width,
+		     u32 v);
 };
 
 /**

@@ -44,12 +44,14 @@ rc=$?
 # KTAP lines for the reader, then the summary kunit.py prints.
 python3 tools/testing/kunit/kunit.py parse "$out" 2>&1 | tail -n +1 |
 	sed -n '/=====/,$p' | tail -n 60
-# One TEST- line per case, named suite/case, like the guest suites.
-awk '/^ +# Subtest: / { suite = $3 }
-     /^ +ok [0-9]+ / { print "TEST-PASS: kunit/" suite "/" $3 }
-     /^ +not ok [0-9]+ / { print "TEST-FAIL: kunit/" suite "/" $4 }' "$out"
-passed=$(grep -cE '^ +ok [0-9]+ ' "$out")
-failed=$(grep -cE '^ +not ok [0-9]+ ' "$out")
+# One TEST- line per case, named suite/case, like the guest suites: the
+# suites' lines are indented four spaces, a parameterised case's own
+# results (one per parameter) eight, and summed up in the case's line.
+awk '/^    # Subtest: / { suite = $3 }
+     /^    ok [0-9]+ / { print "TEST-PASS: kunit/" suite "/" $3 }
+     /^    not ok [0-9]+ / { print "TEST-FAIL: kunit/" suite "/" $4 }' "$out"
+passed=$(grep -cE '^    ok [0-9]+ ' "$out")
+failed=$(grep -cE '^    not ok [0-9]+ ' "$out")
 # A sanitizer or lockdep report fails the run even if every case passed.
 # Only what the kernel says once the tests start counts: UML's own boot
 # (virt-pci without a device) warns before that on every run.

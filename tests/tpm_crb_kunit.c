@@ -24,7 +24,7 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 #define SIM_BUF_LEN	(SIM_LEN - 0x80)
 /* What backs each simulated buffer. */
 #define SIM_MEM_LEN	0x1000
-#define SIM_MAX_MAPS	8
+#define SIM_MAX_MAPS	TPM_CRB_MAX_WIN
 
 /**
  * struct crb_sim - a CRB device with fault knobs
@@ -52,7 +52,8 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
  * @ignore_ready:	cmdReady stays requested
  * @ignore_idle:	goIdle stays requested
  * @no_locality:	locality 0 is never granted
- * @deaf:		Pluton's reply doorbell never says it listens
+ * @deaf_from:		Pluton's reply doorbell stops saying it listens
+ *			before the start doorbell's ring of this number (0: never)
  * @rsp_claims:		if set, the response header claims this length
  * @fatal:		the status register reports a fatal error
  */
@@ -71,7 +72,8 @@ struct crb_sim {
 	int doorbells, commands, cancels, req_writes, loc_writes, dsm_calls;
 	int dsm_rc;
 	bool start_stuck, ignore_cancel, ignore_ready, ignore_idle;
-	bool no_locality, deaf, fatal;
+	bool no_locality, fatal;
+	int deaf_from;
 	u32 rsp_claims;
 };
 
@@ -190,7 +192,7 @@ static u32 sim_read32(struct tpm_crb *crb, u64 pa)
 	struct crb_sim *s = to_sim(crb);
 
 	if (s->db_reply && pa == s->db_reply && sim_mapped(s, pa, 4))
-		return s->deaf ? 0 : 1;
+		return s->deaf_from && s->doorbells + 1 >= s->deaf_from ? 0 : 1;
 	if (s->db_start && pa == s->db_start && sim_mapped(s, pa, 4))
 		return 0;
 	if (pa == s->regs_pa + CRB_CTRL_AREA_OFFSET + CRB_CTRL_STS)
@@ -272,10 +274,16 @@ static int sim_map(struct tpm_crb *crb, u64 pa, u64 len)
 	struct crb_sim *s = to_sim(crb);
 	unsigned int i;
 
-	/* As MMIO: a mapping that covers it already will do. */
-	for (i = 0; i < s->nmaps; i++)
+	/*
+	 * As MMIO: a mapping that covers it already will do; one that
+	 * overlaps it is a region requested twice.
+	 */
+	for (i = 0; i < s->nmaps; i++) {
 		if (sim_in(pa, len, s->maps[i].pa, s->maps[i].len))
 			return 0;
+		if (pa < s->maps[i].pa + s->maps[i].len && s->maps[i].pa < pa + len)
+			return -EBUSY;
+	}
 	KUNIT_ASSERT_LT(s->test, s->nmaps, SIM_MAX_MAPS);
 	s->maps[s->nmaps].pa = pa;
 	s->maps[s->nmaps].len = len;
@@ -606,12 +614,16 @@ static void crb_split_resources(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	sim_res(s, 1, 0xFED50000, 0x1000);
 	sim_res(s, 2, 0xFED60000, 0x800);
-	sim_buffers(s, 0xFED50000, 0x1000, 0xFED60000, 0x1000);
+	sim_buffers(s, 0xFED50100, 0x800, 0xFED60000, 0x1000);
 	chip = sim_chip_of(test, s);
-	KUNIT_EXPECT_EQ(test, s->crb.cmd_size, 0x1000);
+	KUNIT_EXPECT_EQ(test, s->crb.cmd_size, 0x800);
 	KUNIT_EXPECT_EQ(test, s->crb.rsp_size, 0x800);
 	KUNIT_EXPECT_EQ(test, s->nmaps, 3);
+	KUNIT_EXPECT_EQ(test, s->maps[0].pa, SIM_BASE);
+	KUNIT_EXPECT_EQ(test, s->maps[0].len, SIM_LEN);
 	KUNIT_EXPECT_EQ(test, s->maps[1].pa, 0xFED50000);
+	KUNIT_EXPECT_EQ(test, s->maps[1].len, 0x1000);
+	KUNIT_EXPECT_EQ(test, s->maps[2].pa, 0xFED60000);
 	KUNIT_EXPECT_EQ(test, s->maps[2].len, 0x800);
 	KUNIT_EXPECT_EQ(test, 44, sim_get_random(chip, buf, 32));
 	KUNIT_EXPECT_EQ(test, s->rsp_mem[43], 0x5a);
@@ -672,16 +684,18 @@ static void crb_acpi_start(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, s->dsm_calls, 2);
 		KUNIT_EXPECT_EQ(test, s->req_writes, 0);
 		KUNIT_EXPECT_EQ(test, s->loc_writes, 0);
+		/* The failed start is cancelled (the _DSM called for it). */
 		s->dsm_rc = -ENXIO;
 		KUNIT_EXPECT_EQ(test, -ENXIO, sim_get_random(chip, buf, 8));
+		KUNIT_EXPECT_EQ(test, s->cancels, 1);
+		KUNIT_EXPECT_EQ(test, s->dsm_calls, 4);
 		s->dsm_rc = 0;
-		*sim_ctrl(s, CRB_CTRL_START) = 0;
 		KUNIT_EXPECT_EQ(test, 20, sim_get_random(chip, buf, 8));
 		/* A command that never ends: cancelled through the _DSM too. */
 		s->start_stuck = true;
 		KUNIT_EXPECT_EQ(test, -ETIME, sim_get_random(chip, buf, 8));
-		KUNIT_EXPECT_EQ(test, s->cancels, 1);
-		KUNIT_EXPECT_EQ(test, s->dsm_calls, 6);
+		KUNIT_EXPECT_EQ(test, s->cancels, 2);
+		KUNIT_EXPECT_EQ(test, s->dsm_calls, 7);
 		KUNIT_EXPECT_EQ(test, s->req_writes, 0);
 	}
 }
@@ -689,8 +703,10 @@ static void crb_acpi_start(struct kunit *test)
 /*
  * Pluton (start method 13): no _CRS, the doorbells' addresses in the
  * table; every request and start is followed by the doorbell (the
- * simulated Pluton does nothing without it), and a Pluton that never
- * listens times out rather than hangs.
+ * simulated Pluton does nothing without it): setup's cmdReady and goIdle,
+ * then per command the core's cmdReady, send's own, the start, the
+ * core's goIdle.  A Pluton that stops listening times out rather than
+ * hangs: in a request, or at the start (which is then cancelled).
  */
 static void crb_pluton(struct kunit *test)
 {
@@ -708,22 +724,29 @@ static void crb_pluton(struct kunit *test)
 	s->db_reply = 0xFED70004;
 	chip = sim_chip_of(test, s);
 	KUNIT_EXPECT_FALSE(test, s->crb.has_loc);
+	KUNIT_EXPECT_EQ(test, s->doorbells, 2);
 	KUNIT_EXPECT_EQ(test, 20, sim_get_random(chip, buf, 8));
 	KUNIT_EXPECT_EQ(test, s->commands, 1);
-	KUNIT_EXPECT_GT(test, s->doorbells, 3);
+	KUNIT_EXPECT_EQ(test, s->doorbells, 6);
 	KUNIT_EXPECT_TRUE(test, *sim_ctrl(s, CRB_CTRL_STS) & CRB_CTRL_STS_IDLE);
-	s->deaf = true;
-	KUNIT_EXPECT_LT(test, sim_get_random(chip, buf, 8), 0);
-	s->deaf = false;
-	*sim_ctrl(s, CRB_CTRL_START) = 0;
-	*sim_ctrl(s, CRB_CTRL_REQ) = 0;
+	s->deaf_from = 1;
+	KUNIT_EXPECT_EQ(test, -ETIME, sim_get_random(chip, buf, 8));
+	s->deaf_from = 0;
 	KUNIT_EXPECT_EQ(test, 20, sim_get_random(chip, buf, 8));
+	/* Deaf at the start's doorbell: the command is cancelled. */
+	s->deaf_from = s->doorbells + 3;
+	KUNIT_EXPECT_EQ(test, -ETIME, sim_get_random(chip, buf, 8));
+	KUNIT_EXPECT_EQ(test, s->cancels, 1);
+	s->deaf_from = 0;
+	KUNIT_EXPECT_EQ(test, 20, sim_get_random(chip, buf, 8));
+	KUNIT_EXPECT_EQ(test, s->commands, 3);
 }
 
 /*
  * The table: too short, tpm_tis's, Arm's, Pluton's without its doorbells
- * are not this driver's or refused; a start method the specification
- * does not define is plain CRB without locality registers.
+ * are not this driver's or refused; another start method gets cmdReady
+ * and goIdle but no locality registers; a control area that wraps around
+ * is refused.
  */
 static void crb_table(struct kunit *test)
 {
@@ -735,7 +758,7 @@ static void crb_table(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EINVAL, sim_parse(test, s, TPM_CRB_SM_CRB, 51));
 	KUNIT_EXPECT_EQ(test, -ENODEV, sim_parse(test, s, TPM_CRB_SM_TIS, 76));
 	KUNIT_EXPECT_EQ(test, -ENODEV, sim_parse(test, s, TPM_CRB_SM_ARM_SMC, 76));
-	KUNIT_EXPECT_EQ(test, -EINVAL, sim_parse(test, s, TPM_CRB_SM_PLUTON, 64));
+	KUNIT_EXPECT_EQ(test, -EINVAL, sim_parse(test, s, TPM_CRB_SM_PLUTON, 67));
 	KUNIT_EXPECT_EQ(test, 0, sim_parse(test, s, 0, 52));
 	KUNIT_EXPECT_EQ(test, s->crb.ctrl, SIM_CTRL);
 	chip = sim_chip_of(test, s);
@@ -743,6 +766,11 @@ static void crb_table(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 20, sim_get_random(chip, buf, 8));
 	KUNIT_EXPECT_GT(test, s->req_writes, 0);
 	KUNIT_EXPECT_EQ(test, s->loc_writes, 0);
+	/* A control area whose end wraps around: refused, nothing mapped. */
+	s = sim_new(test);
+	s->crb.ctrl = 0xFFFFFFFFFFFFFFF0ULL;
+	KUNIT_EXPECT_EQ(test, -EINVAL, tpm_crb_setup(&s->crb));
+	KUNIT_EXPECT_EQ(test, s->nmaps, 0);
 }
 
 static struct kunit_case tpm_crb_cases[] = {

@@ -15,14 +15,18 @@ enum sim_state { SIM_IDLE, SIM_READY, SIM_RECEPTION, SIM_COMPLETION, SIM_CANCELE
 /**
  * struct tis_sim - a TIS device with fault knobs
  * @data:		what the TIS core sees
+ * @test:		the test, failed on an access the interface does not take
+ * @wide:		the interface takes 4-byte FIFO accesses (TPM_INTF_CAPS)
  * @active:		locality 0 is active
  * @state:		the FIFO state machine
  * @cmd:		the command written so far
  * @cmd_len:		its length
+ * @ran_len:		the length of the last command run
  * @rsp:		the response the device answers with
  * @rsp_len:		its length (including any extra bytes)
  * @rd:			read offset into @rsp
  * @did_vid:		TPM_DID_VID
+ * @burst:		the burst count reported (0: 64)
  * @burst_zero:		the next this many STS reads report burstCount 0;
  *			negative: forever
  * @burst_zero_until:	burstCount is 0 until then (jiffies; 0: never)
@@ -47,14 +51,18 @@ enum sim_state { SIM_IDLE, SIM_READY, SIM_RECEPTION, SIM_COMPLETION, SIM_CANCELE
  */
 struct tis_sim {
 	struct tpm_tis_data data;
+	struct kunit *test;
+	bool wide;
 	bool active;
 	enum sim_state state;
 	u8 cmd[TPM_BUFSIZE];
 	size_t cmd_len;
+	size_t ran_len;
 	u8 rsp[TPM_BUFSIZE + 16];
 	int rsp_len;
 	int rd;
 	u32 did_vid;
+	u32 burst;
 	int burst_zero;
 	unsigned long burst_zero_until;
 	u8 cancel_sts;
@@ -81,7 +89,7 @@ static bool sim_cmd_complete(struct tis_sim *s)
 static u32 sim_sts(struct tis_sim *s)
 {
 	u32 sts = s->never_valid ? 0 : TPM_STS_VALID;
-	u32 burst = 64;
+	u32 burst = s->burst ?: 64;
 
 	if (s->burst_zero) {
 		burst = 0;
@@ -117,6 +125,7 @@ static void sim_execute(struct tis_sim *s)
 {
 	u16 n = 0;
 
+	s->ran_len = s->cmd_len;
 	if (tpm_hdr_code(s->cmd) == TPM2_CC_GET_RANDOM)
 		n = get_unaligned_be16(s->cmd + TPM_HEADER_SIZE);
 	put_unaligned_be16(TPM2_ST_NO_SESSIONS, s->rsp);
@@ -155,15 +164,28 @@ static u8 sim_fifo_read(struct tis_sim *s)
 	return v;
 }
 
-static int sim_read_bytes(struct tpm_tis_data *data, u32 addr, u16 len,
-			  u8 *result)
+/* A FIFO access of @width bytes, where the interface takes it. */
+static u32 sim_fifo_read_width(struct tis_sim *s, unsigned int width)
+{
+	u32 v = 0;
+	unsigned int i;
+
+	if (width == 4 && !s->wide)
+		KUNIT_FAIL(s->test, "a 4-byte FIFO access to a byte-wide interface");
+	for (i = 0; i < width; i++)
+		v |= (u32)sim_fifo_read(s) << (8 * i);
+	return v;
+}
+
+static int sim_read(struct tpm_tis_data *data, u32 addr, unsigned int width,
+		    u32 *result)
 {
 	struct tis_sim *s = to_sim(data);
 	u32 v = 0;
-	int i;
 
+	KUNIT_EXPECT_TRUE(s->test, width == 1 || width == 4);
 	if (s->gone) {
-		memset(result, 0xff, len);
+		*result = width == 4 ? ~0U : 0xff;
 		return 0;
 	}
 	switch (addr) {
@@ -174,6 +196,9 @@ static int sim_read_bytes(struct tpm_tis_data *data, u32 addr, u16 len,
 		s->sts_reads++;
 		v = s->active ? sim_sts(s) : ~0U;
 		break;
+	case TPM_INTF_CAPS(0):
+		v = s->wide ? TPM_INTF_XFER_SIZE_MASK : 0;
+		break;
 	case TPM_DID_VID(0):
 		v = s->did_vid;
 		break;
@@ -181,12 +206,10 @@ static int sim_read_bytes(struct tpm_tis_data *data, u32 addr, u16 len,
 		v = 1;
 		break;
 	case TPM_DATA_FIFO(0):
-		for (i = 0; i < len; i++)
-			result[i] = sim_fifo_read(s);
+		*result = sim_fifo_read_width(s, width);
 		return 0;
 	}
-	for (i = 0; i < len; i++)
-		result[i] = v >> (8 * i);
+	*result = width == 4 ? v : v & 0xff;
 	return 0;
 }
 
@@ -210,41 +233,49 @@ static void sim_sts_write(struct tis_sim *s, u8 v)
 	}
 }
 
-static int sim_write_bytes(struct tpm_tis_data *data, u32 addr, u16 len,
-			   const u8 *value)
+static void sim_fifo_write(struct tis_sim *s, unsigned int width, u32 v)
+{
+	unsigned int i;
+
+	if (width == 4 && !s->wide)
+		KUNIT_FAIL(s->test, "a 4-byte FIFO access to a byte-wide interface");
+	if (s->state == SIM_READY)
+		s->state = SIM_RECEPTION;
+	for (i = 0; i < width; i++)
+		if (s->state == SIM_RECEPTION && s->cmd_len < sizeof(s->cmd))
+			s->cmd[s->cmd_len++] = v >> (8 * i);
+}
+
+static int sim_write(struct tpm_tis_data *data, u32 addr, unsigned int width,
+		     u32 v)
 {
 	struct tis_sim *s = to_sim(data);
 
+	KUNIT_EXPECT_TRUE(s->test, width == 1 || width == 4);
 	if (s->gone)
 		return 0;
 	switch (addr) {
 	case TPM_ACCESS(0):
-		if (value[0] & TPM_ACCESS_REQUEST_USE && !s->no_locality)
+		if (v & TPM_ACCESS_REQUEST_USE && !s->no_locality)
 			s->active = true;
-		if (value[0] & TPM_ACCESS_ACTIVE_LOCALITY)
+		if (v & TPM_ACCESS_ACTIVE_LOCALITY)
 			s->active = false;
 		break;
 	case TPM_STS(0):
 		if (s->active)
-			sim_sts_write(s, value[0]);
+			sim_sts_write(s, v);
 		break;
 	case TPM_DATA_FIFO(0):
-		if (!s->active)
-			break;
-		if (s->state == SIM_READY)
-			s->state = SIM_RECEPTION;
-		if (s->state == SIM_RECEPTION && s->cmd_len + len <= sizeof(s->cmd)) {
-			memcpy(s->cmd + s->cmd_len, value, len);
-			s->cmd_len += len;
-		}
+		if (s->active)
+			sim_fifo_write(s, width, v);
 		break;
 	}
 	return 0;
 }
 
 static const struct tpm_tis_phy_ops sim_phy_ops = {
-	.read_bytes = sim_read_bytes,
-	.write_bytes = sim_write_bytes,
+	.read = sim_read,
+	.write = sim_write,
 };
 
 static struct tpm_chip *sim_chip(struct kunit *test, struct tis_sim **sp)
@@ -252,8 +283,13 @@ static struct tpm_chip *sim_chip(struct kunit *test, struct tis_sim **sp)
 	struct tis_sim *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	struct tpm_chip *chip;
 
+	const bool *wide = test->param_value;
+
 	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->test = test;
 	s->data.phy_ops = &sim_phy_ops;
+	s->wide = wide && *wide;
+	s->data.wide_fifo = s->wide;
 	s->did_vid = 0x00011014;
 	s->dup_at = -1;
 	s->drop_at = -1;
@@ -623,30 +659,67 @@ static void tis_device_gone(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -ENODEV, sim_get_random(chip, buf, 32));
 }
 
+/*
+ * The FIFO moved in bursts of every size, responses of every length
+ * modulo 4: the 4-byte accesses and the single bytes around them carry
+ * every byte where it belongs, both ways.
+ */
+static void tis_fifo_every_length(struct kunit *test)
+{
+	static const u32 bursts[] = { 1, 2, 3, 5, 7, 64 };
+	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
+	struct tis_sim *s;
+	struct tpm_chip *chip = sim_chip(test, &s);
+	unsigned int i, n;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = 0; i < ARRAY_SIZE(bursts); i++) {
+		s->burst = bursts[i];
+		for (n = 1; n <= 9; n++) {
+			KUNIT_EXPECT_EQ(test, TPM_HEADER_SIZE + 2 + n,
+					sim_get_random(chip, buf, n));
+			KUNIT_EXPECT_EQ(test, s->ran_len, 12);
+			KUNIT_EXPECT_EQ(test, get_unaligned_be16(s->cmd + 10), n);
+			KUNIT_EXPECT_EQ(test, 0, memcmp(buf, s->rsp, TPM_HEADER_SIZE + 2 + n));
+		}
+	}
+}
+
+/* Every case runs with 1-byte FIFO accesses, then with 4-byte ones. */
+static const bool tis_widths[] = { false, true };
+
+static void tis_width_desc(const bool *wide, char *desc)
+{
+	strscpy(desc, *wide ? "4-byte" : "1-byte", KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(tis_width, tis_widths, tis_width_desc);
+
 static struct kunit_case tpm_tis_cases[] = {
-	KUNIT_CASE(tis_round_trip),
-	KUNIT_CASE(tis_sts_reads_per_command),
-	KUNIT_CASE(tis_burst_zero_then_recovers),
-	KUNIT_CASE(tis_burst_zero_forever),
-	KUNIT_CASE(tis_sts_valid_never),
-	KUNIT_CASE(tis_data_avail_never),
-	KUNIT_CASE(tis_expect_wrong_during_write),
-	KUNIT_CASE(tis_expect_wrong_then_sent_again),
-	KUNIT_CASE(tis_itpm_expect_ignored),
-	KUNIT_CASE(tis_cancel_status_by_vendor),
-	KUNIT_CASE(tis_burst_count_tpm2_timeout_a),
-	KUNIT_CASE(tis_expect_wrong_after_write),
-	KUNIT_CASE(tis_header_too_short),
-	KUNIT_CASE(tis_header_too_long),
-	KUNIT_CASE(tis_left_over_data),
-	KUNIT_CASE(tis_byte_twice_recovered),
-	KUNIT_CASE(tis_byte_dropped_recovered),
-	KUNIT_CASE(tis_byte_in_header_twice_recovered),
-	KUNIT_CASE(tis_byte_twice_always),
-	KUNIT_CASE(tis_byte_dropped_always),
-	KUNIT_CASE(tis_locality_never_granted),
-	KUNIT_CASE(tis_command_ready_ignored),
-	KUNIT_CASE(tis_device_gone),
+	KUNIT_CASE_PARAM(tis_round_trip, tis_width_gen_params),
+	KUNIT_CASE_PARAM(tis_sts_reads_per_command, tis_width_gen_params),
+	KUNIT_CASE_PARAM(tis_burst_zero_then_recovers, tis_width_gen_params),
+	KUNIT_CASE_PARAM(tis_burst_zero_forever, tis_width_gen_params),
+	KUNIT_CASE_PARAM(tis_sts_valid_never, tis_width_gen_params),
+	KUNIT_CASE_PARAM(tis_data_avail_never, tis_width_gen_params),
+	KUNIT_CASE_PARAM(tis_expect_wrong_during_write, tis_width_gen_params),
+	KUNIT_CASE_PARAM(tis_expect_wrong_then_sent_again, tis_width_gen_params),
+	KUNIT_CASE_PARAM(tis_itpm_expect_ignored, tis_width_gen_params),
+	KUNIT_CASE_PARAM(tis_cancel_status_by_vendor, tis_width_gen_params),
+	KUNIT_CASE_PARAM(tis_burst_count_tpm2_timeout_a, tis_width_gen_params),
+	KUNIT_CASE_PARAM(tis_expect_wrong_after_write, tis_width_gen_params),
+	KUNIT_CASE_PARAM(tis_header_too_short, tis_width_gen_params),
+	KUNIT_CASE_PARAM(tis_header_too_long, tis_width_gen_params),
+	KUNIT_CASE_PARAM(tis_left_over_data, tis_width_gen_params),
+	KUNIT_CASE_PARAM(tis_byte_twice_recovered, tis_width_gen_params),
+	KUNIT_CASE_PARAM(tis_byte_dropped_recovered, tis_width_gen_params),
+	KUNIT_CASE_PARAM(tis_byte_in_header_twice_recovered, tis_width_gen_params),
+	KUNIT_CASE_PARAM(tis_byte_twice_always, tis_width_gen_params),
+	KUNIT_CASE_PARAM(tis_byte_dropped_always, tis_width_gen_params),
+	KUNIT_CASE_PARAM(tis_locality_never_granted, tis_width_gen_params),
+	KUNIT_CASE_PARAM(tis_command_ready_ignored, tis_width_gen_params),
+	KUNIT_CASE_PARAM(tis_device_gone, tis_width_gen_params),
+	KUNIT_CASE_PARAM(tis_fifo_every_length, tis_width_gen_params),
 	{}
 };
 

@@ -78,7 +78,11 @@ out=$(python3 "$kunitpy" parse "$all" 2>&1)
 rc=$?
 echo "$out" | sed -n '/=====/,$p' | sed 's/^/guest:   /'
 ran=$(echo "$out" | sed -n 's/.*Testing complete\. Ran \([0-9]*\) tests.*/\1/p')
-cases=$(grep -cE '^    (not )?ok [0-9]+ ' "$all")
+# kunit.py counts the leaves: a parameterised case's results (indented
+# eight spaces, before the case's own line) instead of the case.
+cases=$(awk '/^        (not )?ok [0-9]+ / { leaves++; nested = 1; next }
+	     /^    (not )?ok [0-9]+ / { if (!nested) leaves++; nested = 0 }
+	     END { print leaves + 0 }' "$all")
 if [ $rc != 0 ] || [ $n = 0 ]; then
 	fail kunit.py "exit $rc: $(echo "$out" | grep -E 'FAILED|CRASHED|ERROR|not ok' | head -n 3 | tr '\n' ' ')"
 elif echo "$out" | grep -q '\[ERROR\]'; then
