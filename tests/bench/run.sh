@@ -84,8 +84,9 @@ sed -n 's/^guest: session-bench \(target=\)/\1/p' "$out/guest.log" >"$out/sessio
 	echo "TIS register accesses (QEMU trace, tests/bench/mmio.sh):"
 	cat "$out/mmio"
 	if [ -s "$out/session" ]; then
-		echo "The kernel's TPM users with the HMAC session (tpm2-session.c), microseconds:"
-		cat "$out/session"
+		echo "The kernel's TPM users with the HMAC session (tpm2-session.c): microseconds per call, medians over rounds"
+		echo "(-user: each call follows a /dev/tpmrm0 command; -loop: extends in one loop in the kernel)"
+		python3 "$top/tests/bench/session.py" "$out/session"
 	fi
 } | tee "$out/table"
 echo "bench: raw figures and table in $out"
