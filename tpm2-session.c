@@ -86,6 +86,9 @@ MODULE_PARM_DESC(disable_pcr_integrity, "Send TPM2_PCR_Extend without the sessio
  * @ctx:	the session in the resource manager's books; unused (see
  *		tpm_space_ctx_used()) while there is none
  * @hmac:	HMAC-SHA256, from the crypto API
+ * @mac_key:	the key @hmac holds, if @mac_keyed (tpm2_sess_keyed())
+ * @mac_key_len: its length
+ * @mac_keyed:	@hmac holds @mac_key (not the salt, or nothing yet)
  * @session_key: the key KDFa made from the salt and the first nonces
  * @our_nonce:	the caller's nonce of the command being built
  * @tpm_nonce:	the TPM's latest nonce
@@ -110,6 +113,9 @@ MODULE_PARM_DESC(disable_pcr_integrity, "Send TPM2_PCR_Extend without the sessio
 struct tpm2_auth {
 	struct tpm_space_ctx ctx;
 	struct crypto_shash *hmac;
+	u8 mac_key[SHA256_DIGEST_SIZE + TPM2_SESS_AUTH_MAX];
+	unsigned int mac_key_len;
+	bool mac_keyed;
 	u8 session_key[SHA256_DIGEST_SIZE];
 	u8 our_nonce[TPM2_SESS_NONCE];
 	u8 tpm_nonce[TPM2_SESS_NONCE];
@@ -133,7 +139,10 @@ struct tpm2_auth {
  * Arithmetic (TPM 2.0 Part 1, 11.4.9 and 11.4.10)
  */
 
-/* HMAC-SHA256 of the concatenated @v[0..@n) under @key. */
+/*
+ * HMAC-SHA256 of the concatenated @v[0..@n) under @key (NULL: the key
+ * @tfm holds already).
+ */
 static int tpm2_sess_hmac(struct crypto_shash *tfm, const u8 *key,
 			  unsigned int key_len, const struct kvec *v, int n,
 			  u8 *out)
@@ -141,9 +150,11 @@ static int tpm2_sess_hmac(struct crypto_shash *tfm, const u8 *key,
 	SHASH_DESC_ON_STACK(desc, tfm);
 	int rc, i;
 
-	rc = crypto_shash_setkey(tfm, key, key_len);
-	if (rc)
-		return rc;
+	if (key) {
+		rc = crypto_shash_setkey(tfm, key, key_len);
+		if (rc)
+			return rc;
+	}
 	desc->tfm = tfm;
 	rc = crypto_shash_init(desc);
 	for (i = 0; !rc && i < n; i++)
@@ -157,7 +168,7 @@ static int tpm2_sess_hmac(struct crypto_shash *tfm, const u8 *key,
 /**
  * tpm2_kdf_ctr() - the counter-mode KDF of SP 800-108 with HMAC-SHA256
  * @tfm:	an "hmac(sha256)" transform
- * @key:	the key
+ * @key:	the key (NULL: the one @tfm holds already)
  * @key_len:	its length (may be 0)
  * @fixed:	the fixed input, in pieces
  * @n:		how many pieces
@@ -256,13 +267,29 @@ void tpm2_kdfe(const u8 z[EC_PT_SZ], const char *label,
 }
 EXPORT_SYMBOL_IF_KUNIT(tpm2_kdfe);
 
-/* The session's HMAC key, sessionKey || authValue, into @key; its length. */
-static unsigned int tpm2_sess_key(const struct tpm2_auth *auth, u8 *key)
+/*
+ * Key the session's HMAC with sessionKey || authValue, unless it holds
+ * that key already: its ipad and opad blocks are hashed once per session
+ * and authorization value, not twice per command.
+ */
+static int tpm2_sess_keyed(struct tpm2_auth *auth)
 {
+	u8 key[SHA256_DIGEST_SIZE + TPM2_SESS_AUTH_MAX];
+	unsigned int len = sizeof(auth->session_key) + auth->passphrase_len;
+	int rc = 0;
+
 	memcpy(key, auth->session_key, sizeof(auth->session_key));
 	memcpy(key + sizeof(auth->session_key), auth->passphrase,
 	       auth->passphrase_len);
-	return sizeof(auth->session_key) + auth->passphrase_len;
+	if (!auth->mac_keyed || len != auth->mac_key_len ||
+	    crypto_memneq(key, auth->mac_key, len)) {
+		rc = crypto_shash_setkey(auth->hmac, key, len);
+		auth->mac_keyed = !rc;
+		auth->mac_key_len = len;
+		memcpy(auth->mac_key, key, len);
+	}
+	memzero_explicit(key, sizeof(key));
+	return rc;
 }
 
 /*
@@ -273,14 +300,15 @@ static unsigned int tpm2_sess_key(const struct tpm2_auth *auth, u8 *key)
 static int tpm2_sess_cfb(struct tpm2_auth *auth, const u8 *newer,
 			 const u8 *older, u8 *p, u32 len, bool encrypt)
 {
-	u8 key[SHA256_DIGEST_SIZE + TPM2_SESS_AUTH_MAX];
 	u8 kiv[TPM2_SESS_AES_BYTES + AES_BLOCK_SIZE];
 	struct crypto_aes_ctx aes;
 	int rc;
 
-	rc = tpm2_kdfa(auth->hmac, key, tpm2_sess_key(auth, key), "CFB",
-		       newer, TPM2_SESS_NONCE, older, TPM2_SESS_NONCE, kiv,
-		       sizeof(kiv));
+	rc = tpm2_sess_keyed(auth);
+	if (!rc)
+		rc = tpm2_kdfa(auth->hmac, NULL, 0, "CFB", newer,
+			       TPM2_SESS_NONCE, older, TPM2_SESS_NONCE, kiv,
+			       sizeof(kiv));
 	if (!rc)
 		rc = aes_expandkey(&aes, kiv, TPM2_SESS_AES_BYTES);
 	if (!rc && encrypt)
@@ -289,7 +317,6 @@ static int tpm2_sess_cfb(struct tpm2_auth *auth, const u8 *newer,
 		aescfb_decrypt(&aes, p, p, len, kiv + TPM2_SESS_AES_BYTES);
 	memzero_explicit(&aes, sizeof(aes));
 	memzero_explicit(kiv, sizeof(kiv));
-	memzero_explicit(key, sizeof(key));
 	return rc;
 }
 
@@ -301,7 +328,6 @@ static int tpm2_sess_cfb(struct tpm2_auth *auth, const u8 *newer,
 static int tpm2_sess_mac(struct tpm2_auth *auth, const u8 *p_hash,
 			 const u8 *newer, const u8 *older, u8 attrs, u8 *out)
 {
-	u8 key[SHA256_DIGEST_SIZE + TPM2_SESS_AUTH_MAX];
 	struct kvec v[] = {
 		{ .iov_base = (void *)p_hash, .iov_len = SHA256_DIGEST_SIZE },
 		{ .iov_base = (void *)newer, .iov_len = TPM2_SESS_NONCE },
@@ -310,9 +336,9 @@ static int tpm2_sess_mac(struct tpm2_auth *auth, const u8 *p_hash,
 	};
 	int rc;
 
-	rc = tpm2_sess_hmac(auth->hmac, key, tpm2_sess_key(auth, key), v,
-			    ARRAY_SIZE(v), out);
-	memzero_explicit(key, sizeof(key));
+	rc = tpm2_sess_keyed(auth);
+	if (!rc)
+		rc = tpm2_sess_hmac(auth->hmac, NULL, 0, v, ARRAY_SIZE(v), out);
 	return rc;
 }
 
@@ -567,6 +593,8 @@ static int tpm2_sess_parse_start(struct tpm2_auth *auth,
 		return -EFAULT;
 	memcpy(auth->tpm_nonce, p + 6, TPM2_SESS_NONCE);
 	auth->ctx.handle = get_unaligned_be32(p);
+	/* The HMAC is keyed with the salt now. */
+	auth->mac_keyed = false;
 	return tpm2_kdfa(auth->hmac, salt, SHA256_DIGEST_SIZE, "ATH",
 			 auth->tpm_nonce, TPM2_SESS_NONCE, auth->our_nonce,
 			 TPM2_SESS_NONCE, auth->session_key,
