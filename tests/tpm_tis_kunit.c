@@ -278,17 +278,21 @@ static const struct tpm_tis_phy_ops sim_phy_ops = {
 	.write = sim_write,
 };
 
+/*
+ * The interface takes 4-byte FIFO accesses (it says so in TPM_INTF_CAPS)
+ * in the case running now (TIS_BOTH_WIDTHS; cases run one at a time).
+ */
+static bool tis_wide;
+
 static struct tpm_chip *sim_chip(struct kunit *test, struct tis_sim **sp)
 {
 	struct tis_sim *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	struct tpm_chip *chip;
 
-	const bool *wide = test->param_value;
-
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	s->test = test;
 	s->data.phy_ops = &sim_phy_ops;
-	s->wide = wide && *wide;
+	s->wide = tis_wide;
 	s->data.wide_fifo = s->wide;
 	s->did_vid = 0x00011014;
 	s->dup_at = -1;
@@ -338,7 +342,7 @@ static void expect_recovers(struct kunit *test, struct tpm_chip *chip,
 	KUNIT_EXPECT_FALSE(test, s->active);
 }
 
-static void tis_round_trip(struct kunit *test)
+static void tis_round_trip_at(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
 	struct tis_sim *s;
@@ -358,7 +362,7 @@ static void tis_round_trip(struct kunit *test)
  * response dataAvail before the header, the body and the last byte, and
  * clear at the end (4) -- the burst counts come from those same reads.
  */
-static void tis_sts_reads_per_command(struct kunit *test)
+static void tis_sts_reads_per_command_at(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
 	struct tis_sim *s;
@@ -372,7 +376,7 @@ static void tis_sts_reads_per_command(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 8, s->sts_reads);
 }
 
-static void tis_burst_zero_then_recovers(struct kunit *test)
+static void tis_burst_zero_then_recovers_at(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
 	struct tis_sim *s;
@@ -383,7 +387,7 @@ static void tis_burst_zero_then_recovers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, s->burst_zero);
 }
 
-static void tis_burst_zero_forever(struct kunit *test)
+static void tis_burst_zero_forever_at(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
 	struct tis_sim *s;
@@ -395,7 +399,7 @@ static void tis_burst_zero_forever(struct kunit *test)
 	expect_recovers(test, chip, s, buf);
 }
 
-static void tis_sts_valid_never(struct kunit *test)
+static void tis_sts_valid_never_at(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
 	struct tis_sim *s;
@@ -406,7 +410,7 @@ static void tis_sts_valid_never(struct kunit *test)
 	expect_recovers(test, chip, s, buf);
 }
 
-static void tis_data_avail_never(struct kunit *test)
+static void tis_data_avail_never_at(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
 	struct tis_sim *s;
@@ -417,7 +421,7 @@ static void tis_data_avail_never(struct kunit *test)
 	expect_recovers(test, chip, s, buf);
 }
 
-static void tis_expect_wrong_during_write(struct kunit *test)
+static void tis_expect_wrong_during_write_at(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
 	struct tis_sim *s;
@@ -430,7 +434,7 @@ static void tis_expect_wrong_during_write(struct kunit *test)
 }
 
 /* A command the TPM took wrongly a few times is sent again, as upstream. */
-static void tis_expect_wrong_then_sent_again(struct kunit *test)
+static void tis_expect_wrong_then_sent_again_at(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
 	struct tis_sim *s;
@@ -443,7 +447,7 @@ static void tis_expect_wrong_then_sent_again(struct kunit *test)
 }
 
 /* An Intel iTPM's Expect is wrong both ways; it is not looked at. */
-static void tis_itpm_expect_ignored(struct kunit *test)
+static void tis_itpm_expect_ignored_at(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
 	struct tis_sim *s;
@@ -463,7 +467,7 @@ static void tis_itpm_expect_ignored(struct kunit *test)
  * TPM's DID_VID says): each is taken as cancelled at once, not waited
  * on for the command's whole duration (2 s for GetRandom).
  */
-static void tis_cancel_status_by_vendor(struct kunit *test)
+static void tis_cancel_status_by_vendor_at(struct kunit *test)
 {
 	static const struct { u16 vid; u8 sts; } cases[] = {
 		{ 0x1014, TPM_STS_COMMAND_READY },
@@ -495,7 +499,7 @@ static void tis_cancel_status_by_vendor(struct kunit *test)
  * A TPM 2.0's burst count may stay 0 for longer than its timeout D (30
  * ms): it is waited for up to timeout A, as upstream does.
  */
-static void tis_burst_count_tpm2_timeout_a(struct kunit *test)
+static void tis_burst_count_tpm2_timeout_a_at(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
 	struct tis_sim *s;
@@ -507,7 +511,7 @@ static void tis_burst_count_tpm2_timeout_a(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 44, sim_get_random(chip, buf, 32));
 }
 
-static void tis_expect_wrong_after_write(struct kunit *test)
+static void tis_expect_wrong_after_write_at(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
 	struct tis_sim *s;
@@ -518,7 +522,7 @@ static void tis_expect_wrong_after_write(struct kunit *test)
 	expect_recovers(test, chip, s, buf);
 }
 
-static void tis_header_too_short(struct kunit *test)
+static void tis_header_too_short_at(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
 	struct tis_sim *s;
@@ -530,7 +534,7 @@ static void tis_header_too_short(struct kunit *test)
 	expect_recovers(test, chip, s, buf);
 }
 
-static void tis_header_too_long(struct kunit *test)
+static void tis_header_too_long_at(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
 	struct tis_sim *s;
@@ -542,7 +546,7 @@ static void tis_header_too_long(struct kunit *test)
 	expect_recovers(test, chip, s, buf);
 }
 
-static void tis_left_over_data(struct kunit *test)
+static void tis_left_over_data_at(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
 	struct tis_sim *s;
@@ -554,7 +558,7 @@ static void tis_left_over_data(struct kunit *test)
 	expect_recovers(test, chip, s, buf);
 }
 
-static void tis_byte_twice_recovered(struct kunit *test)
+static void tis_byte_twice_recovered_at(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
 	struct tis_sim *s;
@@ -567,7 +571,7 @@ static void tis_byte_twice_recovered(struct kunit *test)
 	KUNIT_EXPECT_MEMEQ(test, buf, s->rsp, 44);
 }
 
-static void tis_byte_dropped_recovered(struct kunit *test)
+static void tis_byte_dropped_recovered_at(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
 	struct tis_sim *s;
@@ -580,7 +584,7 @@ static void tis_byte_dropped_recovered(struct kunit *test)
 	KUNIT_EXPECT_MEMEQ(test, buf, s->rsp, 44);
 }
 
-static void tis_byte_in_header_twice_recovered(struct kunit *test)
+static void tis_byte_in_header_twice_recovered_at(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
 	struct tis_sim *s;
@@ -593,7 +597,7 @@ static void tis_byte_in_header_twice_recovered(struct kunit *test)
 	KUNIT_EXPECT_MEMEQ(test, buf, s->rsp, 44);
 }
 
-static void tis_byte_twice_always(struct kunit *test)
+static void tis_byte_twice_always_at(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
 	struct tis_sim *s;
@@ -611,7 +615,7 @@ static void tis_byte_twice_always(struct kunit *test)
  * byte, so it is asked for again only TPM_TIS_SLOW_RETRIES times (not
  * the 50 a read that fails at once gets).
  */
-static void tis_byte_dropped_always(struct kunit *test)
+static void tis_byte_dropped_always_at(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
 	struct tis_sim *s;
@@ -624,7 +628,7 @@ static void tis_byte_dropped_always(struct kunit *test)
 	expect_recovers(test, chip, s, buf);
 }
 
-static void tis_locality_never_granted(struct kunit *test)
+static void tis_locality_never_granted_at(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
 	struct tis_sim *s;
@@ -637,7 +641,7 @@ static void tis_locality_never_granted(struct kunit *test)
 	expect_recovers(test, chip, s, buf);
 }
 
-static void tis_command_ready_ignored(struct kunit *test)
+static void tis_command_ready_ignored_at(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
 	struct tis_sim *s;
@@ -649,7 +653,7 @@ static void tis_command_ready_ignored(struct kunit *test)
 	expect_recovers(test, chip, s, buf);
 }
 
-static void tis_device_gone(struct kunit *test)
+static void tis_device_gone_at(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
 	struct tis_sim *s;
@@ -664,7 +668,7 @@ static void tis_device_gone(struct kunit *test)
  * modulo 4: the 4-byte accesses and the single bytes around them carry
  * every byte where it belongs, both ways.
  */
-static void tis_fifo_every_length(struct kunit *test)
+static void tis_fifo_every_length_at(struct kunit *test)
 {
 	static const u32 bursts[] = { 1, 2, 3, 5, 7, 64 };
 	u8 *buf = kunit_kzalloc(test, TPM_BUFSIZE, GFP_KERNEL);
@@ -686,40 +690,66 @@ static void tis_fifo_every_length(struct kunit *test)
 }
 
 /* Every case runs with 1-byte FIFO accesses, then with 4-byte ones. */
-static const bool tis_widths[] = { false, true };
-
-static void tis_width_desc(const bool *wide, char *desc)
-{
-	strscpy(desc, *wide ? "4-byte" : "1-byte", KUNIT_PARAM_DESC_SIZE);
+#define TIS_BOTH_WIDTHS(name)					\
+static void name(struct kunit *test)				\
+{								\
+	tis_wide = false;					\
+	name##_at(test);					\
+	kunit_info(test, "now with 4-byte FIFO accesses\n");	\
+	tis_wide = true;					\
+	name##_at(test);					\
 }
 
-KUNIT_ARRAY_PARAM(tis_width, tis_widths, tis_width_desc);
+TIS_BOTH_WIDTHS(tis_round_trip)
+TIS_BOTH_WIDTHS(tis_sts_reads_per_command)
+TIS_BOTH_WIDTHS(tis_burst_zero_then_recovers)
+TIS_BOTH_WIDTHS(tis_burst_zero_forever)
+TIS_BOTH_WIDTHS(tis_sts_valid_never)
+TIS_BOTH_WIDTHS(tis_data_avail_never)
+TIS_BOTH_WIDTHS(tis_expect_wrong_during_write)
+TIS_BOTH_WIDTHS(tis_expect_wrong_then_sent_again)
+TIS_BOTH_WIDTHS(tis_itpm_expect_ignored)
+TIS_BOTH_WIDTHS(tis_cancel_status_by_vendor)
+TIS_BOTH_WIDTHS(tis_burst_count_tpm2_timeout_a)
+TIS_BOTH_WIDTHS(tis_expect_wrong_after_write)
+TIS_BOTH_WIDTHS(tis_header_too_short)
+TIS_BOTH_WIDTHS(tis_header_too_long)
+TIS_BOTH_WIDTHS(tis_left_over_data)
+TIS_BOTH_WIDTHS(tis_byte_twice_recovered)
+TIS_BOTH_WIDTHS(tis_byte_dropped_recovered)
+TIS_BOTH_WIDTHS(tis_byte_in_header_twice_recovered)
+TIS_BOTH_WIDTHS(tis_byte_twice_always)
+TIS_BOTH_WIDTHS(tis_byte_dropped_always)
+TIS_BOTH_WIDTHS(tis_locality_never_granted)
+TIS_BOTH_WIDTHS(tis_command_ready_ignored)
+TIS_BOTH_WIDTHS(tis_device_gone)
+TIS_BOTH_WIDTHS(tis_fifo_every_length)
 
 static struct kunit_case tpm_tis_cases[] = {
-	KUNIT_CASE_PARAM(tis_round_trip, tis_width_gen_params),
-	KUNIT_CASE_PARAM(tis_sts_reads_per_command, tis_width_gen_params),
-	KUNIT_CASE_PARAM(tis_burst_zero_then_recovers, tis_width_gen_params),
-	KUNIT_CASE_PARAM(tis_burst_zero_forever, tis_width_gen_params),
-	KUNIT_CASE_PARAM(tis_sts_valid_never, tis_width_gen_params),
-	KUNIT_CASE_PARAM(tis_data_avail_never, tis_width_gen_params),
-	KUNIT_CASE_PARAM(tis_expect_wrong_during_write, tis_width_gen_params),
-	KUNIT_CASE_PARAM(tis_expect_wrong_then_sent_again, tis_width_gen_params),
-	KUNIT_CASE_PARAM(tis_itpm_expect_ignored, tis_width_gen_params),
-	KUNIT_CASE_PARAM(tis_cancel_status_by_vendor, tis_width_gen_params),
-	KUNIT_CASE_PARAM(tis_burst_count_tpm2_timeout_a, tis_width_gen_params),
-	KUNIT_CASE_PARAM(tis_expect_wrong_after_write, tis_width_gen_params),
-	KUNIT_CASE_PARAM(tis_header_too_short, tis_width_gen_params),
-	KUNIT_CASE_PARAM(tis_header_too_long, tis_width_gen_params),
-	KUNIT_CASE_PARAM(tis_left_over_data, tis_width_gen_params),
-	KUNIT_CASE_PARAM(tis_byte_twice_recovered, tis_width_gen_params),
-	KUNIT_CASE_PARAM(tis_byte_dropped_recovered, tis_width_gen_params),
-	KUNIT_CASE_PARAM(tis_byte_in_header_twice_recovered, tis_width_gen_params),
-	KUNIT_CASE_PARAM(tis_byte_twice_always, tis_width_gen_params),
-	KUNIT_CASE_PARAM(tis_byte_dropped_always, tis_width_gen_params),
-	KUNIT_CASE_PARAM(tis_locality_never_granted, tis_width_gen_params),
-	KUNIT_CASE_PARAM(tis_command_ready_ignored, tis_width_gen_params),
-	KUNIT_CASE_PARAM(tis_device_gone, tis_width_gen_params),
-	KUNIT_CASE_PARAM(tis_fifo_every_length, tis_width_gen_params),
+	KUNIT_CASE(tis_round_trip),
+	KUNIT_CASE(tis_sts_reads_per_command),
+	KUNIT_CASE(tis_burst_zero_then_recovers),
+	KUNIT_CASE(tis_burst_zero_forever),
+	KUNIT_CASE(tis_sts_valid_never),
+	KUNIT_CASE(tis_data_avail_never),
+	KUNIT_CASE(tis_expect_wrong_during_write),
+	KUNIT_CASE(tis_expect_wrong_then_sent_again),
+	KUNIT_CASE(tis_itpm_expect_ignored),
+	KUNIT_CASE(tis_cancel_status_by_vendor),
+	KUNIT_CASE(tis_burst_count_tpm2_timeout_a),
+	KUNIT_CASE(tis_expect_wrong_after_write),
+	KUNIT_CASE(tis_header_too_short),
+	KUNIT_CASE(tis_header_too_long),
+	KUNIT_CASE(tis_left_over_data),
+	KUNIT_CASE(tis_byte_twice_recovered),
+	KUNIT_CASE(tis_byte_dropped_recovered),
+	KUNIT_CASE(tis_byte_in_header_twice_recovered),
+	KUNIT_CASE(tis_byte_twice_always),
+	KUNIT_CASE(tis_byte_dropped_always),
+	KUNIT_CASE(tis_locality_never_granted),
+	KUNIT_CASE(tis_command_ready_ignored),
+	KUNIT_CASE(tis_device_gone),
+	KUNIT_CASE(tis_fifo_every_length),
 	{}
 };
 

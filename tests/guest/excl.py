@@ -10,6 +10,11 @@
       open <dev> (O_EXCL for writing, without O_EXCL, or O_EXCL read-only),
       say "open" on stdout, wait for a line on stdin, then send n
       TPM2_GetTestResult commands 50 ms apart, each answered, and close
+  excl.py client <dev> <n>
+      n TPM2_GetRandom(8) through <dev> (a /dev/tpmrmN), each waited for
+      as long as the kernel takes: a client that gives up sooner (the
+      tpm2-tss device TCTI's one-second probe at start) would test itself,
+      not whether the kernel lets the command through after the hold
   excl.py between <log-file>
       the command codes the TPM received between the first and the last
       TPM2_GetTestResult, one per line (none: nothing came between)
@@ -22,6 +27,7 @@ import time
 import vtpmfwd
 
 CC_GET_TEST_RESULT = 0x17C
+CC_GET_RANDOM = 0x17B
 
 
 def forward(info, log, path):
@@ -69,6 +75,19 @@ def holder(dev, mode, n, until=None):
     return 0
 
 
+def client(dev, n):
+    cmd = struct.pack('>HIIH', 0x8001, 12, CC_GET_RANDOM, 8)
+    fd = os.open(dev, os.O_RDWR)
+    for _ in range(int(n)):
+        os.write(fd, cmd)
+        rsp = os.read(fd, 4096)
+        if len(rsp) != 20 or struct.unpack('>I', rsp[6:10])[0] != 0:
+            print('GetRandom answered %s' % rsp[:10].hex(), flush=True)
+            return 1
+    os.close(fd)
+    return 0
+
+
 def between(log):
     ccs = [int(line, 16) for line in open(log).read().split()]
     marks = [i for i, cc in enumerate(ccs) if cc == CC_GET_TEST_RESULT]
@@ -82,5 +101,6 @@ def between(log):
 
 
 if __name__ == '__main__':
-    fn = {'forward': forward, 'holder': holder, 'between': between}
+    fn = {'forward': forward, 'holder': holder, 'client': client,
+          'between': between}
     sys.exit(fn[sys.argv[1]](*sys.argv[2:]))

@@ -184,10 +184,10 @@ run_suite() {
 		return
 	fi
 	local t0=$SECONDS limit=${TPMTEST_SUITE_TIMEOUT:-600} watchdog rc=0
-	# A suite still running 15 s before its limit shows where every
-	# task sleeps, and its failures say what it waited for.
-	( sleep $((limit - 15)); echo "guest: suite $SUITE near its limit"
-	  dump_tasks; fail stuck "waiting: $(waiting_tasks)" ) &
+	# A suite still running a minute before its limit says what its
+	# processes wait for (in its failures), then where every task sleeps.
+	( sleep $((limit - 60)); echo "guest: suite $SUITE near its limit"
+	  fail stuck "waiting: $(waiting_tasks)"; dump_tasks ) &
 	watchdog=$!
 	timeout "$limit" bash "$G/suite-$SUITE.sh" || rc=$?
 	kill "$watchdog" 2>/dev/null

@@ -35,12 +35,14 @@ for m in cryptomgr hmac sha1_generic trusted; do load_kmod "$m" 2>/dev/null; don
 	{ fail setup "the hwrng is $(cat /sys/class/misc/hw_random/rng_current), not tpm-rng-$num"; exit 0; }
 
 # others: the foreign users, in the background; their statuses in
-# /tmp/excl-others.
+# /tmp/excl-others, one line each whatever the outcome.  The /dev/tpmrmN
+# clients wait for their answers as long as the kernel takes (tpm2-tools
+# would give up after its TCTI's one-second probe at start).
 others() {
 	rm -f /tmp/excl-others
 	for i in 1 2; do
-		( for j in 1 2 3; do tpm2_getrandom --hex 8 >/dev/null || exit 1; done
-		  echo "tpmrm$i $?" >>/tmp/excl-others ) &
+		( python3 "$X" client "/dev/tpmrm$num" 3 >/tmp/excl-client$i.out 2>&1
+		  echo "tpmrm$i $? $(head -c 200 /tmp/excl-client$i.out | tr '\n' ' ')" >>/tmp/excl-others ) &
 	done
 	( head -c 64 /dev/hwrng | wc -c | grep -qx 64; echo "hwrng $?" >>/tmp/excl-others ) &
 	( keyctl add trusted "excl-$1" "new 32 keyhandle=$SPK" @u >/dev/null
@@ -73,7 +75,9 @@ hold() {
 		[ "$(grep -c . /tmp/excl-others 2>/dev/null)" = 4 ] && break
 		sleep 0.1
 	done
-	bad=$(grep -v ' 0$' /tmp/excl-others; [ "$(grep -c . /tmp/excl-others)" = 4 ] || echo "only $(grep -c . /tmp/excl-others) of 4 finished")
+	bad=$(grep -v ' 0 *$' /tmp/excl-others
+	      [ "$(grep -c . /tmp/excl-others)" = 4 ] ||
+		echo "only $(grep -c . /tmp/excl-others) of 4 finished: $(cut -d' ' -f1 /tmp/excl-others | tr '\n' ' ')")
 	[ -z "$bad" ] && pass "$l-others-complete" || fail "$l-others-complete" "$bad"
 	between=$(python3 "$X" between "$log") ||
 		{ fail "$l-log" "$between"; return 1; }
@@ -99,6 +103,9 @@ wait "$R_PID" || fail readonly-holder-exit "exited with $?"
 keyctl clear @u
 rmmod trusted
 tpm2_evictcontrol -Q -C o -c $SPK >/dev/null 2>&1
-kill $swtpm
+# The server first: its chip goes away with it.  (Killing swtpm first
+# leaves the server waiting for a command that may never come.)
+kill $fwd
 wait $fwd 2>/dev/null
+kill $swtpm
 wait $swtpm 2>/dev/null
