@@ -86,9 +86,8 @@ MODULE_PARM_DESC(disable_pcr_integrity, "Send TPM2_PCR_Extend without the sessio
  * @ctx:	the session in the resource manager's books; unused (see
  *		tpm_space_ctx_used()) while there is none
  * @hmac:	HMAC-SHA256, from the crypto API
- * @mac_key:	the key @hmac holds, if @mac_keyed (tpm2_sess_keyed())
- * @mac_key_len: its length
- * @mac_keyed:	@hmac holds @mac_key (not the salt, or nothing yet)
+ * @mac_keyed:	@hmac holds @session_key alone (not the salt, nor an
+ *		authValue; tpm2_sess_keyed())
  * @session_key: the key KDFa made from the salt and the first nonces
  * @our_nonce:	the caller's nonce of the command being built
  * @tpm_nonce:	the TPM's latest nonce
@@ -113,8 +112,6 @@ MODULE_PARM_DESC(disable_pcr_integrity, "Send TPM2_PCR_Extend without the sessio
 struct tpm2_auth {
 	struct tpm_space_ctx ctx;
 	struct crypto_shash *hmac;
-	u8 mac_key[SHA256_DIGEST_SIZE + TPM2_SESS_AUTH_MAX];
-	unsigned int mac_key_len;
 	bool mac_keyed;
 	u8 session_key[SHA256_DIGEST_SIZE];
 	u8 our_nonce[TPM2_SESS_NONCE];
@@ -268,26 +265,26 @@ void tpm2_kdfe(const u8 z[EC_PT_SZ], const char *label,
 EXPORT_SYMBOL_IF_KUNIT(tpm2_kdfe);
 
 /*
- * Key the session's HMAC with sessionKey || authValue, unless it holds
- * that key already: its ipad and opad blocks are hashed once per session
- * and authorization value, not twice per command.
+ * Key the session's HMAC with sessionKey || authValue.  With no
+ * authValue (the core's own commands) the key stays in the transform
+ * between commands, so its ipad and opad blocks are hashed once per
+ * session, not twice per command.  An authValue (a trusted key's) is
+ * keyed in again at each use and no copy of it is kept here: it is wiped
+ * with the command's other state (tpm2_sess_idle()).
  */
 static int tpm2_sess_keyed(struct tpm2_auth *auth)
 {
 	u8 key[SHA256_DIGEST_SIZE + TPM2_SESS_AUTH_MAX];
-	unsigned int len = sizeof(auth->session_key) + auth->passphrase_len;
-	int rc = 0;
+	int rc;
 
+	if (auth->mac_keyed && !auth->passphrase_len)
+		return 0;
 	memcpy(key, auth->session_key, sizeof(auth->session_key));
 	memcpy(key + sizeof(auth->session_key), auth->passphrase,
 	       auth->passphrase_len);
-	if (!auth->mac_keyed || len != auth->mac_key_len ||
-	    crypto_memneq(key, auth->mac_key, len)) {
-		rc = crypto_shash_setkey(auth->hmac, key, len);
-		auth->mac_keyed = !rc;
-		auth->mac_key_len = len;
-		memcpy(auth->mac_key, key, len);
-	}
+	rc = crypto_shash_setkey(auth->hmac, key, sizeof(auth->session_key) +
+				 auth->passphrase_len);
+	auth->mac_keyed = !rc && !auth->passphrase_len;
 	memzero_explicit(key, sizeof(key));
 	return rc;
 }

@@ -361,6 +361,12 @@ int tpm_crb_parse_table(struct tpm_crb *crb, const void *table, u32 len)
 }
 EXPORT_SYMBOL_IF_KUNIT(tpm_crb_parse_table);
 
+/* @r holds [@pa, @pa + @len) (no overflow whatever the values). */
+static bool tpm_crb_holds(const struct tpm_crb_range *r, u64 pa, u64 len)
+{
+	return pa >= r->pa && pa - r->pa < r->len && len <= r->len - (pa - r->pa);
+}
+
 /* The resource holding [@pa, @pa + @len), or NULL. */
 static const struct tpm_crb_range *tpm_crb_res_of(struct tpm_crb *crb,
 						  u64 pa, u64 len)
@@ -368,7 +374,7 @@ static const struct tpm_crb_range *tpm_crb_res_of(struct tpm_crb *crb,
 	const struct tpm_crb_range *r;
 
 	for (r = crb->res; r < crb->res + crb->nres; r++)
-		if (pa >= r->pa && pa - r->pa < r->len && len <= r->len - (pa - r->pa))
+		if (tpm_crb_holds(r, pa, len))
 			return r;
 	return NULL;
 }
@@ -518,8 +524,7 @@ static void __iomem *tpm_crb_va(struct tpm_crb *crb, u64 pa, u64 len)
 	struct tpm_crb_win *w;
 
 	for (w = crb->win; w < crb->win + crb->nwin; w++)
-		if (pa >= w->range.pa && pa - w->range.pa < w->range.len &&
-		    len <= w->range.len - (pa - w->range.pa))
+		if (tpm_crb_holds(&w->range, pa, len))
 			return w->va + (pa - w->range.pa);
 	return NULL;
 }
