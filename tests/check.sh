@@ -119,10 +119,19 @@ for kver in ${CHECK_KVERS:-6.12 6.1}; do
 			big=("${fast[@]}" install excl session stress fuzz suspend)
 			[ "$full" = 1 ] && big=("${suites[@]}" install excl session gap stress fuzz tss suspend)
 			boot ours "guest suites" "${sizes[@]}" selfcheck "${big[@]}"
-			# tpm-crb: the suites about the device.
-			crb=(smoke unbind)
-			[ "$full" = 1 ] && crb=(tools smoke rm cdev unbind modcycle fuzz stress suspend)
-			boot ours "tpm-crb" --iface crb "${sizes[@]}" "${crb[@]}"
+			# tpm-crb: the suites about the device, with the
+			# device described as other firmware does (two
+			# regions, the buffer's cut short; crblayout runs
+			# upstream's modules beside ours).  With CHECK_FULL=1
+			# also QEMU's own description, and a buffer outside
+			# every region.
+			boot ours "tpm-crb, split regions" --iface crb --acpi split-trim \
+				"${sizes[@]}" smoke unbind crblayout
+			if [ "$full" = 1 ]; then
+				boot ours "tpm-crb" --iface crb "${sizes[@]}" \
+					tools smoke rm cdev unbind modcycle fuzz stress suspend
+				boot ours "tpm-crb, buffer outside" --iface crb --acpi outside crblayout
+			fi
 			# ppi with a TPM 1.2 under SeaBIOS (about 2 minutes):
 			# CHECK_FULL=1 only.
 			ppi12=()
