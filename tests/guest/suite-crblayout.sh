@@ -46,7 +46,7 @@ layout_checks() {
 	"answer 0x"*) pass "$who-takes-$limit" ;;
 	*) fail "$who-takes-$limit" "a command that fills the buffer: $out" ;;
 	esac
-	n=$(dmesg | grep -c 'Firmware Bug')
+	n=$(dmesg | grep 'MSFT0101' | grep -c 'Firmware Bug')
 	got=$((n > fw_seen))
 	fw_seen=$n
 	[ "$got" = "$fwbug" ] && pass "$who-firmware-bug-$fwbug" ||
