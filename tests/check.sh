@@ -174,6 +174,10 @@ for kver in ${CHECK_KVERS:-6.12 6.1}; do
 		step "kunit (UML), $kver" "$top/tests/kunit.sh"
 	fi
 	boot ours "guest suites" "${sizes[@]}" "${older[@]}" suspend
+	# UEFI and CRB as other firmware describes it, in one boot: the
+	# EFI stub's event log and the split regions, beside upstream's.
+	boot ours "OVMF, tpm-crb, split regions" --firmware ovmf --iface crb \
+		--acpi split-trim eventlog crblayout
 	[ "$full" = 1 ] || continue
 	boot ours "TPM 1.2 on tpm-tis" --tpm 1.2 --provision tis12 kernel suspend
 	boot ours "tpm-crb" --iface crb smoke unbind modcycle suspend

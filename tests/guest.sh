@@ -104,6 +104,11 @@ fi
 initrd=()
 if [ -n "$acpi" ]; then
 	[ "$iface" = crb ] || { echo "--acpi describes tpm-crb: use --iface crb" >&2; exit 2; }
+	# The test's DSDT has the TPM device and _S5 only: no PPI _DSM, no _S3.
+	case " ${suites[*]} " in *" ppi "*|*" suspend "*)
+		echo "--acpi replaces QEMU's DSDT (no PPI, no S3): not with ppi or suspend" >&2
+		exit 2 ;;
+	esac
 	python3 "$top/tests/lib/acpi-tables.py" "$acpi" "$run/acpi.cpio" || exit 2
 	initrd=(-initrd "$run/acpi.cpio")
 fi

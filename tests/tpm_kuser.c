@@ -8,6 +8,12 @@
  *       N extends of PCR 16, every bank, with digests 0x01.., 0x02.., ...
  *   echo "random N" > .../run	N reads of 32 random bytes
  *   echo "pcrread N" > .../run	N reads of PCR 16's SHA-256 value
+ *   echo "sessmath N" > .../run	N times the arithmetic a protected
+ *       extend's session does, with the same primitives on the same
+ *       sizes, no TPM (CONFIG_TCG_TPM2_HMAC): a 32-byte nonce, cpHash
+ *       (SHA-256 of 46 bytes), the command's HMAC-SHA256 under a kept key
+ *       (97 bytes), rpHash (8 bytes) and the response's HMAC: what the
+ *       session costs besides the bytes it adds on the bus
  *   cat .../result
  *       "<op> <n> <total ns> <ns per op> <rc> <last bytes, hex>"
  *
@@ -21,11 +27,73 @@
 #include <linux/slab.h>
 #include "tpm.h"
 
+#ifdef CONFIG_TCG_TPM2_HMAC
+#include <crypto/hash.h>
+#include <crypto/sha2.h>
+#include <linux/random.h>
+#endif
+
 #define KUSER_PCR	16
 
 static DEFINE_MUTEX(kuser_lock);
 static char kuser_result[256];
 static struct dentry *kuser_dir;
+
+#ifdef CONFIG_TCG_TPM2_HMAC
+static struct crypto_shash *kuser_hmac;
+
+/* HMAC(kept key, @p_hash || @newer || @older || attrs), as the session. */
+static noinline_for_stack int kuser_mac(const u8 *p_hash,
+					const u8 *newer, const u8 *older,
+					u8 *out)
+{
+	SHASH_DESC_ON_STACK(desc, kuser_hmac);
+	u8 attrs = 1;
+	int rc;
+
+	desc->tfm = kuser_hmac;
+	rc = crypto_shash_init(desc) ?:
+	     crypto_shash_update(desc, p_hash, SHA256_DIGEST_SIZE) ?:
+	     crypto_shash_update(desc, newer, SHA256_DIGEST_SIZE) ?:
+	     crypto_shash_update(desc, older, SHA256_DIGEST_SIZE) ?:
+	     crypto_shash_update(desc, &attrs, 1) ?:
+	     crypto_shash_final(desc, out);
+	shash_desc_zero(desc);
+	return rc;
+}
+
+static noinline_for_stack int kuser_sessmath(u32 i, u8 *out)
+{
+	u8 ours[SHA256_DIGEST_SIZE], theirs[SHA256_DIGEST_SIZE] = { 2 };
+	u8 params[46] = { i }, rsp[8] = {}, hash[SHA256_DIGEST_SIZE];
+	u8 key[SHA256_DIGEST_SIZE] = { 3 };
+	int rc;
+
+	if (!kuser_hmac) {
+		kuser_hmac = crypto_alloc_shash("hmac(sha256)", 0, 0);
+		if (IS_ERR(kuser_hmac)) {
+			rc = PTR_ERR(kuser_hmac);
+			kuser_hmac = NULL;
+			return rc;
+		}
+		rc = crypto_shash_setkey(kuser_hmac, key, sizeof(key));
+		if (rc)
+			return rc;
+	}
+	get_random_bytes(ours, sizeof(ours));
+	sha256(params, sizeof(params), hash);
+	rc = kuser_mac(hash, ours, theirs, out);
+	if (rc)
+		return rc;
+	sha256(rsp, sizeof(rsp), hash);
+	return kuser_mac(hash, theirs, ours, out);
+}
+#else
+static noinline_for_stack int kuser_sessmath(u32 i, u8 *out)
+{
+	return -EOPNOTSUPP;
+}
+#endif
 
 /* One call of @op; the bytes it returns, if any, in @out (32 bytes). */
 static int kuser_call(struct tpm_chip *chip, const char *op, u32 i, u8 *out)
@@ -33,6 +101,8 @@ static int kuser_call(struct tpm_chip *chip, const char *op, u32 i, u8 *out)
 	struct tpm_digest d[TPM2_MAX_PCR_BANKS] = {};
 	int b, rc;
 
+	if (!strcmp(op, "sessmath"))
+		return kuser_sessmath(i, out);
 	if (!strcmp(op, "random")) {
 		rc = tpm_get_random(chip, out, 32);
 		return rc == 32 ? 0 : (rc < 0 ? rc : -EIO);
@@ -87,7 +157,7 @@ static ssize_t kuser_run_write(struct file *file, const char __user *ubuf,
 	buf[len] = 0;
 	if (sscanf(buf, "%15s %u", op, &n) != 2 || !n ||
 	    (strcmp(op, "extend") && strcmp(op, "random") &&
-	     strcmp(op, "pcrread")))
+	     strcmp(op, "pcrread") && strcmp(op, "sessmath")))
 		return -EINVAL;
 	mutex_lock(&kuser_lock);
 	rc = kuser_run(op, n);
@@ -129,6 +199,9 @@ static int __init kuser_init(void)
 static void __exit kuser_exit(void)
 {
 	debugfs_remove_recursive(kuser_dir);
+#ifdef CONFIG_TCG_TPM2_HMAC
+	crypto_free_shash(kuser_hmac);
+#endif
 }
 
 module_init(kuser_init);

@@ -9,7 +9,8 @@
       after each call, as when user space uses the TPM beside IMA or the
       hwrng (upstream ends its session at each such write)
   kuser.py loop <op> <n>
-      one write of "<op> n": n calls in a row inside the kernel
+      one write of "<op> n": n calls in a row inside the kernel (also
+      sessmath: the session's arithmetic for one extend, no TPM)
 
 Prints "op=<op> n=<n> user=<0|1> first_us=<> mean_us=<> median_us=<>"
 (loop: "op=<op> n=<n> loop_us_per_op=<>"); exit status 1 if a call failed.
@@ -56,7 +57,7 @@ def main():
     try:
         if sys.argv[1] == 'loop':
             op, n = sys.argv[2], int(sys.argv[3])
-            print('op=%s n=%d loop_us_per_op=%.0f' % (op, n, call(op, n) / 1000))
+            print('op=%s n=%d loop_us_per_op=%.1f' % (op, n, call(op, n) / 1000))
         else:
             calls(sys.argv[1], int(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else None)
     except OSError as e:

@@ -75,7 +75,9 @@ esac
 set -e
 sed -n 's/^guest: bench \(target=\)/\1/p' "$out/guest.log" >>"$raw"
 sed -n 's/^guest: session-bench \(target=\)/\1/p' "$out/guest.log" >"$out/session"
-"$top/tests/bench/mmio.sh" >"$out/mmio" || rc=1
+mmio_args=()
+case " $parts " in *" session "*) mmio_args=(extend) ;; esac
+"$top/tests/bench/mmio.sh" "${mmio_args[@]}" >"$out/mmio" || rc=1
 
 {
 	echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"

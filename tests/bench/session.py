@@ -26,7 +26,7 @@ def rows(path):
             out.setdefault(('trusted seal', t), []).append(int(f['seal_us']))
             out.setdefault(('trusted unseal', t), []).append(int(f['unseal_us']))
         elif 'loop_us_per_op' in f:
-            out.setdefault((op + '-loop', t), []).append(int(f['loop_us_per_op']))
+            out.setdefault((op + '-loop', t), []).append(float(f['loop_us_per_op']))
         else:
             name = op + ('-user' if f.get('user') == '1' else '')
             out.setdefault((name, t), []).append(int(f['median_us']))

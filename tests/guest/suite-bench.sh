@@ -192,6 +192,9 @@ session_round() {
 			record_session "$l" "$r" "$op-user" python3 "$k" "$op" "$session_calls" /dev/tpmrm0
 		done
 		record_session "$l" "$r" extend-loop python3 "$k" loop extend "$session_loop"
+		# The session's arithmetic alone (no TPM), once per round.
+		[ "$l" = ours-hmac1 ] &&
+			record_session "$l" "$r" sessmath-loop python3 "$k" loop sessmath "$session_loop"
 		trusted_times "$l" "$r"
 		rmmod tpm_kuser
 		[ "$drv" = ours ] && echo 1 >/sys/module/tpm/parameters/hmac
