@@ -75,7 +75,7 @@ hold() {
 		[ "$(grep -c . /tmp/excl-others 2>/dev/null)" = 4 ] && break
 		sleep 0.1
 	done
-	bad=$(grep -v ' 0 *$' /tmp/excl-others
+	bad=$(awk '$2 != 0' /tmp/excl-others
 	      [ "$(grep -c . /tmp/excl-others)" = 4 ] ||
 		echo "only $(grep -c . /tmp/excl-others) of 4 finished: $(cut -d' ' -f1 /tmp/excl-others | tr '\n' ' ')")
 	[ -z "$bad" ] && pass "$l-others-complete" || fail "$l-others-complete" "$bad"
