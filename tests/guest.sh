@@ -101,6 +101,24 @@ if [[ " ${suites[*]} " == *" install "* ]]; then
 		{ echo "make install failed; see $run/install.log" >&2; exit 1; }
 fi
 
+# A suite that runs again after the guest reboots through its firmware
+# ("# Reboots: yes" in its header): the run gets a writable share that
+# outlives a boot (the guest's /run/state), QEMU resets instead of exiting
+# on a reboot, and tests/lib/fwkeys.py answers the firmware's prompts
+# (TPM_OOT_FW_KEY, f12 by default: OVMF's key to confirm a PPI request).
+reboot=0
+for name in "${suites[@]}"; do
+	grep -qx '# Reboots: yes' "$top/tests/guest/suite-$name.sh" 2>/dev/null && reboot=1
+done
+if [ "$reboot" = 1 ]; then
+	case " ${suites[*]} " in *" suspend "*)
+		echo "a suite that reboots the guest needs the 9p shares: not with suspend" >&2
+		exit 2 ;;
+	esac
+	echo TPMTEST_REBOOT=1 >>"$run/env"
+	mkdir -p "$run/state"
+fi
+
 initrd=()
 if [ -n "$acpi" ]; then
 	[ "$iface" = crb ] || { echo "--acpi describes tpm-crb: use --iface crb" >&2; exit 2; }
@@ -133,7 +151,7 @@ trap 'kill $swtpm_pid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do [ -S "$run/swtpm.sock" ] && break; sleep 0.1; done
 [ -S "$run/swtpm.sock" ] || { echo "swtpm did not start; see $run/swtpm.out" >&2; exit 1; }
 
-qemu=(qemu-system-x86_64 -accel tcg -m 2048 -smp 2 -nographic -no-reboot "${bios[@]}"
+qemu=(qemu-system-x86_64 -accel tcg -m 2048 -smp 2 -nographic "${bios[@]}"
 	-kernel "$kbuild/arch/x86/boot/bzImage" "${initrd[@]}"
 	-append "console=ttyS0 root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro init=$top/tests/guest/init.sh pci=noacpi panic=-1 loglevel=6 watchdog_thresh=30 rcupdate.rcu_cpu_stall_timeout=60 TPMTEST_RUN=$run"
 	-fsdev local,id=rootfs,path=/,readonly=on,security_model=none,multidevs=remap
@@ -141,6 +159,13 @@ qemu=(qemu-system-x86_64 -accel tcg -m 2048 -smp 2 -nographic -no-reboot "${bios
 	-chardev socket,id=chrtpm,path="$run/swtpm.sock"
 	-tpmdev emulator,id=tpm0,chardev=chrtpm
 	-device "tpm-$iface,tpmdev=tpm0")
+if [ "$reboot" = 1 ]; then
+	qemu+=(-fsdev "local,id=state,path=$run/state,security_model=none"
+		-device virtio-9p-pci,fsdev=state,mount_tag=state
+		-qmp "unix:$run/qmp.sock,server=on,wait=off")
+else
+	qemu+=(-no-reboot)
+fi
 # Extra QEMU arguments, e.g. to count register accesses:
 # TPM_OOT_QEMU_ARGS="-trace tpm_tis_mmio_read -trace tpm_tis_mmio_write -D /tmp/t"
 # shellcheck disable=SC2206
@@ -166,12 +191,18 @@ limit=${TPMTEST_TIMEOUT:-2400}
 	fi
 ) >/dev/null 2>&1 &
 watcher=$!
+keys=
+if [ "$reboot" = 1 ]; then
+	python3 "$top/tests/lib/fwkeys.py" "$log" "$run/qmp.sock" "${TPM_OOT_FW_KEY:-f12}" \
+		>/dev/null 2>&1 &
+	keys=$!
+fi
 set +e
 timeout "$limit" "${qemu[@]}" </dev/null 2>&1 | sed -u 's/\r$//' | tee -a "$log" |
 	grep --line-buffered -E '^(TEST-|guest:)'
 qrc=${PIPESTATUS[0]}
 set -e
-kill "$watcher" 2>/dev/null || true
+kill "$watcher" $keys 2>/dev/null || true
 [ "$qrc" = 124 ] && echo "TEST-FAIL: harness/guest-timeout: guest still running after ${limit}s" | tee -a "$log"
 
 "$top/tests/lib/results.sh" "$log" "$driver/$flavour"

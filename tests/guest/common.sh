@@ -92,13 +92,19 @@ kernel_report_check() {
 	fi
 }
 
-# The end of every run: modules out, leaks reported, power off.  No sync
-# (-n): nothing is written but tmpfs, and after a suspend a sync would wait
-# forever on the 9p root.
+# The end of every boot: modules out, leaks reported, then a reboot if a
+# suite asked to run again after it (again_next_boot), else power off.  No
+# sync (-n): nothing is written but tmpfs and the state share, and after a
+# suspend a sync would wait forever on the 9p root.
 guest_finish() {
 	unload_driver
 	kmemleak_report
 	kernel_report_check
+	if [ "${TPMTEST_REBOOT:-0}" = 1 ] && [ -s /run/state/next ]; then
+		mv /run/state/next "/run/state/suites-$((TPMTEST_BOOT + 1))"
+		echo "guest: rebooting after boot $TPMTEST_BOOT"
+		busybox reboot -f -n
+	fi
 	echo "guest: done"
 	busybox poweroff -f -n
 }

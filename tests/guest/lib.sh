@@ -175,6 +175,17 @@ both_drivers() {
 	"$fn" "$other"
 }
 
+# again_next_boot: run this suite again in the next boot, after the guest
+# reboots through its firmware ($TPMTEST_BOOT says which boot a run is).
+# Only in a run guest.sh set up for it (the suite's "# Reboots: yes").
+again_next_boot() {
+	if [ "${TPMTEST_REBOOT:-0}" != 1 ]; then
+		fail reboot "this run cannot reboot (no '# Reboots: yes' in suite-$SUITE.sh)"
+		return 1
+	fi
+	echo "$SUITE" >>/run/state/next
+}
+
 run_suite() {
 	SUITE=$1
 	echo "guest: suite $SUITE"
