@@ -14,8 +14,16 @@
  *       (SHA-256 of 46 bytes), the command's HMAC-SHA256 under a kept key
  *       (97 bytes), rpHash (8 bytes) and the response's HMAC: what the
  *       session costs besides the bytes it adds on the bus
+ *   echo "phases N" > .../run	N extends as tpm_pcr_extend() makes them
+ *       with the kernel's session (CONFIG_TCG_TPM2_HMAC), through the
+ *       calls trusted keys makes, each step timed: where a call's time
+ *       goes, for ours and upstream's tpm.ko alike (without a session,
+ *       ours builds a password session and the session's steps do
+ *       nothing)
  *   cat .../result
- *       "<op> <n> <total ns> <ns per op> <rc> <last bytes, hex>"
+ *       "<op> <n> <total ns> <ns per op> <rc> <last bytes, hex>", and for
+ *       phases the total ns of each step: " begin=<> build=<> fill=<>
+ *       send=<> check=<>"
  *
  * A write fails with the first failure's errno (a TPM error is -EIO) and
  * the result says which call failed (its rc).  A test module: it is not
@@ -36,8 +44,38 @@
 #define KUSER_PCR	16
 
 static DEFINE_MUTEX(kuser_lock);
-static char kuser_result[256];
+static char kuser_result[384];
 static struct dentry *kuser_dir;
+
+/*
+ * The steps of a protected extend, as tpm_pcr_extend() takes them: the
+ * session ready and the command begun; its handle, session and digests;
+ * the HMAC; the round trip; the response's HMAC checked.
+ */
+enum {
+	KUSER_BEGIN, KUSER_BUILD, KUSER_FILL, KUSER_SEND, KUSER_CHECK,
+	KUSER_STEPS
+};
+
+static const char * const kuser_step_names[KUSER_STEPS] = {
+	"begin", "build", "fill", "send", "check"
+};
+
+static s64 kuser_step_ns[KUSER_STEPS];
+
+/* " begin=<ns> build=<ns> ..." after the result's line, for phases. */
+static void kuser_steps_result(void)
+{
+	size_t len = strlen(kuser_result);
+	int s;
+
+	if (len && kuser_result[len - 1] == '\n')
+		len--;
+	for (s = 0; s < KUSER_STEPS; s++)
+		len += scnprintf(kuser_result + len, sizeof(kuser_result) - len,
+				 " %s=%lld", kuser_step_names[s], kuser_step_ns[s]);
+	scnprintf(kuser_result + len, sizeof(kuser_result) - len, "\n");
+}
 
 #ifdef CONFIG_TCG_TPM2_HMAC
 static struct crypto_shash *kuser_hmac;
@@ -88,8 +126,86 @@ static noinline_for_stack int kuser_sessmath(u32 i, u8 *out)
 	sha256(rsp, sizeof(rsp), hash);
 	return kuser_mac(hash, theirs, ours, out);
 }
+
+static void kuser_build_extend(struct tpm_chip *chip, struct tpm_buf *buf,
+			       u32 i)
+{
+	u8 digest[TPM2_MAX_DIGEST_SIZE];
+	int b;
+
+	tpm_buf_append_hmac_session(chip, buf, 0, NULL, 0);
+	memset(digest, i + 1, sizeof(digest));
+	tpm_buf_append_u32(buf, chip->nr_allocated_banks);
+	for (b = 0; b < chip->nr_allocated_banks; b++) {
+		tpm_buf_append_u16(buf, chip->allocated_banks[b].alg_id);
+		tpm_buf_append(buf, digest,
+			       chip->allocated_banks[b].digest_size);
+	}
+}
+
+static int kuser_extend_steps(struct tpm_chip *chip, u32 i, ktime_t *t)
+{
+	struct tpm_buf buf;
+	int rc;
+
+	rc = tpm2_start_auth_session(chip);
+	if (rc)
+		return rc;
+	rc = tpm_buf_init(&buf, TPM2_ST_SESSIONS, TPM2_CC_PCR_EXTEND);
+	if (rc) {
+		tpm2_end_auth_session(chip);
+		return rc;
+	}
+	t[KUSER_BEGIN] = ktime_get();
+#if TPM_COMPAT_APPEND_NAME_INT
+	rc = tpm_buf_append_name(chip, &buf, KUSER_PCR, NULL);
+	if (rc) {
+		tpm_buf_destroy(&buf);
+		return rc;
+	}
+#else
+	tpm_buf_append_name(chip, &buf, KUSER_PCR, NULL);
+#endif
+	kuser_build_extend(chip, &buf, i);
+	t[KUSER_BUILD] = ktime_get();
+	rc = tpm_buf_fill_hmac_session(chip, &buf);
+	t[KUSER_FILL] = ktime_get();
+	if (!rc)
+		rc = tpm_transmit_cmd(chip, &buf, 0, "TPM2_PCR_Extend");
+	t[KUSER_SEND] = ktime_get();
+	rc = tpm_buf_check_hmac_response(chip, &buf, rc);
+	t[KUSER_CHECK] = ktime_get();
+	tpm_buf_destroy(&buf);
+	return rc;
+}
+
+static noinline_for_stack int kuser_phases(struct tpm_chip *chip, u32 i)
+{
+	ktime_t t0, t[KUSER_STEPS];
+	int rc, s;
+
+	if (!(chip->flags & TPM_CHIP_FLAG_TPM2))
+		return -EOPNOTSUPP;
+	rc = tpm_try_get_ops(chip);
+	if (rc)
+		return rc;
+	t0 = ktime_get();
+	rc = kuser_extend_steps(chip, i, t);
+	tpm_put_ops(chip);
+	if (rc)
+		return rc;
+	for (s = 0; s < KUSER_STEPS; s++)
+		kuser_step_ns[s] += ktime_to_ns(ktime_sub(t[s], s ? t[s - 1] : t0));
+	return 0;
+}
+
 #else
 static noinline_for_stack int kuser_sessmath(u32 i, u8 *out)
+{
+	return -EOPNOTSUPP;
+}
+
+static int kuser_phases(struct tpm_chip *chip, u32 i)
 {
 	return -EOPNOTSUPP;
 }
@@ -103,6 +219,8 @@ static int kuser_call(struct tpm_chip *chip, const char *op, u32 i, u8 *out)
 
 	if (!strcmp(op, "sessmath"))
 		return kuser_sessmath(i, out);
+	if (!strcmp(op, "phases"))
+		return kuser_phases(chip, i);
 	if (!strcmp(op, "random")) {
 		rc = tpm_get_random(chip, out, 32);
 		return rc == 32 ? 0 : (rc < 0 ? rc : -EIO);
@@ -131,6 +249,7 @@ static int kuser_run(const char *op, u32 n)
 
 	if (!chip)
 		return -ENODEV;
+	memset(kuser_step_ns, 0, sizeof(kuser_step_ns));
 	t0 = ktime_get();
 	for (i = 0; i < n && !rc; i++)
 		rc = kuser_call(chip, op, i, out);
@@ -138,6 +257,8 @@ static int kuser_run(const char *op, u32 n)
 	put_device(&chip->dev);
 	snprintf(kuser_result, sizeof(kuser_result), "%s %u %lld %lld %d %*phN\n",
 		 op, i, ns, i ? ns / i : 0, rc, 32, out);
+	if (!strcmp(op, "phases"))
+		kuser_steps_result();
 	if (rc > 0)
 		return -EIO;
 	return rc;
@@ -157,7 +278,8 @@ static ssize_t kuser_run_write(struct file *file, const char __user *ubuf,
 	buf[len] = 0;
 	if (sscanf(buf, "%15s %u", op, &n) != 2 || !n ||
 	    (strcmp(op, "extend") && strcmp(op, "random") &&
-	     strcmp(op, "pcrread") && strcmp(op, "sessmath")))
+	     strcmp(op, "pcrread") && strcmp(op, "sessmath") &&
+	     strcmp(op, "phases")))
 		return -EINVAL;
 	mutex_lock(&kuser_lock);
 	rc = kuser_run(op, n);

@@ -81,7 +81,7 @@ case " $parts " in *" session "*) mmio_args=(extend) ;; esac
 
 {
 	echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-	echo "guest: Linux $(sed -n 's/^guest: up, kernel \([^,]*\),.*/\1/p' "$out/guest.log" | head -n 1) (no debug options), QEMU $(qemu-system-x86_64 --version | head -n 1 | awk '{print $4}') TCG, 2 vCPUs; swtpm $(swtpm --version | grep -o "version [0-9.]*" | cut -d" " -f2); $rounds rounds of ${secs} s per workload"
+	echo "guest: Linux $(sed -n 's/^guest: up, boot [0-9]*, kernel \([^,]*\),.*/\1/p' "$out/guest.log" | head -n 1) (no debug options), QEMU $(qemu-system-x86_64 --version | head -n 1 | awk '{print $4}') TCG, 2 vCPUs; swtpm $(swtpm --version | grep -o "version [0-9.]*" | cut -d" " -f2); $rounds rounds of ${secs} s per workload"
 	python3 "$top/tests/bench/table.py" "$raw"
 	echo "TIS register accesses (QEMU trace, tests/bench/mmio.sh):"
 	cat "$out/mmio"

@@ -6,7 +6,9 @@
       <file>: the guest's "target=<t> round=<r> op=<op> ..." lines
       (tests/guest/suite-bench.sh, session_round); prints, per operation,
       the median over rounds of each target's median microseconds per
-      call (extend-loop: per extend; trusted: seal and unseal)
+      call (extend-loop: per extend; trusted: seal and unseal); then
+      where a protected extend's time goes (kuser.py phases): each
+      step's median, one call at a time and in a loop
 """
 import statistics
 import sys
@@ -25,7 +27,14 @@ def rows(path):
         if op == 'trusted':
             out.setdefault(('trusted seal', t), []).append(int(f['seal_us']))
             out.setdefault(('trusted unseal', t), []).append(int(f['unseal_us']))
-        elif 'loop_us_per_op' in f:
+            continue
+        if op == 'phases':
+            kind = op + ('-loop' if 'loop_us_per_op' in f else '')
+            for k, v in f.items():
+                if k.endswith('_us') and k not in ('first_us', 'mean_us', 'median_us'):
+                    out.setdefault(('%s %s' % (kind, k[:-3]), t), []).append(float(v))
+            continue
+        if 'loop_us_per_op' in f:
             out.setdefault((op + '-loop', t), []).append(float(f['loop_us_per_op']))
         else:
             name = op + ('-user' if f.get('user') == '1' else '')
@@ -33,21 +42,36 @@ def rows(path):
     return out
 
 
-def main(path):
-    data = rows(path)
-    ops = sorted({op for op, _ in data}, key=lambda o: (o.split('-')[0], o))
-    targets = [t for t in ORDER if any(k[1] == t for k in data)]
-    print('%-16s' % 'call' + ''.join('%16s' % t for t in targets) +
+def table(data, ops, targets, title):
+    print('%-20s' % title + ''.join('%16s' % t for t in targets) +
           '   ours-hmac1/upstream')
     for op in ops:
         vals = [statistics.median(data[(op, t)]) if (op, t) in data else None
                 for t in targets]
-        cells = ''.join('%16s' % ('-' if v is None else '%d' % v) for v in vals)
+        cells = ''.join('%16s' % ('-' if v is None else ('%d' % v if v >= 100 else '%.1f' % v))
+                        for v in vals)
         up = data.get((op, 'upstream-hmac1'))
         ours = data.get((op, 'ours-hmac1'))
         ratio = ('%.2f' % (statistics.median(ours) / statistics.median(up))
                  if up and ours else '-')
-        print('%-16s%s%22s' % (op, cells, ratio))
+        print('%-20s%s%22s' % (op, cells, ratio))
+
+
+STEPS = ['begin', 'build', 'fill', 'send', 'check']
+
+
+def main(path):
+    data = rows(path)
+    targets = [t for t in ORDER if any(k[1] == t for k in data)]
+    ops = sorted({op for op, _ in data if not op.startswith('phases')},
+                 key=lambda o: (o.split('-')[0], o))
+    table(data, ops, targets, 'call')
+    for kind, what in (('phases', 'one call at a time'), ('phases-loop', 'in a loop')):
+        steps = ['%s %s' % (kind, s) for s in STEPS if any(k[0] == '%s %s' % (kind, s) for k in data)]
+        if steps:
+            print('Where a protected extend\'s time goes, %s (us per step: the session made '
+                  'ready, the command built, its HMAC, the round trip, the response checked)' % what)
+            table(data, steps, targets, 'step')
     return 0
 
 

@@ -192,6 +192,10 @@ session_round() {
 			record_session "$l" "$r" "$op-user" python3 "$k" "$op" "$session_calls" /dev/tpmrm0
 		done
 		record_session "$l" "$r" extend-loop python3 "$k" loop extend "$session_loop"
+		# Where a protected extend's time goes, step by step, one
+		# call at a time and in a loop.
+		record_session "$l" "$r" phases python3 "$k" phases "$session_calls"
+		record_session "$l" "$r" phases-loop python3 "$k" loop phases "$session_loop"
 		# The session's arithmetic alone (no TPM), once per round.
 		[ "$l" = ours-hmac1 ] &&
 			record_session "$l" "$r" sessmath-loop python3 "$k" loop sessmath "$session_loop"
