@@ -194,7 +194,7 @@ watcher=$!
 keys=
 if [ "$reboot" = 1 ]; then
 	python3 "$top/tests/lib/fwkeys.py" "$log" "$run/qmp.sock" "${TPM_OOT_FW_KEY:-f12}" \
-		>/dev/null 2>&1 &
+		"$run/fwkeys.fail" >"$run/fwkeys.log" 2>&1 &
 	keys=$!
 fi
 set +e
@@ -202,7 +202,16 @@ timeout "$limit" "${qemu[@]}" </dev/null 2>&1 | sed -u 's/\r$//' | tee -a "$log"
 	grep --line-buffered -E '^(TEST-|guest:)'
 qrc=${PIPESTATUS[0]}
 set -e
-kill "$watcher" $keys 2>/dev/null || true
+kill "$watcher" 2>/dev/null || true
+# fwkeys.py still at its post, or gone of itself with its work done.
+if [ -n "$keys" ]; then
+	if kill "$keys" 2>/dev/null; then
+		wait "$keys" 2>/dev/null || true
+	elif ! wait "$keys"; then
+		echo "TEST-FAIL: harness/fwkeys: exited with an error; see $run/fwkeys.log" >>"$run/fwkeys.fail"
+	fi
+	if [ -s "$run/fwkeys.fail" ]; then tee -a "$log" <"$run/fwkeys.fail"; fi
+fi
 [ "$qrc" = 124 ] && echo "TEST-FAIL: harness/guest-timeout: guest still running after ${limit}s" | tee -a "$log"
 
 "$top/tests/lib/results.sh" "$log" "$driver/$flavour"

@@ -73,7 +73,24 @@ printf 'guest: suite probe\nTEST-PASS: probe/one\nguest: done\n' >"$tmp/short.lo
 printf 'guest: suite probe\nTEST-PASS: probe/one\nTEST-FAIL: probe/two: x\nguest: done\n' >"$tmp/whole.log"
 short=$(TPMTEST_SUITES_DIR=$tmp "$top/tests/lib/results.sh" "$tmp/short.log" probe)
 whole=$(TPMTEST_SUITES_DIR=$tmp "$top/tests/lib/results.sh" "$tmp/whole.log" probe)
+# ... and finds a kernel report wherever it is in the console: one early
+# in a long log (a reader that stops at the first match fails the pipe
+# under pipefail, which read as no report), while OVMF's Physical
+# Presence prompt between two boots is not one.
+{ echo 'WARNING: CPU: 0 PID: 1 at probe.c:1 probe'
+  head -c 1000000 /dev/zero | tr '\0' a | fold -w 80; echo
+  echo 'guest: done'; } >"$tmp/report.log"
+{ echo 'WARNING: Clearing erases information stored on the TPM. You will lose all created keys'
+  echo 'TEST-PASS: probe/one'; echo 'guest: done'; } >"$tmp/prompt.log"
+report=$(TPMTEST_SUITES_DIR=$tmp "$top/tests/lib/results.sh" "$tmp/report.log" probe)
+prompt=$(TPMTEST_SUITES_DIR=$tmp "$top/tests/lib/results.sh" "$tmp/prompt.log" probe)
 rm -rf "$tmp"
+if echo "$report" | grep -q '^TEST-FAIL: probe/kernel-reports' &&
+   echo "$prompt" | grep -q '^TEST-PASS: probe/kernel-reports'; then
+	echo "TEST-PASS: lint/results-reports"
+else
+	echo "TEST-FAIL: lint/results-reports: a report early in a long log: $(echo "$report" | grep kernel-reports); OVMF's prompt: $(echo "$prompt" | grep kernel-reports)"
+fi
 if [ -n "$missing" ]; then
 	echo "TEST-FAIL: lint/suite-counts: no '# Checks: N' in $(echo "$missing" | tr '\n' ' ')"
 elif ! echo "$short" | grep -q '^TEST-FAIL: probe/probe-count: the suite reported 1 checks of the 2'; then

@@ -54,7 +54,8 @@ if [ "${TPMTEST_REBOOT:-0}" = 1 ]; then
 	mount -t 9p -o trans=virtio,version=9p2000.L state /run/state ||
 		{ echo "TEST-FAIL: harness/state-share: not mounted"; busybox poweroff -f -n; }
 	TPMTEST_BOOT=$(( $(cat /run/state/boots 2>/dev/null || echo 0) + 1 ))
-	echo "$TPMTEST_BOOT" >/run/state/boots
+	echo "$TPMTEST_BOOT" >/run/state/boots ||
+		{ echo "TEST-FAIL: harness/state-share: the boot count not written"; busybox poweroff -f -n; }
 	if [ "$TPMTEST_BOOT" -gt 1 ]; then
 		TPMTEST_SUITES=$(cat "/run/state/suites-$TPMTEST_BOOT" 2>/dev/null)
 		[ -n "$TPMTEST_SUITES" ] ||
