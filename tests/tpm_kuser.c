@@ -170,8 +170,12 @@ static int kuser_extend_steps(struct tpm_chip *chip, u32 i, ktime_t *t)
 	t[KUSER_BUILD] = ktime_get();
 	rc = tpm_buf_fill_hmac_session(chip, &buf);
 	t[KUSER_FILL] = ktime_get();
-	if (!rc)
-		rc = tpm_transmit_cmd(chip, &buf, 0, "TPM2_PCR_Extend");
+	/* Not sealed: the session was let go, nothing is sent (tpm-api.c). */
+	if (rc) {
+		tpm_buf_destroy(&buf);
+		return rc;
+	}
+	rc = tpm_transmit_cmd(chip, &buf, 0, "TPM2_PCR_Extend");
 	t[KUSER_SEND] = ktime_get();
 	rc = tpm_buf_check_hmac_response(chip, &buf, rc);
 	t[KUSER_CHECK] = ktime_get();
