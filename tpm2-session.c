@@ -100,6 +100,12 @@ MODULE_PARM_DESC(disable_pcr_integrity, "Send TPM2_PCR_Extend without the sessio
  * @passphrase_len: its length
  * @attrs:	the session's attributes in the command
  * @ordinal:	the command's code, big-endian
+ * @cc_attrs:	its TPMA_CC (the chip's table), for reading the response
+ * @rp_known:	@rp_empty holds rpHash for @rp_cc
+ * @rp_cc:	a command code, big-endian
+ * @rp_empty:	rpHash of a success with no parameters to @rp_cc, which is
+ *		the same for every such response (most extends': a block of
+ *		SHA-256 less per command); public, as rpHash is
  * @pos:	the session's place among the command's sessions (from 0)
  * @nr_sess:	how many sessions the command has
  * @active:	a command is being built or sent with the session
@@ -124,6 +130,10 @@ struct tpm2_auth {
 	int passphrase_len;
 	u8 attrs;
 	__be32 ordinal;
+	u32 cc_attrs;
+	bool rp_known;
+	__be32 rp_cc;
+	u8 rp_empty[SHA256_DIGEST_SIZE];
 	int pos;
 	int nr_sess;
 	bool active;
@@ -325,17 +335,18 @@ static int tpm2_sess_cfb(struct tpm2_auth *auth, const u8 *newer,
 static int tpm2_sess_mac(struct tpm2_auth *auth, const u8 *p_hash,
 			 const u8 *newer, const u8 *older, u8 attrs, u8 *out)
 {
-	struct kvec v[] = {
-		{ .iov_base = (void *)p_hash, .iov_len = SHA256_DIGEST_SIZE },
-		{ .iov_base = (void *)newer, .iov_len = TPM2_SESS_NONCE },
-		{ .iov_base = (void *)older, .iov_len = TPM2_SESS_NONCE },
-		{ .iov_base = &attrs, .iov_len = 1 },
-	};
+	u8 msg[SHA256_DIGEST_SIZE + 2 * TPM2_SESS_NONCE + 1];
 	int rc;
 
+	/* One digest call over the message in one piece. */
+	memcpy(msg, p_hash, SHA256_DIGEST_SIZE);
+	memcpy(msg + SHA256_DIGEST_SIZE, newer, TPM2_SESS_NONCE);
+	memcpy(msg + SHA256_DIGEST_SIZE + TPM2_SESS_NONCE, older,
+	       TPM2_SESS_NONCE);
+	msg[sizeof(msg) - 1] = attrs;
 	rc = tpm2_sess_keyed(auth);
 	if (!rc)
-		rc = tpm2_sess_hmac(auth->hmac, NULL, 0, v, ARRAY_SIZE(v), out);
+		rc = crypto_shash_tfm_digest(auth->hmac, msg, sizeof(msg), out);
 	return rc;
 }
 
@@ -1070,7 +1081,8 @@ static int tpm2_sess_fill(struct tpm_chip *chip, struct tpm2_auth *auth,
 	if (auth->broken || !auth->appended || len < TPM_HEADER_SIZE)
 		return -EIO;
 	cc = tpm_hdr_code(buf->data);
-	nh = FIELD_GET(TPM2_CC_ATTR_CHANDLES, tpm2_cc_attrs(chip, cc));
+	auth->cc_attrs = tpm2_cc_attrs(chip, cc);
+	nh = FIELD_GET(TPM2_CC_ATTR_CHANDLES, auth->cc_attrs);
 	if (nh != auth->nr_names || nh != buf->handles)
 		return -EIO;
 	for (i = 0; i < nh; i++)
@@ -1157,15 +1169,40 @@ static int tpm2_sess_rsp_find(const struct tpm2_auth *auth, const u8 *rsp,
 }
 
 /*
+ * rpHash: SHA-256 of the response code, the command code and the
+ * parameters (@len bytes at @params of @rsp).  A success with none is
+ * the same for every response to the command, so it is kept for the next.
+ */
+static void tpm2_sess_rp_hash(struct tpm2_auth *auth, const u8 *rsp,
+			      const u8 *params, u32 len, u8 *out)
+{
+	bool empty = !len && !get_unaligned_be32(rsp + 6);
+	struct sha256_state s;
+
+	if (empty && auth->rp_known && auth->rp_cc == auth->ordinal) {
+		memcpy(out, auth->rp_empty, SHA256_DIGEST_SIZE);
+		return;
+	}
+	sha256_init(&s);
+	sha256_update(&s, rsp + 6, 4);		/* responseCode */
+	sha256_update(&s, (const u8 *)&auth->ordinal, sizeof(auth->ordinal));
+	sha256_update(&s, params, len);
+	sha256_final(&s, out);
+	if (!empty)
+		return;
+	memcpy(auth->rp_empty, out, SHA256_DIGEST_SIZE);
+	auth->rp_cc = auth->ordinal;
+	auth->rp_known = true;
+}
+
+/*
  * Check the response's HMAC (over rpHash and both nonces) and decrypt its
  * first parameter if asked.
  */
-static int tpm2_sess_check(struct tpm_chip *chip, struct tpm2_auth *auth,
-			   u8 *rsp, u32 len)
+static int tpm2_sess_check(struct tpm2_auth *auth, u8 *rsp, u32 len)
 {
-	u32 cc = be32_to_cpu(auth->ordinal), off, plen, params, at, n, nonce;
+	u32 off, plen, params, at, n, nonce;
 	u8 rp_hash[SHA256_DIGEST_SIZE], mac[SHA256_DIGEST_SIZE];
-	struct sha256_state s;
 	u8 attrs;
 	int rc;
 
@@ -1173,7 +1210,7 @@ static int tpm2_sess_check(struct tpm_chip *chip, struct tpm2_auth *auth,
 	    get_unaligned_be16(rsp) != TPM2_ST_SESSIONS)
 		return -EBADMSG;
 	off = TPM_HEADER_SIZE;
-	if (tpm2_cc_attrs(chip, cc) & TPM2_CC_ATTR_RHANDLE)
+	if (auth->cc_attrs & TPM2_CC_ATTR_RHANDLE)
 		off += 4;
 	if (off + 4 > len)
 		return -EBADMSG;
@@ -1185,11 +1222,7 @@ static int tpm2_sess_check(struct tpm_chip *chip, struct tpm2_auth *auth,
 	if (rc)
 		return rc;
 	attrs = rsp[nonce + TPM2_SESS_NONCE];
-	sha256_init(&s);
-	sha256_update(&s, rsp + 6, 4);		/* responseCode: 0 */
-	sha256_update(&s, (const u8 *)&auth->ordinal, sizeof(auth->ordinal));
-	sha256_update(&s, rsp + params, plen);
-	sha256_final(&s, rp_hash);
+	tpm2_sess_rp_hash(auth, rsp, rsp + params, plen, rp_hash);
 	rc = tpm2_sess_mac(auth, rp_hash, rsp + nonce, auth->our_nonce, attrs,
 			   mac);
 	if (rc)
@@ -1274,7 +1307,7 @@ int tpm_buf_check_hmac_response(struct tpm_chip *chip, struct tpm_buf *buf,
 		return rc;
 	}
 	len = min_t(u32, tpm_hdr_len(buf->data), PAGE_SIZE);
-	err = tpm2_sess_check(chip, auth, buf->data, len);
+	err = tpm2_sess_check(auth, buf->data, len);
 	tpm2_sess_idle(auth);
 	if (!err)
 		return 0;

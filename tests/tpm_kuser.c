@@ -11,9 +11,10 @@
  *   echo "sessmath N" > .../run	N times the arithmetic a protected
  *       extend's session does, with the same primitives on the same
  *       sizes, no TPM (CONFIG_TCG_TPM2_HMAC): a 32-byte nonce, cpHash
- *       (SHA-256 of 46 bytes), the command's HMAC-SHA256 under a kept key
- *       (97 bytes), rpHash (8 bytes) and the response's HMAC: what the
- *       session costs besides the bytes it adds on the bus
+ *       (SHA-256 of 184 bytes: an extend of four banks, as swtpm's),
+ *       the command's HMAC-SHA256 under a kept key (97 bytes) and the
+ *       response's (an extend's answer has no parameters: its rpHash is
+ *       kept): what the session costs besides the bytes it adds on the bus
  *   echo "phases N" > .../run	N extends as tpm_pcr_extend() makes them
  *       with the kernel's session (CONFIG_TCG_TPM2_HMAC), through the
  *       calls trusted keys makes, each step timed: where a call's time
@@ -85,25 +86,20 @@ static noinline_for_stack int kuser_mac(const u8 *p_hash,
 					const u8 *newer, const u8 *older,
 					u8 *out)
 {
-	SHASH_DESC_ON_STACK(desc, kuser_hmac);
-	u8 attrs = 1;
-	int rc;
+	u8 msg[3 * SHA256_DIGEST_SIZE + 1];
 
-	desc->tfm = kuser_hmac;
-	rc = crypto_shash_init(desc) ?:
-	     crypto_shash_update(desc, p_hash, SHA256_DIGEST_SIZE) ?:
-	     crypto_shash_update(desc, newer, SHA256_DIGEST_SIZE) ?:
-	     crypto_shash_update(desc, older, SHA256_DIGEST_SIZE) ?:
-	     crypto_shash_update(desc, &attrs, 1) ?:
-	     crypto_shash_final(desc, out);
-	shash_desc_zero(desc);
-	return rc;
+	memcpy(msg, p_hash, SHA256_DIGEST_SIZE);
+	memcpy(msg + SHA256_DIGEST_SIZE, newer, SHA256_DIGEST_SIZE);
+	memcpy(msg + 2 * SHA256_DIGEST_SIZE, older, SHA256_DIGEST_SIZE);
+	msg[sizeof(msg) - 1] = 1;
+	return crypto_shash_tfm_digest(kuser_hmac, msg, sizeof(msg), out);
 }
 
 static noinline_for_stack int kuser_sessmath(u32 i, u8 *out)
 {
 	u8 ours[SHA256_DIGEST_SIZE], theirs[SHA256_DIGEST_SIZE] = { 2 };
-	u8 params[46] = { i }, rsp[8] = {}, hash[SHA256_DIGEST_SIZE];
+	u8 params[184] = { i }, hash[SHA256_DIGEST_SIZE];
+	static const u8 rp_hash[SHA256_DIGEST_SIZE] = { 4 };
 	u8 key[SHA256_DIGEST_SIZE] = { 3 };
 	int rc;
 
@@ -123,8 +119,8 @@ static noinline_for_stack int kuser_sessmath(u32 i, u8 *out)
 	rc = kuser_mac(hash, ours, theirs, out);
 	if (rc)
 		return rc;
-	sha256(rsp, sizeof(rsp), hash);
-	return kuser_mac(hash, theirs, ours, out);
+	/* rpHash of an answer with no parameters: kept per command code. */
+	return kuser_mac(rp_hash, theirs, ours, out);
 }
 
 static void kuser_build_extend(struct tpm_chip *chip, struct tpm_buf *buf,

@@ -6,7 +6,8 @@
  * AES-CFB parameter encryption against vectors computed independently
  * with Python's hmac, hashlib and cryptography (tests/lib/session-vectors.py
  * prints them); and the response check: a changed or replayed response is
- * refused, its parameters wiped and the session dropped.
+ * refused, its parameters wiped and the session dropped; rpHash kept for
+ * answers with no parameters serves only their own command.
  */
 #include <kunit/test.h>
 #include <linux/slab.h>
@@ -18,6 +19,7 @@
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 #define SESS_HANDLE	0x02000000
+#define SESS_RH_PLATFORM	0x4000000c
 #define ATTRS(cc, nh, rh)	((cc) | (nh) << 25 | ((rh) ? BIT(28) : 0))
 
 static const u32 sess_cc_attrs[] = {
@@ -25,6 +27,7 @@ static const u32 sess_cc_attrs[] = {
 	ATTRS(TPM2_CC_CREATE, 1, 0),
 	ATTRS(TPM2_CC_GET_RANDOM, 0, 0),
 	ATTRS(TPM2_CC_FLUSH_CONTEXT, 0, 0),
+	ATTRS(TPM2_CC_HIERARCHY_CONTROL, 1, 0),
 };
 
 /* SP 800-108 counter mode, HMAC-SHA256 (NIST CAVP, as crypto/kdf_sp800108.c). */
@@ -93,6 +96,42 @@ static const u8 random_rsp[] =
 	"\xc1\x40\xc1\x7c\x67";
 
 #define RANDOM_AT	(TPM_HEADER_SIZE + 4 + 2)
+
+/*
+ * Answers with no parameters, each with the TPM's next nonce: to the
+ * extend above (0xcc x 32), to another extend with our nonce 0x89 x 32
+ * (0xdd x 32), to a TPM2_HierarchyControl after them with our nonce
+ * 0x8a x 32 (0xee x 32), and the last with the extend's rpHash in its
+ * HMAC instead of its own.
+ */
+static const u8 extend_rsp1[] =
+	"\x80\x02\x00\x00\x00\x53\x00\x00\x00\x00\x00\x00\x00\x00\x00\x20"
+	"\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc"
+	"\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc"
+	"\x01\x00\x20\xcb\xfe\x2c\xb1\xe8\x0f\xe0\xb9\x2a\x72\xec\x7b\x55"
+	"\x34\x61\x18\xe6\xbb\x1d\xda\x9f\x47\xf2\xd0\x68\x0c\x4f\x9e\xb8"
+	"\x0c\x17\x4f";
+static const u8 extend_rsp2[] =
+	"\x80\x02\x00\x00\x00\x53\x00\x00\x00\x00\x00\x00\x00\x00\x00\x20"
+	"\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd"
+	"\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd"
+	"\x01\x00\x20\xc0\xcc\x1e\x2b\x2f\x68\xcf\x8b\x3f\xdd\x47\x6c\x2c"
+	"\x91\x87\x59\xad\x1d\xc5\x17\xc9\x54\x79\x58\xc9\x92\xca\x55\x58"
+	"\xba\xb5\xb9";
+static const u8 hc_rsp[] =
+	"\x80\x02\x00\x00\x00\x53\x00\x00\x00\x00\x00\x00\x00\x00\x00\x20"
+	"\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee"
+	"\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee"
+	"\x01\x00\x20\x4c\xf3\xe4\xb0\xcb\x63\xe3\x17\x93\x36\x35\x2e\x2a"
+	"\x7f\xcf\x8f\xee\xed\x17\xfc\xf7\x34\x22\x3c\xba\xc8\x23\xfe\x4d"
+	"\x79\xa3\x5b";
+static const u8 hc_rsp_stale[] =
+	"\x80\x02\x00\x00\x00\x53\x00\x00\x00\x00\x00\x00\x00\x00\x00\x20"
+	"\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee"
+	"\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee"
+	"\x01\x00\x20\xc5\x2c\x2b\xd4\x3c\xbb\xd0\xa7\xc1\xe7\x05\xc3\x01"
+	"\x64\xac\x0a\x14\x88\xd3\xb1\x7f\xe1\x04\x60\x81\x91\xfd\x85\xbe"
+	"\x68\x33\x2c";
 
 static u8 sess_key[32], sess_tpm_nonce[32], sess_our_nonce[32];
 
@@ -356,6 +395,75 @@ static void check_response_replayed(struct kunit *test)
 	tpm_buf_destroy(&buf);
 }
 
+/* A command with one handle and @plen bytes of parameters, sealed. */
+static void sess_seal(struct kunit *test, struct tpm_chip *chip,
+		      struct tpm_buf *buf, u32 cc, u32 handle, const u8 *nonce,
+		      const u8 *params, u32 plen)
+{
+	KUNIT_ASSERT_EQ(test, 0, tpm_buf_init(buf, TPM2_ST_SESSIONS, cc));
+	tpm_buf_append_name(chip, buf, handle, NULL);
+	tpm_buf_append_hmac_session(chip, buf, 0, NULL, 0);
+	tpm2_sess_kunit_nonce(chip, buf, nonce);
+	tpm_buf_append(buf, params, plen);
+	KUNIT_ASSERT_EQ(test, 0, tpm_buf_fill_hmac_session(chip, buf));
+}
+
+/*
+ * Answers with no parameters share rpHash per command code, which the
+ * session keeps: two extends and then a TPM2_HierarchyControl each pass
+ * with their own, and the last is refused if its HMAC was made with the
+ * extend's rpHash.
+ */
+static void check_response_no_params(struct kunit *test)
+{
+	static const u8 extend[] = "\x00\x00\x00\x01\x00\x0b"
+		"\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99"
+		"\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99";
+	static const u8 hc[] = "\x40\x00\x00\x0b\x00";
+	const struct {
+		u32 cc, handle;
+		u8 nonce;
+		const u8 *params, *rsp;
+		u32 plen, rlen;
+	} steps[] = {
+		{ TPM2_CC_PCR_EXTEND, 16, 0x88, extend, extend_rsp1,
+		  sizeof(extend) - 1, sizeof(extend_rsp1) - 1 },
+		{ TPM2_CC_PCR_EXTEND, 16, 0x89, extend, extend_rsp2,
+		  sizeof(extend) - 1, sizeof(extend_rsp2) - 1 },
+		{ TPM2_CC_HIERARCHY_CONTROL, SESS_RH_PLATFORM, 0x8a, hc, hc_rsp,
+		  sizeof(hc) - 1, sizeof(hc_rsp) - 1 },
+	};
+	struct tpm_chip *chip;
+	struct sess_fake *f;
+	struct tpm_buf buf;
+	int stale, i, last = ARRAY_SIZE(steps) - 1;
+	bool bad;
+	u8 nonce[32];
+
+	for (stale = 0; stale < 2; stale++) {
+		chip = sess_chip(test, &f);
+		for (i = 0; i <= last; i++) {
+			bad = stale && i == last;
+			if (i)
+				KUNIT_ASSERT_EQ(test, 0,
+						tpm2_sess_kunit_hold(chip, SESS_HANDLE,
+								     NULL, NULL));
+			memset(nonce, steps[i].nonce, sizeof(nonce));
+			sess_seal(test, chip, &buf, steps[i].cc, steps[i].handle,
+				  nonce, steps[i].params, steps[i].plen);
+			if (!i)
+				KUNIT_EXPECT_MEMEQ(test, buf.data, extend_cmd,
+						   sizeof(extend_cmd) - 1);
+			KUNIT_EXPECT_EQ(test, bad ? -EINVAL : 0,
+					sess_check(chip, &buf,
+						   bad ? hc_rsp_stale : steps[i].rsp,
+						   steps[i].rlen));
+			tpm_buf_destroy(&buf);
+		}
+		KUNIT_EXPECT_EQ(test, !stale, tpm2_sess_kunit_live(chip));
+	}
+}
+
 /* What a TPM error (or no answer) does to the session, which stays or goes. */
 static void sess_error(struct kunit *test, int rc, bool live, bool flushed)
 {
@@ -441,6 +549,7 @@ static struct kunit_case tpm_session_cases[] = {
 	KUNIT_CASE(check_response_decrypts),
 	KUNIT_CASE(check_response_tampered),
 	KUNIT_CASE(check_response_replayed),
+	KUNIT_CASE(check_response_no_params),
 	KUNIT_CASE(check_tpm_error),
 	KUNIT_CASE(check_response_short),
 	KUNIT_CASE(seal_refuses_unnamed_handle),

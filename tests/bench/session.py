@@ -8,7 +8,9 @@
       the median over rounds of each target's median microseconds per
       call (extend-loop: per extend; trusted: seal and unseal); then
       where a protected extend's time goes (kuser.py phases): each
-      step's median, one call at a time and in a loop
+      step's median, one call at a time and in a loop; then each round's
+      ratios for a PCR extend against issue 26's goals, and in how many
+      rounds they were met
 """
 import statistics
 import sys
@@ -59,6 +61,45 @@ def table(data, ops, targets, title):
 
 STEPS = ['begin', 'build', 'fill', 'send', 'check']
 
+# Issue 26's goals for a PCR extend: ours protected at most 1.3x ours
+# unprotected, and at least 5x faster than upstream's protected.
+GOALS = [('extend', 'one call at a time'), ('extend-loop', 'in a loop')]
+MAX_COST, MIN_GAIN = 1.3, 5.0
+
+
+def per_round(path):
+    """{(op, target, round): us per extend} for the goals' rows"""
+    out = {}
+    for line in open(path):
+        f = dict(kv.split('=', 1) for kv in line.split() if '=' in kv)
+        if f.get('op') not in ('extend', 'extend-loop') or f.get('user') == '1':
+            continue
+        v = float(f['loop_us_per_op']) if 'loop_us_per_op' in f else float(f['median_us'])
+        out[(f['op'] + ('-loop' if 'loop_us_per_op' in f else ''), f['target'], f['round'])] = v
+    return out
+
+
+def goals(path):
+    """Each round's ratios (its targets ran back to back) and how many met the goals."""
+    data = per_round(path)
+    for op, what in GOALS:
+        rounds = sorted({r for o, _, r in data if o == op}, key=int)
+        cost, gain = [], []
+        for r in rounds:
+            p, u, up = (data.get((op, t, r)) for t in ('ours-hmac1', 'ours-hmac0', 'upstream-hmac1'))
+            if p and u:
+                cost.append(p / u)
+            if p and up:
+                gain.append(up / p)
+        if not cost and not gain:
+            continue
+        print('Goals, PCR extend %s, round by round: protected/unprotected %s (at most %.1f: '
+              'met in %d of %d); upstream/ours protected %s (at least %.0f: met in %d of %d)' %
+              (what, ' '.join('%.2f' % c for c in cost), MAX_COST,
+               sum(c <= MAX_COST for c in cost), len(cost),
+               ' '.join('%.1f' % g for g in gain), MIN_GAIN,
+               sum(g >= MIN_GAIN for g in gain), len(gain)))
+
 
 def main(path):
     data = rows(path)
@@ -72,6 +113,7 @@ def main(path):
             print('Where a protected extend\'s time goes, %s (us per step: the session made '
                   'ready, the command built, its HMAC, the round trip, the response checked)' % what)
             table(data, steps, targets, 'step')
+    goals(path)
     return 0
 
 

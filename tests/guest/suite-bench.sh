@@ -174,7 +174,12 @@ trusted_times() {
 session_round() {
 	local drv=$1 r=$2 h l op k=$TPMTEST_REPO/tests/bench/kuser.py
 	grep -q '^CONFIG_TCG_TPM2_HMAC=y' "$TPMTEST_KBUILD/.config" || return 0
-	for h in $([ "$drv" = ours ] && echo 1 0 || echo 1); do
+	# Ours protected and unprotected back to back, which goes first
+	# turning round by round (the ratio is taken within a round).
+	local order="1 0"
+	[ $((r % 2)) = 0 ] && order="0 1"
+	[ "$drv" = ours ] || order=1
+	for h in $order; do
 		l=$drv-hmac$h
 		if ! TPMTEST_DRIVER=$drv load_mods tpm; then
 			fail "$l/session-load" "tpm.ko"

@@ -4,12 +4,15 @@
 # Does nothing when everything is there already.
 set -euo pipefail
 
-series=${KVER:-6.12}
+# The kernel sources: KVERS (a list), else KVER, else 6.12.
 pkgs=(build-essential bc bison flex libelf-dev libssl-dev cpio kmod
       python3 qemu-system-x86 swtpm swtpm-tools libtpms0 tpm2-tools
-      busybox-static rsync util-linux procps sparse "linux-source-$series"
+      busybox-static rsync util-linux procps sparse
       tpm2-abrmd libtss2-tcti-tabrmd0 dbus tpm2-openssl systemd keyutils
       python3-docutils ovmf)
+for series in ${KVERS:-${KVER:-6.12}}; do
+	pkgs+=("linux-source-$series")
+done
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -6,7 +6,9 @@
 
 Prints each vector as the C array the KUnit file holds: KDFa, KDFe, two
 sealed commands (a PCR extend; a TPM2_Create with a passphrase and its
-first parameter encrypted) and a sealed, encrypted GetRandom response,
+first parameter encrypted), a sealed, encrypted GetRandom response and
+responses with no parameters (two extends', a TPM2_HierarchyControl's,
+and one of that made with an extend's rpHash),
 with Python's hmac and hashlib and the cryptography package's AES-CFB,
 following TPM 2.0 Part 1 (11.4.9 KDFa, 11.4.10 KDFe, 19.6 HMAC sessions,
 21 session-based encryption).  The NIST SP 800-108 vector is printed as a
@@ -81,6 +83,17 @@ def main():
     body = (struct.pack('>I', len(params)) + params + struct.pack('>H', 32) + nt +
             b'\x41' + struct.pack('>H', 32) + mac)
     c('random_rsp', struct.pack('>HII', 0x8002, 10 + len(body), 0) + body)
+
+    def no_params(cc, nt, ours):
+        rp = H(struct.pack('>II', 0, cc))
+        mac = hmac.new(sk, rp + nt + ours + b'\x01', hashlib.sha256).digest()
+        body = (struct.pack('>IH', 0, 32) + nt + b'\x01' + struct.pack('>H', 32) + mac)
+        return struct.pack('>HII', 0x8002, 10 + len(body), 0) + body
+
+    c('extend_rsp1', no_params(0x182, b'\xcc' * 32, on))
+    c('extend_rsp2', no_params(0x182, b'\xdd' * 32, b'\x89' * 32))
+    c('hc_rsp', no_params(0x121, b'\xee' * 32, b'\x8a' * 32))
+    c('hc_rsp_stale', no_params(0x182, b'\xee' * 32, b'\x8a' * 32))
 
 
 if __name__ == '__main__':
