@@ -26,13 +26,18 @@ mkdir -p "$logdir"
 all=$logdir/all.log
 : >"$all"
 
+# took: the time since make check began, as "M min S s".
+took() {
+	echo "$((SECONDS / 60)) min $((SECONDS % 60)) s"
+}
+
 # step <name> <command...>: run a step; its TEST- lines are counted, and
 # a step that fails without saying why (no TEST-FAIL line of its own)
 # counts as one more failure; one that said why is not counted twice.
 step() {
 	local name=$1 rc out=$logdir/step.log
 	shift
-	echo "== $name"
+	echo "== $name (at $(took))"
 	"$@" 2>&1 | tee "$out" | grep --line-buffered -E '^(TEST-|guest: suite|guest-kernel:|modules:|deps:|kunit:|[a-z/]+: [0-9]+ passed)'
 	rc=${PIPESTATUS[0]}
 	cat "$out" >>"$all"
@@ -55,7 +60,7 @@ prebuild() {
 await_prebuild() {
 	local rc
 	[ -n "$prebuild_pid" ] || return 0
-	echo "== kernel $1, built beside the 6.12 boots"
+	echo "== kernel $1, built beside the 6.12 boots (at $(took))"
 	wait "$prebuild_pid"
 	rc=$?
 	prebuild_pid=
@@ -198,5 +203,6 @@ if [ "$failed" != 0 ]; then
 	grep '^TEST-FAIL:' "$all"
 fi
 echo "log: $all"
+echo "check: took $(took)"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ] && [ "$passed" -gt 0 ]
