@@ -101,7 +101,6 @@ MODULE_PARM_DESC(disable_pcr_integrity, "Send TPM2_PCR_Extend without the sessio
  * @attrs:	the session's attributes in the command
  * @ordinal:	the command's code, big-endian
  * @cc_attrs:	its TPMA_CC (the chip's table), for reading the response
- * @rp_known:	@rp_empty holds rpHash for @rp_cc
  * @rp_cc:	a command code, big-endian
  * @rp_empty:	rpHash of a success with no parameters to @rp_cc, which is
  *		the same for every such response (most extends': a block of
@@ -111,6 +110,7 @@ MODULE_PARM_DESC(disable_pcr_integrity, "Send TPM2_PCR_Extend without the sessio
  * @active:	a command is being built or sent with the session
  * @appended:	tpm_buf_append_hmac_session() put the session in it
  * @broken:	building it went wrong (tpm_buf_fill_hmac_session() says so)
+ * @rp_known:	@rp_empty holds rpHash for @rp_cc
  * @new_name:	the name of a null key made again that differs from the one
  *		user space certified (null_name): sessions are refused until
  *		root writes this name to null_name; all zeros if none
@@ -131,7 +131,6 @@ struct tpm2_auth {
 	u8 attrs;
 	__be32 ordinal;
 	u32 cc_attrs;
-	bool rp_known;
 	__be32 rp_cc;
 	u8 rp_empty[SHA256_DIGEST_SIZE];
 	int pos;
@@ -139,6 +138,7 @@ struct tpm2_auth {
 	bool active;
 	bool appended;
 	bool broken;
+	bool rp_known;
 	u8 new_name[TPM2_NAME_SIZE];
 };
 
@@ -1278,7 +1278,8 @@ static int tpm2_sess_refused(u32 rc, int pos)
  *
  * Context: process context, may sleep; the caller holds the ops.
  * Return: @rc if it is not 0; else 0, or -EINVAL for a response that
- * fails the check.
+ * fails the check or answers a command tpm_buf_fill_hmac_session() did
+ * not seal.
  */
 int tpm_buf_check_hmac_response(struct tpm_chip *chip, struct tpm_buf *buf,
 				int rc)

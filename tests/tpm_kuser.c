@@ -111,8 +111,11 @@ static noinline_for_stack int kuser_sessmath(u32 i, u8 *out)
 			return rc;
 		}
 		rc = crypto_shash_setkey(kuser_hmac, key, sizeof(key));
-		if (rc)
+		if (rc) {
+			crypto_free_shash(kuser_hmac);
+			kuser_hmac = NULL;
 			return rc;
+		}
 	}
 	get_random_bytes(ours, sizeof(ours));
 	sha256(params, sizeof(params), hash);

@@ -95,7 +95,22 @@ static const u8 random_rsp[] =
 	"\x37\xa7\xd7\xdc\x2f\x2c\x98\x1a\xf9\x49\x10\x52\xbd\x67\x0b\x77"
 	"\xc1\x40\xc1\x7c\x67";
 
+/* The next answer to it, with our nonce 0x89 x 32: "fedcba9876543210". */
+static const u8 random_rsp2[] =
+	"\x80\x02\x00\x00\x00\x65\x00\x00\x00\x00\x00\x00\x00\x12\x00\x10"
+	"\x4f\xa3\xa9\xa0\x6d\xbb\x7a\x50\xf4\x64\x69\x48\x83\xf0\x58\xa5"
+	"\x00\x20\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc"
+	"\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc"
+	"\xbc\xbc\x41\x00\x20\x50\x71\xc0\x33\x05\xab\xa7\x16\x15\x31\xdb"
+	"\xb1\x8a\x65\xc3\x42\xde\x17\x24\x98\xd4\x4c\x76\x2b\x79\xdf\x42"
+	"\xc5\x1b\xb4\xbf\x55";
+
 #define RANDOM_AT	(TPM_HEADER_SIZE + 4 + 2)
+
+/* extend_cmd's parameters: one SHA-256 digest, 0x99 x 32. */
+static const u8 extend_params[] = "\x00\x00\x00\x01\x00\x0b"
+	"\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99"
+	"\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99";
 
 /*
  * Answers with no parameters, each with the TPM's next nonce: to the
@@ -326,17 +341,30 @@ static int sess_check(struct tpm_chip *chip, struct tpm_buf *buf,
 	return rc;
 }
 
-/* The TPM's answer passes and comes out decrypted. */
+/*
+ * The TPM's answers pass and come out decrypted, two in a row, each with
+ * its own bytes (their rpHash is not kept: they have parameters).
+ */
 static void check_response_decrypts(struct kunit *test)
 {
 	struct sess_fake *f;
 	struct tpm_chip *chip = sess_chip(test, &f);
 	struct tpm_buf buf;
+	u8 nonce[32];
 
 	sess_get_random(test, chip, &buf, sess_our_nonce);
 	KUNIT_EXPECT_EQ(test, 0, sess_check(chip, &buf, random_rsp,
 					    sizeof(random_rsp) - 1));
 	KUNIT_EXPECT_MEMEQ(test, buf.data + RANDOM_AT, "0123456789abcdef", 16);
+	KUNIT_EXPECT_TRUE(test, tpm2_sess_kunit_live(chip));
+	tpm_buf_destroy(&buf);
+	KUNIT_ASSERT_EQ(test, 0, tpm2_sess_kunit_hold(chip, SESS_HANDLE, NULL,
+						      NULL));
+	memset(nonce, 0x89, sizeof(nonce));
+	sess_get_random(test, chip, &buf, nonce);
+	KUNIT_EXPECT_EQ(test, 0, sess_check(chip, &buf, random_rsp2,
+					    sizeof(random_rsp2) - 1));
+	KUNIT_EXPECT_MEMEQ(test, buf.data + RANDOM_AT, "fedcba9876543210", 16);
 	KUNIT_EXPECT_TRUE(test, tpm2_sess_kunit_live(chip));
 	KUNIT_EXPECT_EQ(test, 0, f->sent);
 	tpm_buf_destroy(&buf);
@@ -373,26 +401,38 @@ static void check_response_tampered(struct kunit *test)
 	}
 }
 
-/* An answer to an earlier command, replayed for the next one, is refused. */
+/*
+ * An answer to an earlier command, replayed for the next one, is refused,
+ * whether the next was sealed (with another nonce) or only held and never
+ * sealed (sealing finds the command's sessions, and holding the session
+ * again forgets them).
+ */
 static void check_response_replayed(struct kunit *test)
 {
 	struct sess_fake *f;
-	struct tpm_chip *chip = sess_chip(test, &f);
+	struct tpm_chip *chip;
 	struct tpm_buf buf;
 	u8 nonce[32];
+	int sealed;
 
-	sess_get_random(test, chip, &buf, sess_our_nonce);
-	KUNIT_ASSERT_EQ(test, 0, sess_check(chip, &buf, random_rsp,
-					    sizeof(random_rsp) - 1));
-	tpm_buf_destroy(&buf);
-	KUNIT_ASSERT_EQ(test, 0, tpm2_sess_kunit_hold(chip, SESS_HANDLE, NULL,
-						      NULL));
-	memset(nonce, 0x89, sizeof(nonce));
-	sess_get_random(test, chip, &buf, nonce);
-	KUNIT_EXPECT_EQ(test, -EINVAL, sess_check(chip, &buf, random_rsp,
-						  sizeof(random_rsp) - 1));
-	KUNIT_EXPECT_FALSE(test, tpm2_sess_kunit_live(chip));
-	tpm_buf_destroy(&buf);
+	for (sealed = 0; sealed < 2; sealed++) {
+		chip = sess_chip(test, &f);
+		sess_get_random(test, chip, &buf, sess_our_nonce);
+		KUNIT_ASSERT_EQ(test, 0, sess_check(chip, &buf, random_rsp,
+						    sizeof(random_rsp) - 1));
+		KUNIT_ASSERT_EQ(test, 0, tpm2_sess_kunit_hold(chip, SESS_HANDLE,
+							      NULL, NULL));
+		if (sealed) {
+			tpm_buf_destroy(&buf);
+			memset(nonce, 0x89, sizeof(nonce));
+			sess_get_random(test, chip, &buf, nonce);
+		}
+		KUNIT_EXPECT_EQ(test, -EINVAL,
+				sess_check(chip, &buf, random_rsp,
+					   sizeof(random_rsp) - 1));
+		KUNIT_EXPECT_FALSE(test, tpm2_sess_kunit_live(chip));
+		tpm_buf_destroy(&buf);
+	}
 }
 
 /* A command with one handle and @plen bytes of parameters, sealed. */
@@ -416,9 +456,6 @@ static void sess_seal(struct kunit *test, struct tpm_chip *chip,
  */
 static void check_response_no_params(struct kunit *test)
 {
-	static const u8 extend[] = "\x00\x00\x00\x01\x00\x0b"
-		"\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99"
-		"\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99";
 	static const u8 hc[] = "\x40\x00\x00\x0b\x00";
 	const struct {
 		u32 cc, handle;
@@ -426,10 +463,10 @@ static void check_response_no_params(struct kunit *test)
 		const u8 *params, *rsp;
 		u32 plen, rlen;
 	} steps[] = {
-		{ TPM2_CC_PCR_EXTEND, 16, 0x88, extend, extend_rsp1,
-		  sizeof(extend) - 1, sizeof(extend_rsp1) - 1 },
-		{ TPM2_CC_PCR_EXTEND, 16, 0x89, extend, extend_rsp2,
-		  sizeof(extend) - 1, sizeof(extend_rsp2) - 1 },
+		{ TPM2_CC_PCR_EXTEND, 16, 0x88, extend_params, extend_rsp1,
+		  sizeof(extend_params) - 1, sizeof(extend_rsp1) - 1 },
+		{ TPM2_CC_PCR_EXTEND, 16, 0x89, extend_params, extend_rsp2,
+		  sizeof(extend_params) - 1, sizeof(extend_rsp2) - 1 },
 		{ TPM2_CC_HIERARCHY_CONTROL, SESS_RH_PLATFORM, 0x8a, hc, hc_rsp,
 		  sizeof(hc) - 1, sizeof(hc_rsp) - 1 },
 	};
@@ -462,6 +499,34 @@ static void check_response_no_params(struct kunit *test)
 		}
 		KUNIT_EXPECT_EQ(test, !stale, tpm2_sess_kunit_live(chip));
 	}
+}
+
+/*
+ * Only a success shares rpHash: an extend's answer with its response code
+ * changed after one was kept is refused.
+ */
+static void check_response_code_changed(struct kunit *test)
+{
+	u8 nonce[32], rsp[sizeof(extend_rsp2) - 1];
+	struct sess_fake *f;
+	struct tpm_chip *chip = sess_chip(test, &f);
+	struct tpm_buf buf;
+
+	sess_seal(test, chip, &buf, TPM2_CC_PCR_EXTEND, 16, sess_our_nonce,
+		  extend_params, sizeof(extend_params) - 1);
+	KUNIT_EXPECT_EQ(test, 0, sess_check(chip, &buf, extend_rsp1,
+					    sizeof(extend_rsp1) - 1));
+	tpm_buf_destroy(&buf);
+	KUNIT_ASSERT_EQ(test, 0, tpm2_sess_kunit_hold(chip, SESS_HANDLE, NULL,
+						      NULL));
+	memset(nonce, 0x89, sizeof(nonce));
+	sess_seal(test, chip, &buf, TPM2_CC_PCR_EXTEND, 16, nonce,
+		  extend_params, sizeof(extend_params) - 1);
+	memcpy(rsp, extend_rsp2, sizeof(rsp));
+	rsp[9] ^= 0x01;
+	KUNIT_EXPECT_EQ(test, -EINVAL, sess_check(chip, &buf, rsp, sizeof(rsp)));
+	KUNIT_EXPECT_FALSE(test, tpm2_sess_kunit_live(chip));
+	tpm_buf_destroy(&buf);
 }
 
 /* What a TPM error (or no answer) does to the session, which stays or goes. */
@@ -550,6 +615,7 @@ static struct kunit_case tpm_session_cases[] = {
 	KUNIT_CASE(check_response_tampered),
 	KUNIT_CASE(check_response_replayed),
 	KUNIT_CASE(check_response_no_params),
+	KUNIT_CASE(check_response_code_changed),
 	KUNIT_CASE(check_tpm_error),
 	KUNIT_CASE(check_response_short),
 	KUNIT_CASE(seal_refuses_unnamed_handle),

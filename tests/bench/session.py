@@ -72,7 +72,7 @@ def per_round(path):
     out = {}
     for line in open(path):
         f = dict(kv.split('=', 1) for kv in line.split() if '=' in kv)
-        if f.get('op') not in ('extend', 'extend-loop') or f.get('user') == '1':
+        if f.get('op') != 'extend' or f.get('user') == '1':
             continue
         v = float(f['loop_us_per_op']) if 'loop_us_per_op' in f else float(f['median_us'])
         out[(f['op'] + ('-loop' if 'loop_us_per_op' in f else ''), f['target'], f['round'])] = v
@@ -93,9 +93,10 @@ def goals(path):
                 gain.append(up / p)
         if not cost and not gain:
             continue
-        print('Goals, PCR extend %s, round by round: protected/unprotected %s (at most %.1f: '
-              'met in %d of %d); upstream/ours protected %s (at least %.0f: met in %d of %d)' %
-              (what, ' '.join('%.2f' % c for c in cost), MAX_COST,
+        print('Goals, PCR extend %s, round by round (%d rounds): protected/unprotected %s '
+              '(at most %.1f: met in %d of %d); upstream/ours protected %s (at least %.0f: '
+              'met in %d of %d)' %
+              (what, len(rounds), ' '.join('%.2f' % c for c in cost), MAX_COST,
                sum(c <= MAX_COST for c in cost), len(cost),
                ' '.join('%.1f' % g for g in gain), MIN_GAIN,
                sum(g >= MIN_GAIN for g in gain), len(gain)))

@@ -176,10 +176,10 @@ session_round() {
 	grep -q '^CONFIG_TCG_TPM2_HMAC=y' "$TPMTEST_KBUILD/.config" || return 0
 	# Ours protected and unprotected back to back, which goes first
 	# turning round by round (the ratio is taken within a round).
-	local order="1 0"
-	[ $((r % 2)) = 0 ] && order="0 1"
-	[ "$drv" = ours ] || order=1
-	for h in $order; do
+	local hmacs="1 0"
+	[ $((r % 2)) = 0 ] && hmacs="0 1"
+	[ "$drv" = ours ] || hmacs=1
+	for h in $hmacs; do
 		l=$drv-hmac$h
 		if ! TPMTEST_DRIVER=$drv load_mods tpm; then
 			fail "$l/session-load" "tpm.ko"

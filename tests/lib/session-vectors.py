@@ -6,7 +6,7 @@
 
 Prints each vector as the C array the KUnit file holds: KDFa, KDFe, two
 sealed commands (a PCR extend; a TPM2_Create with a passphrase and its
-first parameter encrypted), a sealed, encrypted GetRandom response and
+first parameter encrypted), two sealed, encrypted GetRandom responses and
 responses with no parameters (two extends', a TPM2_HierarchyControl's,
 and one of that made with an extend's rpHash),
 with Python's hmac and hashlib and the cryptography package's AES-CFB,
@@ -75,14 +75,17 @@ def main():
     params = struct.pack('>H', len(secret)) + cfb(kiv[:16], kiv[16:], secret) + b'\0\0'
     c('create_cmd', command(0x153, 0x81000001, b'\x00\x0b' + b'\xaa' * 32, 0x21,
                             sk + pw, params))
-    nt, rnd = b'\xbb' * 32, b'0123456789abcdef'
-    kiv = kdfa(sk, b'CFB', nt, on, 32)
-    params = struct.pack('>H', len(rnd)) + cfb(kiv[:16], kiv[16:], rnd)
-    rp = H(struct.pack('>II', 0, 0x17b) + params)
-    mac = hmac.new(sk, rp + nt + on + b'\x41', hashlib.sha256).digest()
-    body = (struct.pack('>I', len(params)) + params + struct.pack('>H', 32) + nt +
-            b'\x41' + struct.pack('>H', 32) + mac)
-    c('random_rsp', struct.pack('>HII', 0x8002, 10 + len(body), 0) + body)
+    def random(nt, ours, rnd):
+        kiv = kdfa(sk, b'CFB', nt, ours, 32)
+        params = struct.pack('>H', len(rnd)) + cfb(kiv[:16], kiv[16:], rnd)
+        rp = H(struct.pack('>II', 0, 0x17b) + params)
+        mac = hmac.new(sk, rp + nt + ours + b'\x41', hashlib.sha256).digest()
+        body = (struct.pack('>I', len(params)) + params + struct.pack('>H', 32) + nt +
+                b'\x41' + struct.pack('>H', 32) + mac)
+        return struct.pack('>HII', 0x8002, 10 + len(body), 0) + body
+
+    c('random_rsp', random(b'\xbb' * 32, on, b'0123456789abcdef'))
+    c('random_rsp2', random(b'\xbc' * 32, b'\x89' * 32, b'fedcba9876543210'))
 
     def no_params(cc, nt, ours):
         rp = H(struct.pack('>II', 0, cc))
