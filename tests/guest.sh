@@ -18,9 +18,8 @@
 # guest kernel a DSDT that describes tpm-crb as other firmware does
 # (tests/lib/acpi-tables.py: split-trim, outside), through an initrd the
 # kernel takes ACPI tables from; --cpu picks QEMU's CPU model (qemu64,
-# QEMU's own, unless told: the benchmark boots "max", whose SSSE3, AVX2
-# and BMI2 the kernel's SHA-256 uses, as on any x86 of the last decade,
-# where qemu64 has none of them).  Prints each check's result and
+# QEMU's own, unless told; "max" has the SSSE3, AVX2 and BMI2 that the
+# kernel's SHA-256 can use, which qemu64 lacks).  Prints each check's result and
 # ends with "N passed, N failed"; a kernel report (KASAN, lockdep, WARNING,
 # BUG, hung task, kmemleak) in the guest's log counts as a failure.
 set -euo pipefail
@@ -49,7 +48,7 @@ while [ $# -gt 0 ]; do
 	--acpi) acpi=$2; shift 2 ;;
 	--cpu) cpu=$2; shift 2 ;;
 	--env) extra_env+=("$2"); shift 2 ;;
-	-h|--help) sed -n '3,25p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,24p' "$0"; exit 0 ;;
 	*) suites+=("$1"); shift ;;
 	esac
 done
