@@ -62,13 +62,7 @@ static bool disable_pcr_integrity;
 module_param(disable_pcr_integrity, bool, 0444);
 MODULE_PARM_DESC(disable_pcr_integrity, "Send TPM2_PCR_Extend without the session (as upstream's parameter)");
 
-/*
- * The shortest nonce TPM 2.0 takes (TPM2_StartAuthSession answers
- * TPM_RC_SIZE below 16 octets; the TPM's nonces take the size of the
- * caller's first): as fresh per command as a digest-sized one, and 16
- * bytes less each way, which a TIS moves four bytes per register access.
- */
-#define TPM2_SESS_NONCE		16
+#define TPM2_SESS_NONCE		SHA256_DIGEST_SIZE
 #define TPM2_SESS_NAMES		3
 #define TPM2_SESS_NAME_MAX	(2 + SHA512_DIGEST_SIZE)
 #define TPM2_SESS_AUTH_MAX	SHA512_DIGEST_SIZE
@@ -947,9 +941,6 @@ void tpm_buf_append_name(struct tpm_chip *chip, struct tpm_buf *buf,
 }
 EXPORT_SYMBOL_GPL(tpm_buf_append_name);
 
-/* What a command's HMAC holds until tpm_buf_fill_hmac_session() fills it. */
-static const u8 tpm2_sess_no_mac[SHA256_DIGEST_SIZE];
-
 /**
  * tpm_buf_append_hmac_session() - append the chip's session to a command
  * @chip:		the chip, whose ops the caller holds
@@ -1007,7 +998,7 @@ void tpm_buf_append_hmac_session(struct tpm_chip *chip, struct tpm_buf *buf,
 	tpm_buf_append_u8(buf, auth->attrs);
 	tpm_buf_append_u16(buf, SHA256_DIGEST_SIZE);
 	/* The HMAC's place, filled in by tpm_buf_fill_hmac_session(). */
-	tpm_buf_append(buf, tpm2_sess_no_mac, SHA256_DIGEST_SIZE);
+	tpm_buf_append(buf, auth->our_nonce, SHA256_DIGEST_SIZE);
 }
 EXPORT_SYMBOL_GPL(tpm_buf_append_hmac_session);
 
@@ -1491,7 +1482,7 @@ void tpm2_sess_init(struct tpm_chip *chip)
  * @chip:	a fake chip
  * @handle:	the session's handle
  * @key:	its session key (32 bytes); NULL to go on with the one set
- * @tpm_nonce:	the TPM's latest nonce (16 bytes), with @key
+ * @tpm_nonce:	the TPM's latest nonce (32 bytes), with @key
  *
  * Context: process context, may sleep.
  * Return: 0 or a negative errno.
@@ -1531,7 +1522,7 @@ EXPORT_SYMBOL_IF_KUNIT(tpm2_sess_kunit_hold);
  * tpm2_sess_kunit_nonce() - for KUnit: the caller's nonce of the command
  * @chip:	the fake chip
  * @buf:	the command, its session appended
- * @nonce:	the nonce (16 bytes), put in the session and in @buf
+ * @nonce:	the nonce (32 bytes), put in the session and in @buf
  *
  * Context: any context.
  */
@@ -1541,7 +1532,7 @@ void tpm2_sess_kunit_nonce(struct tpm_chip *chip, struct tpm_buf *buf,
 	u8 *old = chip->auth->our_nonce;
 	u32 i;
 
-	/* The nonce where the session put it. */
+	/* The nonce, and the HMAC's place which holds it until filled. */
 	for (i = 0; i + TPM2_SESS_NONCE <= tpm_buf_length(buf); i++)
 		if (!memcmp(buf->data + i, old, TPM2_SESS_NONCE))
 			memcpy(buf->data + i, nonce, TPM2_SESS_NONCE);
