@@ -142,7 +142,7 @@ int tpm_chip_register(struct tpm_chip *chip)
 	tpm2_sess_init(chip);
 	rc = tpm_sysfs_add_groups(chip);
 	if (rc)
-		return rc;
+		goto err_stop_session;
 
 	cdev_init(&chip->cdev, &tpm_fops);
 	chip->cdev.owner = THIS_MODULE;
@@ -150,7 +150,7 @@ int tpm_chip_register(struct tpm_chip *chip)
 	if (rc) {
 		dev_err(&chip->dev, "cannot add %s: %d\n",
 			dev_name(&chip->dev), rc);
-		return rc;
+		goto err_stop_session;
 	}
 	rc = tpm_sysfs_add_legacy(chip);
 	if (rc)
@@ -175,6 +175,10 @@ err_del_legacy:
 	tpm_sysfs_del_legacy(chip);
 err_unplug_tpm:
 	tpm_chip_unplug(chip);
+	return rc;
+
+err_stop_session:
+	tpm2_sess_stop(chip);
 	return rc;
 }
 EXPORT_SYMBOL_GPL(tpm_chip_register);

@@ -20,7 +20,7 @@
  * protect), and the null key's creation itself (its name is what user
  * space checks).  Documentation/session.rst says more.
  *
- * One session per chip, started at the first use and kept: it is a context
+ * One session per chip, started at registration and kept: it is a context
  * in the resource manager's books like a space's (tpm2-rm.c), left loaded
  * between commands, saved when room is needed, before a /dev/tpmN command
  * or a suspend, and loaded again at its next use.  So a protected command
@@ -371,7 +371,8 @@ static ssize_t tpm2_sess_run(struct tpm_chip *chip, struct tpm_cmd *cmd,
 		memcpy(cmd->data, header, sizeof(header));
 	}
 	if (rc > 0 && what)
-		dev_err(&chip->dev, "%s: TPM returned 0x%zx\n", what, rc);
+		dev_err_ratelimited(&chip->dev, "%s: TPM returned 0x%zx\n",
+				    what, rc);
 	return rc;
 }
 
@@ -590,17 +591,26 @@ static ssize_t tpm2_sess_null_key(struct tpm_chip *chip,
 	return -ENODEV;
 }
 
-/* The session's handle and the TPM's first nonce; the session key. */
+/*
+ * The session's handle and the TPM's first nonce; the session key.  The
+ * handle is taken first, from any success long enough to hold an HMAC
+ * session's: the TPM made that session whatever follows, and it must not
+ * be left there.  (Another kind of handle is not one this command makes,
+ * and flushing it could take someone else's object.)
+ */
 static int tpm2_sess_parse_start(struct tpm2_auth *auth,
 				 const struct tpm_cmd *cmd, const u8 *salt)
 {
 	const u8 *p = cmd->data + TPM_HEADER_SIZE;
 
+	if (cmd->len < TPM_HEADER_SIZE + 4 ||
+	    tpm2_handle_mso(get_unaligned_be32(p)) != TPM2_MSO_SESSION)
+		return -EFAULT;
+	auth->ctx.handle = get_unaligned_be32(p);
 	if (cmd->len != TPM_HEADER_SIZE + 4 + 2 + TPM2_SESS_NONCE ||
 	    get_unaligned_be16(p + 4) != TPM2_SESS_NONCE)
 		return -EFAULT;
 	memcpy(auth->tpm_nonce, p + 6, TPM2_SESS_NONCE);
-	auth->ctx.handle = get_unaligned_be32(p);
 	/* The HMAC is keyed with the salt now. */
 	auth->mac_keyed = false;
 	return tpm2_kdfa(auth->hmac, salt, SHA256_DIGEST_SIZE, "ATH",
@@ -660,12 +670,19 @@ static ssize_t tpm2_sess_start(struct tpm_chip *chip, struct tpm2_auth *auth)
 	if (rc)
 		return rc;
 	tpm_rm_adopt_object(chip, null_key);
+	auth->ctx.handle = 0;
 	rc = tpm2_sess_start_cmd(chip, auth, null_key);
 	err = tpm2_flush_handle(chip, null_key, "null key");
 	if (rc || err) {
-		/* A session started but not known as one: do not leave it. */
-		if (!rc && auth->ctx.handle)
+		/*
+		 * A session the TPM started (its answer refused, or the null
+		 * key left behind) but not kept: out of the TPM, and out of
+		 * the books if they had something under its handle.
+		 */
+		if (auth->ctx.handle) {
+			tpm_rm_adopt(chip, auth->ctx.handle);
 			tpm2_flush_handle(chip, auth->ctx.handle, NULL);
+		}
 		auth->ctx.handle = 0;
 		memzero_explicit(auth->session_key, sizeof(auth->session_key));
 		return rc ? rc : err;
@@ -1407,14 +1424,15 @@ void tpm2_sess_free(struct tpm_chip *chip)
 
 /*
  * What the session needs of the kernel (HMAC-SHA256, ECDH P-256) and of
- * the TPM (the null key: ECC P-256 with AES-128-CFB).  The key is created
- * once here, so that null_name shows its name from the start.
+ * the TPM (the null key: ECC P-256 with AES-128-CFB; a salted HMAC session
+ * with AES-128-CFB and SHA-256).  The session is started here and kept:
+ * null_name shows the key's name from the start, and a TPM that refuses
+ * any of it is known now, not at each of the kernel's commands.
  */
 static int tpm2_sess_setup(struct tpm_chip *chip, struct tpm2_auth *auth)
 {
 	struct crypto_kpp *kpp;
 	ssize_t rc;
-	u32 h;
 
 	auth->hmac = crypto_alloc_shash("hmac(sha256)", 0, 0);
 	if (IS_ERR(auth->hmac)) {
@@ -1434,14 +1452,19 @@ static int tpm2_sess_setup(struct tpm_chip *chip, struct tpm2_auth *auth)
 	rc = tpm_try_get_ops(chip);
 	if (rc)
 		return rc;
-	rc = tpm2_sess_null_key(chip, auth, &h);
-	if (!rc)
-		tpm2_flush_handle(chip, h, "null key");
+	rc = tpm2_sess_start(chip, auth);
 	tpm_put_ops(chip);
-	if (rc)
-		dev_warn(&chip->dev, "kernel commands unprotected: the TPM made no ECC P-256 null key (0x%zx)\n",
+	if (!rc)
+		return 0;
+	/* No session is salted to it: null_name shows none, as with hmac=0. */
+	memset(chip->null_key_name, 0, sizeof(chip->null_key_name));
+	if (rc > 0)
+		dev_warn(&chip->dev, "kernel commands unprotected: no salted ECC P-256 session with AES-128-CFB (TPM returned 0x%zx)\n",
 			 rc);
-	return rc;
+	else
+		dev_warn(&chip->dev, "kernel commands unprotected: no salted ECC P-256 session with AES-128-CFB (%zd)\n",
+			 rc);
+	return rc < 0 ? rc : -ENODEV;
 }
 
 /**
@@ -1470,10 +1493,27 @@ void tpm2_sess_init(struct tpm_chip *chip)
 	auth->ctx.session = true;
 	if (tpm2_sess_setup(chip, auth)) {
 		crypto_free_shash(auth->hmac);
-		kfree(auth);
+		kfree_sensitive(auth);
 		return;
 	}
 	chip->auth = auth;
+}
+EXPORT_SYMBOL_IF_KUNIT(tpm2_sess_init);
+
+/**
+ * tpm2_sess_stop() - take the chip's session out of the TPM
+ * @chip:	the chip, whose registration failed before anything of it
+ *		was visible (later failures go through the fence, which
+ *		flushes the session with everything else)
+ *
+ * Context: process context, may sleep; not holding the ops.
+ */
+void tpm2_sess_stop(struct tpm_chip *chip)
+{
+	if (!chip->auth || tpm_try_get_ops(chip))
+		return;
+	tpm2_sess_drop(chip, chip->auth, true);
+	tpm_put_ops(chip);
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)

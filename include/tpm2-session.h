@@ -12,6 +12,7 @@
 #include <crypto/hash.h>
 
 void tpm2_sess_init(struct tpm_chip *chip);
+void tpm2_sess_stop(struct tpm_chip *chip);
 void tpm2_sess_free(struct tpm_chip *chip);
 void tpm2_sess_unhold(struct tpm_chip *chip);
 int tpm2_sess_accept_name(struct tpm_chip *chip, const u8 *name);
@@ -32,6 +33,10 @@ void tpm2_sess_kunit_nonce(struct tpm_chip *chip, struct tpm_buf *buf,
 bool tpm2_sess_kunit_live(struct tpm_chip *chip);
 #else
 static inline void tpm2_sess_init(struct tpm_chip *chip)
+{
+}
+
+static inline void tpm2_sess_stop(struct tpm_chip *chip)
 {
 }
 

@@ -568,23 +568,29 @@ static void check_tpm_error(struct kunit *test)
 }
 
 /*
- * Responses shorter than the session they must hold (tag and code say
- * success): refused, nothing read past them (KASAN watching).
+ * The TPM's good answer, its size field saying it ends early (at every
+ * length from the header's to one byte short): refused every time,
+ * whichever of the parameters, the nonce, the attributes or the HMAC the
+ * cut falls in, though the rest of the good answer is still in the buffer
+ * past the size (a check that read past it would pass).
  */
 static void check_response_short(struct kunit *test)
 {
-	u8 rsp[TPM_HEADER_SIZE + 4 + 60] = {};
+	u8 rsp[sizeof(random_rsp) - 1];
 	struct sess_fake *f;
 	struct tpm_chip *chip;
 	struct tpm_buf buf;
 	u32 len;
 
-	for (len = TPM_HEADER_SIZE; len <= sizeof(rsp); len += 6) {
+	for (len = TPM_HEADER_SIZE; len < sizeof(rsp); len++) {
 		chip = sess_chip(test, &f);
 		sess_get_random(test, chip, &buf, sess_our_nonce);
-		put_unaligned_be16(TPM2_ST_SESSIONS, rsp);
+		memcpy(rsp, random_rsp, sizeof(rsp));
 		put_unaligned_be32(len, rsp + 2);
-		KUNIT_EXPECT_EQ(test, -EINVAL, sess_check(chip, &buf, rsp, len));
+		KUNIT_EXPECT_EQ_MSG(test, -EINVAL,
+				    sess_check(chip, &buf, rsp, sizeof(rsp)),
+				    "cut at %u", len);
+		KUNIT_EXPECT_FALSE(test, tpm2_sess_kunit_live(chip));
 		tpm_buf_destroy(&buf);
 	}
 }
@@ -605,6 +611,167 @@ static void seal_refuses_unnamed_handle(struct kunit *test)
 	tpm_buf_destroy(&buf);
 }
 
+/*
+ * A fake TPM for the session's start at registration: TPM2_CreatePrimary
+ * makes the null key (handle START_NULL_KEY, the template the command
+ * asked for, P-256's base point as its public point: a valid one);
+ * TPM2_StartAuthSession answers as @start says; every handle flushed is
+ * noted.
+ */
+enum { START_GOOD, START_CUT, START_REFUSED, START_NOT_SESSION };
+
+#define START_NULL_KEY	0x80000000
+#define START_SESSION	0x02000000
+/* TPM_RC_SIZE about parameter 3 (nonceCaller). */
+#define START_RC_SIZE	0x3d5
+/* Where the null key's template is in the kernel's TPM2_CreatePrimary. */
+#define START_TMPL_AT	35
+#define START_TMPL_LEN	22
+
+struct start_fake {
+	int start;
+	u32 cc;
+	u8 tmpl[START_TMPL_LEN];
+	u32 flushed[8];
+	int nr_flushed;
+};
+
+static const u8 p256_gx[] =
+	"\x6b\x17\xd1\xf2\xe1\x2c\x42\x47\xf8\xbc\xe6\xe5\x63\xa4\x40\xf2"
+	"\x77\x03\x7d\x81\x2d\xeb\x33\xa0\xf4\xa1\x39\x45\xd8\x98\xc2\x96";
+static const u8 p256_gy[] =
+	"\x4f\xe3\x42\xe2\xfe\x1a\x7f\x9b\x8e\xe7\xeb\x4a\x7c\x0f\x9e\x16"
+	"\x2b\xce\x33\x57\x6b\x31\x5e\xce\xcb\xb6\x40\x68\x37\xbf\x51\xf5";
+
+static int start_fake_send(struct tpm_chip *chip, u8 *buf, size_t len)
+{
+	struct start_fake *f = dev_get_drvdata(&chip->dev);
+
+	f->cc = tpm_hdr_code(buf);
+	if (f->cc == TPM2_CC_CREATE_PRIMARY &&
+	    len >= START_TMPL_AT + START_TMPL_LEN)
+		memcpy(f->tmpl, buf + START_TMPL_AT, START_TMPL_LEN);
+	if (f->cc == TPM2_CC_FLUSH_CONTEXT && len >= 14 &&
+	    f->nr_flushed < ARRAY_SIZE(f->flushed))
+		f->flushed[f->nr_flushed++] = get_unaligned_be32(buf + 10);
+	return 0;
+}
+
+static size_t start_fake_answer(struct start_fake *f, u8 *p)
+{
+	u8 *q = p;
+
+	if (f->cc == TPM2_CC_CREATE_PRIMARY) {
+		put_unaligned_be32(START_NULL_KEY, q);
+		put_unaligned_be32(2 + START_TMPL_LEN + 2 * (2 + 32), q + 4);
+		put_unaligned_be16(START_TMPL_LEN + 2 * (2 + 32), q + 8);
+		q += 10;
+		memcpy(q, f->tmpl, START_TMPL_LEN);
+		q += START_TMPL_LEN;
+		put_unaligned_be16(32, q);
+		memcpy(q + 2, p256_gx, 32);
+		put_unaligned_be16(32, q + 34);
+		memcpy(q + 36, p256_gy, 32);
+		return q + 68 - p;
+	}
+	if (f->cc != TPM2_CC_START_AUTH_SESS)
+		return 0;
+	put_unaligned_be32(f->start == START_NOT_SESSION ? START_NULL_KEY + 1 :
+			   START_SESSION, q);
+	/* The nonce: 32 bytes, or said to be 16 and cut so. */
+	put_unaligned_be16(f->start == START_CUT ? 16 : 32, q + 4);
+	memset(q + 6, 0xbb, 32);
+	return f->start == START_CUT ? 4 + 2 + 16 : 4 + 2 + 32;
+}
+
+static int start_fake_recv(struct tpm_chip *chip, u8 *buf, size_t len)
+{
+	struct start_fake *f = dev_get_drvdata(&chip->dev);
+	bool refuse = f->cc == TPM2_CC_START_AUTH_SESS &&
+		      f->start == START_REFUSED;
+	size_t n = refuse ? 0 : start_fake_answer(f, buf + TPM_HEADER_SIZE);
+
+	put_unaligned_be16(TPM2_ST_NO_SESSIONS, buf);
+	put_unaligned_be32(TPM_HEADER_SIZE + n, buf + 2);
+	put_unaligned_be32(refuse ? START_RC_SIZE : 0, buf + 6);
+	return TPM_HEADER_SIZE + n;
+}
+
+static const struct tpm_class_ops start_fake_ops = {
+	.req_complete_mask = FAKE_COMPLETE,
+	.req_complete_val = FAKE_COMPLETE,
+	.req_canceled = fake_never_canceled,
+	.status = fake_status_complete,
+	.send = start_fake_send,
+	.recv = start_fake_recv,
+	.cancel = fake_no_cancel,
+};
+
+/* A chip given its session (tpm2_sess_init()) by a TPM answering @start. */
+static struct tpm_chip *start_chip(struct kunit *test, int start,
+				   struct start_fake **fp)
+{
+	struct start_fake *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	struct tpm_chip *chip;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	f->start = start;
+	chip = fake_chip_new(test, &start_fake_ops, f);
+	tpm2_sess_init(chip);
+	*fp = f;
+	return chip;
+}
+
+/*
+ * A TPM that starts the session: the chip is protected, its session kept
+ * (in the books, loaded), the null key flushed and its name shown.
+ */
+static void start_at_registration(struct kunit *test)
+{
+	struct start_fake *f;
+	struct tpm_chip *chip = start_chip(test, START_GOOD, &f);
+
+	KUNIT_EXPECT_NOT_NULL(test, chip->auth);
+	KUNIT_EXPECT_TRUE(test, tpm2_sess_kunit_live(chip));
+	KUNIT_EXPECT_EQ(test, 1, f->nr_flushed);
+	KUNIT_EXPECT_EQ(test, START_NULL_KEY, f->flushed[0]);
+	KUNIT_EXPECT_EQ(test, TPM_ALG_SHA256,
+			get_unaligned_be16(chip->null_key_name));
+}
+
+/*
+ * A TPM that refuses the session, or answers with something else than
+ * an HMAC session's handle and a 32-byte nonce: the chip is unprotected
+ * (no chip->auth: the kernel's commands go without a session rather than
+ * fail), null_name shows zeros, and whatever the TPM made is flushed: the
+ * null key always, the session whenever its handle came back (a session
+ * handle only: another one is not this command's to flush).
+ */
+static void start_refused_unprotected(struct kunit *test)
+{
+	static const struct {
+		int start;
+		int nr_flushed;
+	} c[] = {
+		{ START_REFUSED, 1 }, { START_CUT, 2 }, { START_NOT_SESSION, 1 },
+	};
+	struct start_fake *f;
+	struct tpm_chip *chip;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		chip = start_chip(test, c[i].start, &f);
+		KUNIT_EXPECT_NULL_MSG(test, chip->auth, "case %d", i);
+		KUNIT_EXPECT_FALSE(test, memchr_inv(chip->null_key_name, 0,
+						    sizeof(chip->null_key_name)));
+		KUNIT_EXPECT_EQ_MSG(test, c[i].nr_flushed, f->nr_flushed,
+				    "case %d", i);
+		KUNIT_EXPECT_EQ(test, START_NULL_KEY, f->flushed[0]);
+		if (c[i].nr_flushed == 2)
+			KUNIT_EXPECT_EQ(test, START_SESSION, f->flushed[1]);
+	}
+}
+
 static struct kunit_case tpm_session_cases[] = {
 	KUNIT_CASE(kdf_nist_vector),
 	KUNIT_CASE(kdfa_two_blocks),
@@ -619,6 +786,8 @@ static struct kunit_case tpm_session_cases[] = {
 	KUNIT_CASE(check_tpm_error),
 	KUNIT_CASE(check_response_short),
 	KUNIT_CASE(seal_refuses_unnamed_handle),
+	KUNIT_CASE(start_at_registration),
+	KUNIT_CASE(start_refused_unprotected),
 	{}
 };
 

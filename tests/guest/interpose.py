@@ -17,7 +17,14 @@
                 template (its unique area empty): one byte put in the
                 unique area, so that the TPM makes another key (the
                 attacker's, as far as the kernel can tell)
-      (the traffic log has what the TPM sent)
+        refuse  TPM2_StartAuthSession: not sent on, answered TPM_RC_SIZE
+                for the caller's nonce (what a TPM wanting other nonces
+                says)
+        cutstart
+                TPM2_StartAuthSession: sent on, and the TPM's success cut
+                short (its nonce said to be 16 bytes, 16 dropped): the TPM
+                has a session the caller cannot use
+      (the traffic log has what the TPM sent, and the refusals)
   interpose.py seen <traffic-log> <hex>
       exit 0 if any 16 bytes in a row of them appear in a command or
       response logged
@@ -27,6 +34,9 @@
       clear); 1 if not; 2 if there is no such response
   interpose.py kernel-session <traffic-log>
       the handle of the last session TPM2_StartAuthSession started
+  interpose.py start-flushed <traffic-log>
+      exit 0 if a TPM2_FlushContext of the last session
+      TPM2_StartAuthSession started follows it in the log
   interpose.py flush <device> <handle>
       TPM2_FlushContext of <handle> through <device>; exit 0 if the TPM
       flushed it
@@ -43,7 +53,10 @@ import vtpmfwd
 
 CC_CREATE, CC_UNSEAL, CC_GET_RANDOM, CC_PCR_READ = 0x153, 0x15E, 0x17B, 0x17E
 CC_START_AUTH_SESSION, CC_CREATE_PRIMARY, RH_NULL = 0x176, 0x131, 0x40000007
+CC_FLUSH_CONTEXT = 0x165
 ST_SESSIONS = 0x8002
+# TPM_RC_SIZE (format 1) about parameter 3, StartAuthSession's nonceCaller.
+RC_SIZE_NONCE = 0x095 + 0x040 + 0x300
 
 
 def params_at(rsp):
@@ -83,6 +96,11 @@ def tamper(mode, cc, rsp, last_random):
     elif mode == 'nonce' and struct.unpack('>H', rsp[0:2])[0] == ST_SESSIONS:
         # The last session: nonce, attributes, then a 32-byte HMAC.
         rsp[-(2 + 32 + 1 + 2)] ^= 0x01
+    elif mode == 'cutstart' and cc == CC_START_AUTH_SESSION and len(rsp) > 32:
+        # sessionHandle, then nonceTPM: said to be 16 bytes, and so cut.
+        rsp = rsp[:-16]
+        struct.pack_into('>I', rsp, 2, len(rsp))
+        struct.pack_into('>H', rsp, 14, 16)
     return bytes(rsp)
 
 
@@ -111,6 +129,11 @@ def serve(info, path, log, modefile):
     with open(log, 'a') as out:
         def answer(sock, cmd, cc):
             mode = mode_of(modefile)
+            if mode == 'refuse' and cc == CC_START_AUTH_SESSION:
+                rsp = struct.pack('>HII', 0x8001, 10, RC_SIZE_NONCE)
+                out.write('C %s\nR %s\n' % (cmd.hex(), rsp.hex()))
+                out.flush()
+                return rsp
             cmd = tamper_cmd(mode, cc, cmd)
             rsp = vtpmfwd.exchange(sock, cmd)
             out.write('C %s\nR %s\n' % (cmd.hex(), rsp.hex()))
@@ -165,6 +188,24 @@ def kernel_session(log):
     return 0
 
 
+def start_flushed(log):
+    lines = [line.split() for line in open(log)]
+    handle, flushed = None, False
+    for i, (kind, h) in enumerate(lines):
+        if (kind == 'R' and i and h[12:20] == '00000000' and
+                int(lines[i - 1][1][12:20], 16) == CC_START_AUTH_SESSION):
+            handle, flushed = h[20:28], False
+        elif (kind == 'C' and handle and int(h[12:20], 16) == CC_FLUSH_CONTEXT and
+              h[20:28] == handle):
+            flushed = True
+    if not handle:
+        print('no session started in the log')
+        return 1
+    if not flushed:
+        print('session 0x%s started, never flushed' % handle)
+    return 0 if flushed else 1
+
+
 def try_session(dev, handle):
     # GetRandom(8) with the session, for encryption, and an empty HMAC.
     area = struct.pack('>IHBH', int(handle, 16), 0, 0x41, 0)
@@ -200,5 +241,6 @@ def flush(dev, handle):
 
 if __name__ == '__main__':
     fn = {'flush': flush, 'serve': serve, 'seen': seen, 'unseal-leak': unseal_leak,
-          'kernel-session': kernel_session, 'try-session': try_session}
+          'kernel-session': kernel_session, 'try-session': try_session,
+          'start-flushed': start_flushed}
     sys.exit(fn[sys.argv[1]](*sys.argv[2:]))

@@ -12,9 +12,13 @@
 # the checks can see them.  Nobody else reaches the kernel's session: a
 # /dev/tpmrmN client naming its handle is refused by the resource manager,
 # a /dev/tpmN client finds it saved away (TPM_RC_REFERENCE_S0), and the
-# kernel's next command goes through it still; nor can it flush it.  The kernel users: the hwrng, trusted keys and
-# tpm_kuser.ko (tpm_pcr_extend(), tpm_pcr_read(), tpm_get_random()).
-# Checks: 30
+# kernel's next command goes through it still; nor can it flush it.  A
+# session the TPM started but whose answer is refused is flushed.  A TPM
+# that refuses the kernel's session at registration leaves the chip
+# unprotected, saying so, and working, the session tried once.  The
+# kernel users: the hwrng, trusted keys and tpm_kuser.ko
+# (tpm_pcr_extend(), tpm_pcr_read(), tpm_get_random()).
+# Checks: 34
 SUITE=session
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 set -u
@@ -53,9 +57,10 @@ hwrng96() {
 	[ ${#h} = 192 ] && echo "$h"
 }
 
-# start <hmac>: the interposer's chip, registered with tpm.hmac=<hmac>.
+# start <hmac> <label> [<mode>]: the interposer's chip, registered with
+# tpm.hmac=<hmac>, the interposer in <mode> (none) from the start.
 start() {
-	echo none >"$modefile"
+	echo "${3:-none}" >"$modefile"
 	: >"$log"
 	rm -f /tmp/session.info
 	echo "$1" >/sys/module/tpm/parameters/hmac
@@ -210,7 +215,35 @@ if start 1 on; then
 	kuser random >/dev/null && kuser extend >/dev/null && pass on-recovers ||
 		fail on-recovers "$(cat $kuser/result)"
 	null_key_changes
+	# The next session's start answered with a nonce cut short: the
+	# command fails, and the session the TPM made is flushed.
+	tampered nonce kuser random
+	if tampered cutstart kuser random; then
+		fail on-start-cut "got $out"
+	else
+		why=$(python3 "$I" start-flushed "$log") && kuser random >/dev/null &&
+			pass on-start-cut || fail on-start-cut "$why $(cat $kuser/result)"
+	fi
 
+	stop
+fi
+
+# A TPM that refuses the kernel's session (TPM_RC_SIZE for its nonce):
+# the chip is registered unprotected, with a message and no null_name; the
+# kernel users work; the session was tried once, not at each command.
+n0=$(dmesg | grep -c 'kernel commands unprotected: no salted')
+if start 1 refuse refuse; then
+	zeros=$(printf '0%.0s' $(seq 68))
+	n=$(($(dmesg | grep -c 'kernel commands unprotected: no salted') - n0))
+	[ "$n" = 1 ] && [ "$(cat /sys/class/tpm/tpm$num/null_name)" = "$zeros" ] &&
+		pass refuse-unprotected ||
+		fail refuse-unprotected "$n messages, null_name $(cat /sys/class/tpm/tpm$num/null_name)"
+	kuser random >/dev/null && kuser extend >/dev/null && kuser pcrread >/dev/null &&
+		keyctl add trusted refuse-k "new 32 keyhandle=$SPK" @u >/dev/null &&
+		pass refuse-works || fail refuse-works "$(cat $kuser/result)"
+	n=$(grep -c "^C .\{12\}00000176" "$log")
+	[ "$n" = 1 ] && pass refuse-tried-once ||
+		fail refuse-tried-once "$n TPM2_StartAuthSession commands"
 	stop
 fi
 
