@@ -361,7 +361,7 @@ void tpm_chip_suspend(struct tpm_chip *chip)
 			 * Transient objects do not survive Shutdown(STATE);
 			 * if they cannot be evicted, they are lost anyway.
 			 */
-			tpm2_sess_unhold(chip);
+			tpm2_sess_suspend(chip);
 			tpm2_rm_evict_all(chip);
 			tpm2_shutdown(chip, TPM2_SU_STATE);
 		} else {

@@ -323,7 +323,8 @@ void tpm_rm_orphan_add(struct tpm_chip *chip, struct tpm_rm_saved *slots,
 /*
  * A session with @handle has joined a space: the TPM gave it that handle,
  * so a session known under it before is gone (an orphan adopted by a
- * client that loaded its context, or a stale one after a TPM reset).
+ * client that loaded its context, or a stale one after a TPM reset).  By
+ * index: HMAC and policy sessions share the TPM's session slots.
  */
 void tpm_rm_adopt(struct tpm_chip *chip, u32 handle)
 {
@@ -331,8 +332,9 @@ void tpm_rm_adopt(struct tpm_chip *chip, u32 handle)
 	struct tpm_space_ctx *ctx, *next_ctx;
 	struct tpm_rm_saved *e, *next;
 
+	handle &= TPM2_HANDLE_INDEX;
 	list_for_each_entry_safe(e, next, &priv->rm_saved, node) {
-		if (e->handle != handle)
+		if ((e->handle & TPM2_HANDLE_INDEX) != handle)
 			continue;
 		if (e->orphan)
 			tpm_rm_orphan_drop(e);
@@ -341,7 +343,8 @@ void tpm_rm_adopt(struct tpm_chip *chip, u32 handle)
 							saved));
 	}
 	list_for_each_entry_safe(ctx, next_ctx, &priv->rm_loaded, lru)
-		if (ctx->session && ctx->loaded == handle)
+		if (ctx->session && ctx->loaded &&
+		    (ctx->loaded & TPM2_HANDLE_INDEX) == handle)
 			tpm_space_ctx_drop(ctx);
 }
 

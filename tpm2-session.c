@@ -62,7 +62,16 @@ static bool disable_pcr_integrity;
 module_param(disable_pcr_integrity, bool, 0444);
 MODULE_PARM_DESC(disable_pcr_integrity, "Send TPM2_PCR_Extend without the session (as upstream's parameter)");
 
-#define TPM2_SESS_NONCE		SHA256_DIGEST_SIZE
+/*
+ * The session's nonces: the shortest TPM 2.0 takes (TPM2_StartAuthSession
+ * answers TPM_RC_SIZE below 16 octets; the TPM's nonces take the size of
+ * the caller's first), as fresh per command as a digest-sized one and 16
+ * bytes less each way, which a TIS moves four bytes per register access.
+ * A TPM that refuses them at registration gets digest-sized ones, as
+ * upstream sends.
+ */
+#define TPM2_SESS_NONCE_MIN	16
+#define TPM2_SESS_NONCE_MAX	SHA256_DIGEST_SIZE
 #define TPM2_SESS_NAMES		3
 #define TPM2_SESS_NAME_MAX	(2 + SHA512_DIGEST_SIZE)
 #define TPM2_SESS_AUTH_MAX	SHA512_DIGEST_SIZE
@@ -89,6 +98,8 @@ MODULE_PARM_DESC(disable_pcr_integrity, "Send TPM2_PCR_Extend without the sessio
  * @mac_keyed:	@hmac holds @session_key alone (not the salt, nor an
  *		authValue; tpm2_sess_keyed())
  * @session_key: the key KDFa made from the salt and the first nonces
+ * @nonce_len:	the length of the session's nonces (TPM2_SESS_NONCE_MIN,
+ *		or _MAX for a TPM that refused that), chosen at registration
  * @our_nonce:	the caller's nonce of the command being built
  * @tpm_nonce:	the TPM's latest nonce
  * @name_h:	the handles the command names, in order
@@ -120,8 +131,9 @@ struct tpm2_auth {
 	struct crypto_shash *hmac;
 	bool mac_keyed;
 	u8 session_key[SHA256_DIGEST_SIZE];
-	u8 our_nonce[TPM2_SESS_NONCE];
-	u8 tpm_nonce[TPM2_SESS_NONCE];
+	u16 nonce_len;
+	u8 our_nonce[TPM2_SESS_NONCE_MAX];
+	u8 tpm_nonce[TPM2_SESS_NONCE_MAX];
 	u32 name_h[TPM2_SESS_NAMES];
 	u8 name[TPM2_SESS_NAMES][TPM2_SESS_NAME_MAX];
 	u16 name_len[TPM2_SESS_NAMES];
@@ -314,7 +326,7 @@ static int tpm2_sess_cfb(struct tpm2_auth *auth, const u8 *newer,
 	rc = tpm2_sess_keyed(auth);
 	if (!rc)
 		rc = tpm2_kdfa(auth->hmac, NULL, 0, "CFB", newer,
-			       TPM2_SESS_NONCE, older, TPM2_SESS_NONCE, kiv,
+			       auth->nonce_len, older, auth->nonce_len, kiv,
 			       sizeof(kiv));
 	if (!rc)
 		rc = aes_expandkey(&aes, kiv, TPM2_SESS_AES_BYTES);
@@ -335,18 +347,20 @@ static int tpm2_sess_cfb(struct tpm2_auth *auth, const u8 *newer,
 static int tpm2_sess_mac(struct tpm2_auth *auth, const u8 *p_hash,
 			 const u8 *newer, const u8 *older, u8 attrs, u8 *out)
 {
-	u8 msg[SHA256_DIGEST_SIZE + 2 * TPM2_SESS_NONCE + 1];
+	u8 msg[SHA256_DIGEST_SIZE + 2 * TPM2_SESS_NONCE_MAX + 1];
+	u32 n = auth->nonce_len;
 	int rc;
 
 	/* One digest call over the message in one piece. */
 	memcpy(msg, p_hash, SHA256_DIGEST_SIZE);
-	memcpy(msg + SHA256_DIGEST_SIZE, newer, TPM2_SESS_NONCE);
-	memcpy(msg + SHA256_DIGEST_SIZE + TPM2_SESS_NONCE, older,
-	       TPM2_SESS_NONCE);
-	msg[sizeof(msg) - 1] = attrs;
+	memcpy(msg + SHA256_DIGEST_SIZE, newer, n);
+	memcpy(msg + SHA256_DIGEST_SIZE + n, older, n);
+	msg[SHA256_DIGEST_SIZE + 2 * n] = attrs;
 	rc = tpm2_sess_keyed(auth);
 	if (!rc)
-		rc = crypto_shash_tfm_digest(auth->hmac, msg, sizeof(msg), out);
+		rc = crypto_shash_tfm_digest(auth->hmac, msg,
+					     SHA256_DIGEST_SIZE + 2 * n + 1,
+					     out);
 	return rc;
 }
 
@@ -607,15 +621,15 @@ static int tpm2_sess_parse_start(struct tpm2_auth *auth,
 	    tpm2_handle_mso(get_unaligned_be32(p)) != TPM2_MSO_SESSION)
 		return -EFAULT;
 	auth->ctx.handle = get_unaligned_be32(p);
-	if (cmd->len != TPM_HEADER_SIZE + 4 + 2 + TPM2_SESS_NONCE ||
-	    get_unaligned_be16(p + 4) != TPM2_SESS_NONCE)
+	if (cmd->len != TPM_HEADER_SIZE + 4 + 2 + auth->nonce_len ||
+	    get_unaligned_be16(p + 4) != auth->nonce_len)
 		return -EFAULT;
-	memcpy(auth->tpm_nonce, p + 6, TPM2_SESS_NONCE);
+	memcpy(auth->tpm_nonce, p + 6, auth->nonce_len);
 	/* The HMAC is keyed with the salt now. */
 	auth->mac_keyed = false;
 	return tpm2_kdfa(auth->hmac, salt, SHA256_DIGEST_SIZE, "ATH",
-			 auth->tpm_nonce, TPM2_SESS_NONCE, auth->our_nonce,
-			 TPM2_SESS_NONCE, auth->session_key,
+			 auth->tpm_nonce, auth->nonce_len, auth->our_nonce,
+			 auth->nonce_len, auth->session_key,
 			 sizeof(auth->session_key));
 }
 
@@ -635,9 +649,9 @@ static ssize_t tpm2_sess_start_cmd(struct tpm_chip *chip,
 		return rc;
 	tpm_cmd_put_u32(&cmd, null_key);
 	tpm_cmd_put_u32(&cmd, TPM2_RH_NULL);
-	get_random_bytes(auth->our_nonce, TPM2_SESS_NONCE);
-	tpm_cmd_put_u16(&cmd, TPM2_SESS_NONCE);
-	tpm_cmd_put(&cmd, auth->our_nonce, TPM2_SESS_NONCE);
+	get_random_bytes(auth->our_nonce, auth->nonce_len);
+	tpm_cmd_put_u16(&cmd, auth->nonce_len);
+	tpm_cmd_put(&cmd, auth->our_nonce, auth->nonce_len);
 	rc = tpm2_sess_put_salt(chip, &cmd, salt);
 	if (rc)
 		goto out;
@@ -958,6 +972,9 @@ void tpm_buf_append_name(struct tpm_chip *chip, struct tpm_buf *buf,
 }
 EXPORT_SYMBOL_GPL(tpm_buf_append_name);
 
+/* What a command's HMAC holds until tpm_buf_fill_hmac_session() fills it. */
+static const u8 tpm2_sess_no_mac[SHA256_DIGEST_SIZE];
+
 /**
  * tpm_buf_append_hmac_session() - append the chip's session to a command
  * @chip:		the chip, whose ops the caller holds
@@ -982,13 +999,14 @@ void tpm_buf_append_hmac_session(struct tpm_chip *chip, struct tpm_buf *buf,
 {
 	struct tpm2_auth *auth = tpm2_sess_active(chip);
 	u32 area = TPM_HEADER_SIZE + 4 * buf->handles;
-	u32 size = 4 + 2 + TPM2_SESS_NONCE + 1 + 2 + SHA256_DIGEST_SIZE;
+	u32 size;
 
 	if (!auth) {
 		tpm_buf_append_auth(chip, buf, attributes, passphrase,
 				    passphrase_len);
 		return;
 	}
+	size = 4 + 2 + auth->nonce_len + 1 + 2 + SHA256_DIGEST_SIZE;
 	/* The Architecture's rule: trailing zeros are not part of it. */
 	while (passphrase && passphrase_len > 0 &&
 	       !passphrase[passphrase_len - 1])
@@ -1008,14 +1026,14 @@ void tpm_buf_append_hmac_session(struct tpm_chip *chip, struct tpm_buf *buf,
 	else
 		put_unaligned_be32(get_unaligned_be32(buf->data + area) + size,
 				   buf->data + area);
-	get_random_bytes(auth->our_nonce, TPM2_SESS_NONCE);
+	get_random_bytes(auth->our_nonce, auth->nonce_len);
 	tpm_buf_append_u32(buf, auth->ctx.handle);
-	tpm_buf_append_u16(buf, TPM2_SESS_NONCE);
-	tpm_buf_append(buf, auth->our_nonce, TPM2_SESS_NONCE);
+	tpm_buf_append_u16(buf, auth->nonce_len);
+	tpm_buf_append(buf, auth->our_nonce, auth->nonce_len);
 	tpm_buf_append_u8(buf, auth->attrs);
 	tpm_buf_append_u16(buf, SHA256_DIGEST_SIZE);
 	/* The HMAC's place, filled in by tpm_buf_fill_hmac_session(). */
-	tpm_buf_append(buf, auth->our_nonce, SHA256_DIGEST_SIZE);
+	tpm_buf_append(buf, tpm2_sess_no_mac, SHA256_DIGEST_SIZE);
 }
 EXPORT_SYMBOL_GPL(tpm_buf_append_hmac_session);
 
@@ -1170,7 +1188,7 @@ static int tpm2_sess_rsp_find(const struct tpm2_auth *auth, const u8 *rsp,
 			return -EBADMSG;
 		n = get_unaligned_be16(rsp + off);
 		if (i == auth->pos) {
-			if (n != TPM2_SESS_NONCE)
+			if (n != auth->nonce_len)
 				return -EBADMSG;
 			*nonce = off + 2;
 		}
@@ -1238,16 +1256,16 @@ static int tpm2_sess_check(struct tpm2_auth *auth, u8 *rsp, u32 len)
 	rc = tpm2_sess_rsp_find(auth, rsp, len, params + plen, &nonce);
 	if (rc)
 		return rc;
-	attrs = rsp[nonce + TPM2_SESS_NONCE];
+	attrs = rsp[nonce + auth->nonce_len];
 	tpm2_sess_rp_hash(auth, rsp, rsp + params, plen, rp_hash);
 	rc = tpm2_sess_mac(auth, rp_hash, rsp + nonce, auth->our_nonce, attrs,
 			   mac);
 	if (rc)
 		return rc;
-	if (crypto_memneq(mac, rsp + nonce + TPM2_SESS_NONCE + 1 + 2,
+	if (crypto_memneq(mac, rsp + nonce + auth->nonce_len + 1 + 2,
 			  sizeof(mac)))
 		return -EBADMSG;
-	memcpy(auth->tpm_nonce, rsp + nonce, TPM2_SESS_NONCE);
+	memcpy(auth->tpm_nonce, rsp + nonce, auth->nonce_len);
 	if (!(auth->attrs & TPM2_SA_ENCRYPT))
 		return 0;
 	n = tpm2_sess_first_2b(rsp + params, plen, &at);
@@ -1423,17 +1441,35 @@ void tpm2_sess_free(struct tpm_chip *chip)
 }
 
 /*
+ * A definite no to the session: an error from the TPM (not a warning,
+ * which says "later"), or an answer the kernel refused.  A timeout, a
+ * lack of memory or of room in the TPM says nothing about the TPM.
+ */
+static bool tpm2_sess_refused_start(ssize_t rc)
+{
+	if (rc == -EFAULT)
+		return true;
+	return rc > 0 && !TPM2_RC_IS_WARNING(rc);
+}
+
+/*
  * What the session needs of the kernel (HMAC-SHA256, ECDH P-256) and of
- * the TPM (the null key: ECC P-256 with AES-128-CFB; a salted HMAC session
- * with AES-128-CFB and SHA-256).  The session is started here and kept:
- * null_name shows the key's name from the start, and a TPM that refuses
- * any of it is known now, not at each of the kernel's commands.
+ * the TPM (its command list; the null key: ECC P-256 with AES-128-CFB; a
+ * salted HMAC session with AES-128-CFB and SHA-256).  The session is
+ * started here and kept: null_name shows the key's name from the start,
+ * and a TPM that refuses any of it is known now, not at each of the
+ * kernel's commands.  A start that fails for a passing reason leaves the
+ * chip protected, its session started at the first use.
  */
 static int tpm2_sess_setup(struct tpm_chip *chip, struct tpm2_auth *auth)
 {
 	struct crypto_kpp *kpp;
 	ssize_t rc;
 
+	if (!chip->nr_commands) {
+		dev_warn(&chip->dev, "kernel commands unprotected: the TPM lists no commands\n");
+		return -ENODEV;
+	}
 	auth->hmac = crypto_alloc_shash("hmac(sha256)", 0, 0);
 	if (IS_ERR(auth->hmac)) {
 		rc = PTR_ERR(auth->hmac);
@@ -1449,12 +1485,18 @@ static int tpm2_sess_setup(struct tpm_chip *chip, struct tpm2_auth *auth)
 		return PTR_ERR(kpp);
 	}
 	crypto_free_kpp(kpp);
+	auth->nonce_len = TPM2_SESS_NONCE_MIN;
 	rc = tpm_try_get_ops(chip);
 	if (rc)
-		return rc;
+		return 0;
 	rc = tpm2_sess_start(chip, auth);
+	if (tpm2_sess_refused_start(rc)) {
+		/* Perhaps a TPM that wants digest-sized nonces. */
+		auth->nonce_len = TPM2_SESS_NONCE_MAX;
+		rc = tpm2_sess_start(chip, auth);
+	}
 	tpm_put_ops(chip);
-	if (!rc)
+	if (!tpm2_sess_refused_start(rc))
 		return 0;
 	/* No session is salted to it: null_name shows none, as with hmac=0. */
 	memset(chip->null_key_name, 0, sizeof(chip->null_key_name));
@@ -1462,9 +1504,8 @@ static int tpm2_sess_setup(struct tpm_chip *chip, struct tpm2_auth *auth)
 		dev_warn(&chip->dev, "kernel commands unprotected: no salted ECC P-256 session with AES-128-CFB (TPM returned 0x%zx)\n",
 			 rc);
 	else
-		dev_warn(&chip->dev, "kernel commands unprotected: no salted ECC P-256 session with AES-128-CFB (%zd)\n",
-			 rc);
-	return rc < 0 ? rc : -ENODEV;
+		dev_warn(&chip->dev, "kernel commands unprotected: no salted ECC P-256 session with AES-128-CFB (its answer refused)\n");
+	return -ENODEV;
 }
 
 /**
@@ -1472,9 +1513,11 @@ static int tpm2_sess_setup(struct tpm_chip *chip, struct tpm2_auth *auth)
  * @chip:	the chip, registered (its commands known)
  *
  * Unless the hmac parameter says no: the chip's session state, freed with
- * the chip (tpm2_sess_free()).  A kernel or TPM without what protection
- * needs leaves the chip unprotected, with a message; the chip works
- * either way.
+ * the chip (tpm2_sess_free()), and its session, started (the null key
+ * created, whose name null_name shows, and TPM2_StartAuthSession) and
+ * kept in the resource manager's books.  A kernel without what protection
+ * needs, or a TPM that refuses it, leaves the chip unprotected, with a
+ * message and null_name zeros; the chip works either way.
  *
  * Context: process context, may sleep; not holding the ops.
  */
@@ -1502,9 +1545,13 @@ EXPORT_SYMBOL_IF_KUNIT(tpm2_sess_init);
 
 /**
  * tpm2_sess_stop() - take the chip's session out of the TPM
- * @chip:	the chip, whose registration failed before anything of it
- *		was visible (later failures go through the fence, which
- *		flushes the session with everything else)
+ * @chip:	the chip
+ *
+ * For a registration that failed before anything of the chip was visible
+ * (later failures go through the fence, which flushes the session with
+ * everything else).  chip->auth stays, freed with the chip.  A chip whose
+ * ops cannot be had (the driver cannot start the TPM) keeps what it has
+ * in the TPM, as the fence does.
  *
  * Context: process context, may sleep; not holding the ops.
  */
@@ -1516,13 +1563,33 @@ void tpm2_sess_stop(struct tpm_chip *chip)
 	tpm_put_ops(chip);
 }
 
+/**
+ * tpm2_sess_suspend() - take the chip's session out of the TPM before a sleep
+ * @chip:	the chip, whose ops the caller holds
+ *
+ * Not saved with the rest: after a hibernation the TPM was reset and the
+ * session is gone anyway, and a hibernation's restore kernel, whose
+ * quiesce ends here too, would leave a saved session in the TPM that the
+ * resumed kernel does not know (an active-session slot lost per cycle).
+ * The next kernel command after the resume starts another.
+ *
+ * Context: process context; the caller holds the ops.
+ */
+void tpm2_sess_suspend(struct tpm_chip *chip)
+{
+	if (!chip->auth)
+		return;
+	tpm2_sess_idle(chip->auth);
+	tpm2_sess_drop(chip, chip->auth, true);
+}
+
 #if IS_ENABLED(CONFIG_KUNIT)
 /**
  * tpm2_sess_kunit_hold() - for KUnit: a session held for one command
  * @chip:	a fake chip
  * @handle:	the session's handle
  * @key:	its session key (32 bytes); NULL to go on with the one set
- * @tpm_nonce:	the TPM's latest nonce (32 bytes), with @key
+ * @tpm_nonce:	the TPM's latest nonce (16 bytes), with @key
  *
  * Context: process context, may sleep.
  * Return: 0 or a negative errno.
@@ -1539,6 +1606,7 @@ int tpm2_sess_kunit_hold(struct tpm_chip *chip, u32 handle, const u8 *key,
 		INIT_LIST_HEAD(&auth->ctx.lru);
 		INIT_LIST_HEAD(&auth->ctx.saved.node);
 		auth->ctx.session = true;
+		auth->nonce_len = TPM2_SESS_NONCE_MIN;
 		auth->hmac = crypto_alloc_shash("hmac(sha256)", 0, 0);
 		if (IS_ERR(auth->hmac)) {
 			kfree(auth);
@@ -1548,7 +1616,7 @@ int tpm2_sess_kunit_hold(struct tpm_chip *chip, u32 handle, const u8 *key,
 	}
 	if (key) {
 		memcpy(auth->session_key, key, sizeof(auth->session_key));
-		memcpy(auth->tpm_nonce, tpm_nonce, TPM2_SESS_NONCE);
+		memcpy(auth->tpm_nonce, tpm_nonce, TPM2_SESS_NONCE_MIN);
 	}
 	tpm2_sess_idle(auth);
 	auth->ctx.handle = handle;
@@ -1562,7 +1630,7 @@ EXPORT_SYMBOL_IF_KUNIT(tpm2_sess_kunit_hold);
  * tpm2_sess_kunit_nonce() - for KUnit: the caller's nonce of the command
  * @chip:	the fake chip
  * @buf:	the command, its session appended
- * @nonce:	the nonce (32 bytes), put in the session and in @buf
+ * @nonce:	the nonce (16 bytes), put in the session and in @buf
  *
  * Context: any context.
  */
@@ -1572,11 +1640,11 @@ void tpm2_sess_kunit_nonce(struct tpm_chip *chip, struct tpm_buf *buf,
 	u8 *old = chip->auth->our_nonce;
 	u32 i;
 
-	/* The nonce, and the HMAC's place which holds it until filled. */
-	for (i = 0; i + TPM2_SESS_NONCE <= tpm_buf_length(buf); i++)
-		if (!memcmp(buf->data + i, old, TPM2_SESS_NONCE))
-			memcpy(buf->data + i, nonce, TPM2_SESS_NONCE);
-	memcpy(old, nonce, TPM2_SESS_NONCE);
+	/* The nonce where the session put it. */
+	for (i = 0; i + TPM2_SESS_NONCE_MIN <= tpm_buf_length(buf); i++)
+		if (!memcmp(buf->data + i, old, TPM2_SESS_NONCE_MIN))
+			memcpy(buf->data + i, nonce, TPM2_SESS_NONCE_MIN);
+	memcpy(old, nonce, TPM2_SESS_NONCE_MIN);
 }
 EXPORT_SYMBOL_IF_KUNIT(tpm2_sess_kunit_nonce);
 

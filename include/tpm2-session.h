@@ -13,6 +13,7 @@
 
 void tpm2_sess_init(struct tpm_chip *chip);
 void tpm2_sess_stop(struct tpm_chip *chip);
+void tpm2_sess_suspend(struct tpm_chip *chip);
 void tpm2_sess_free(struct tpm_chip *chip);
 void tpm2_sess_unhold(struct tpm_chip *chip);
 int tpm2_sess_accept_name(struct tpm_chip *chip, const u8 *name);
@@ -37,6 +38,10 @@ static inline void tpm2_sess_init(struct tpm_chip *chip)
 }
 
 static inline void tpm2_sess_stop(struct tpm_chip *chip)
+{
+}
+
+static inline void tpm2_sess_suspend(struct tpm_chip *chip)
 {
 }
 

@@ -10,9 +10,9 @@
  *   echo "pcrread N" > .../run	N reads of PCR 16's SHA-256 value
  *   echo "sessmath N" > .../run	N times the arithmetic a protected
  *       extend's session does, with the same primitives on the same
- *       sizes, no TPM (CONFIG_TCG_TPM2_HMAC): a 32-byte nonce, cpHash
+ *       sizes, no TPM (CONFIG_TCG_TPM2_HMAC): a 16-byte nonce, cpHash
  *       (SHA-256 of 184 bytes: an extend of four banks, as swtpm's),
- *       the command's HMAC-SHA256 under a kept key (97 bytes) and the
+ *       the command's HMAC-SHA256 under a kept key (65 bytes) and the
  *       response's (an extend's answer has no parameters: its rpHash is
  *       kept): what the session costs besides the bytes it adds on the bus
  *   echo "phases N" > .../run	N extends as tpm_pcr_extend() makes them
@@ -43,6 +43,8 @@
 #endif
 
 #define KUSER_PCR	16
+/* The session's nonces (tpm2-session.c): 16 bytes. */
+#define KUSER_NONCE	16
 
 static DEFINE_MUTEX(kuser_lock);
 static char kuser_result[384];
@@ -86,18 +88,18 @@ static noinline_for_stack int kuser_mac(const u8 *p_hash,
 					const u8 *newer, const u8 *older,
 					u8 *out)
 {
-	u8 msg[3 * SHA256_DIGEST_SIZE + 1];
+	u8 msg[SHA256_DIGEST_SIZE + 2 * KUSER_NONCE + 1];
 
 	memcpy(msg, p_hash, SHA256_DIGEST_SIZE);
-	memcpy(msg + SHA256_DIGEST_SIZE, newer, SHA256_DIGEST_SIZE);
-	memcpy(msg + 2 * SHA256_DIGEST_SIZE, older, SHA256_DIGEST_SIZE);
+	memcpy(msg + SHA256_DIGEST_SIZE, newer, KUSER_NONCE);
+	memcpy(msg + SHA256_DIGEST_SIZE + KUSER_NONCE, older, KUSER_NONCE);
 	msg[sizeof(msg) - 1] = 1;
 	return crypto_shash_tfm_digest(kuser_hmac, msg, sizeof(msg), out);
 }
 
 static noinline_for_stack int kuser_sessmath(u32 i, u8 *out)
 {
-	u8 ours[SHA256_DIGEST_SIZE], theirs[SHA256_DIGEST_SIZE] = { 2 };
+	u8 ours[KUSER_NONCE], theirs[KUSER_NONCE] = { 2 };
 	u8 params[184] = { i }, hash[SHA256_DIGEST_SIZE];
 	static const u8 rp_hash[SHA256_DIGEST_SIZE] = { 4 };
 	u8 key[SHA256_DIGEST_SIZE] = { 3 };

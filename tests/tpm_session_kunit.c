@@ -54,16 +54,15 @@ static const u8 kdfe_out[] =
 	"\x17\x26\x91\xf5\x61\x4a\xde\x7c\x43\x36\x3d\x7d\xba\xd3\x2e\xb9";
 
 /*
- * Session key 0x66 x 32, the TPM's nonce 0x77 x 32, ours 0x88 x 32:
+ * Session key 0x66 x 32, the TPM's nonce 0x77 x 16, ours 0x88 x 16:
  * TPM2_PCR_Extend of PCR 16 with one SHA-256 digest 0x99 x 32, sealed.
  */
 static const u8 extend_cmd[] =
-	"\x80\x02\x00\x00\x00\x81\x00\x00\x01\x82\x00\x00\x00\x10\x00\x00"
-	"\x00\x49\x02\x00\x00\x00\x00\x20\x88\x88\x88\x88\x88\x88\x88\x88"
-	"\x88\x88\x88\x88\x88\x88\x88\x88\x88\x88\x88\x88\x88\x88\x88\x88"
-	"\x88\x88\x88\x88\x88\x88\x88\x88\x01\x00\x20\xa8\xdf\xfd\xd2\xf8"
-	"\xde\x2e\x4b\xd7\xb0\x62\x58\x69\x09\x65\x7c\xcb\xc0\x7e\x2c\x05"
-	"\x9d\xed\x5d\xde\x56\x0b\x44\x2b\x49\x41\x4b\x00\x00\x00\x01\x00"
+	"\x80\x02\x00\x00\x00\x71\x00\x00\x01\x82\x00\x00\x00\x10\x00\x00"
+	"\x00\x39\x02\x00\x00\x00\x00\x10\x88\x88\x88\x88\x88\x88\x88\x88"
+	"\x88\x88\x88\x88\x88\x88\x88\x88\x01\x00\x20\x7c\xe7\xce\xe0\x22"
+	"\x28\xfd\xb6\xc8\x1e\xe1\x65\x49\x3b\xbf\x68\xcc\xc3\x7b\x37\xf8"
+	"\x18\x40\xae\xb4\xe0\xf5\x71\xb9\x43\xe7\x86\x00\x00\x00\x01\x00"
 	"\x0b\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99"
 	"\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99"
 	"\x99";
@@ -74,36 +73,33 @@ static const u8 extend_cmd[] =
  * "secret data!", AES-CFB encrypted, the HMAC keyed with "pass".
  */
 static const u8 create_cmd[] =
-	"\x80\x02\x00\x00\x00\x6b\x00\x00\x01\x53\x81\x00\x00\x01\x00\x00"
-	"\x00\x49\x02\x00\x00\x00\x00\x20\x88\x88\x88\x88\x88\x88\x88\x88"
-	"\x88\x88\x88\x88\x88\x88\x88\x88\x88\x88\x88\x88\x88\x88\x88\x88"
-	"\x88\x88\x88\x88\x88\x88\x88\x88\x21\x00\x20\x40\x63\xfb\xc1\x05"
-	"\xe8\x6d\x29\xcf\x58\x7d\x3d\xaa\x4f\xec\xd7\xba\x1e\xbf\x2c\xb8"
-	"\xa1\xc4\x6a\x3f\x20\xd9\x26\xa5\xda\x3d\xea\x00\x0c\x63\x69\x3e"
-	"\xd0\x82\x3b\x06\x37\x7d\xa5\x06\xb4\x00\x00";
+	"\x80\x02\x00\x00\x00\x5b\x00\x00\x01\x53\x81\x00\x00\x01\x00\x00"
+	"\x00\x39\x02\x00\x00\x00\x00\x10\x88\x88\x88\x88\x88\x88\x88\x88"
+	"\x88\x88\x88\x88\x88\x88\x88\x88\x21\x00\x20\xa4\x02\xea\x9b\x0d"
+	"\x67\xa1\xea\xa4\x64\x0b\xc9\x47\x08\xd6\x58\x94\xdb\xb2\x38\x64"
+	"\xcf\xe2\x28\x28\x99\x57\x58\xa7\xd2\x32\xcd\x00\x0c\x37\x8d\x12"
+	"\x77\x49\x80\x86\x9a\x86\xa9\x96\x29\x00\x00";
 
 /*
  * The TPM's answer to TPM2_GetRandom sealed with TPM2_SA_ENCRYPT: 16 bytes,
- * "0123456789abcdef", encrypted, the TPM's new nonce 0xbb x 32, its HMAC.
+ * "0123456789abcdef", encrypted, the TPM's new nonce 0xbb x 16, its HMAC.
  */
 static const u8 random_rsp[] =
-	"\x80\x02\x00\x00\x00\x65\x00\x00\x00\x00\x00\x00\x00\x12\x00\x10"
-	"\xce\xe0\x00\xf4\x25\xea\x08\x78\x75\x7e\x3e\x07\x6f\x6d\x8b\xb5"
-	"\x00\x20\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb"
-	"\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb"
-	"\xbb\xbb\x41\x00\x20\x86\xef\xf4\x41\x52\x8e\xcf\xe9\xd7\x56\x7b"
-	"\x37\xa7\xd7\xdc\x2f\x2c\x98\x1a\xf9\x49\x10\x52\xbd\x67\x0b\x77"
-	"\xc1\x40\xc1\x7c\x67";
+	"\x80\x02\x00\x00\x00\x55\x00\x00\x00\x00\x00\x00\x00\x12\x00\x10"
+	"\x53\x68\x42\xa5\x01\x24\xff\x75\x55\xff\x49\xf3\xf8\x45\x4f\x23"
+	"\x00\x10\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb"
+	"\xbb\xbb\x41\x00\x20\xfc\x9f\x52\x55\xd3\x43\x75\xdd\x1f\xc3\x19"
+	"\x3a\x90\x2e\xe5\xc7\xb5\x23\x66\x57\x44\xd6\x12\xc5\x1d\xfa\x4f"
+	"\xe1\x95\x72\x63\x4a";
 
-/* The next answer to it, with our nonce 0x89 x 32: "fedcba9876543210". */
+/* The next answer to it, with our nonce 0x89 x 16: "fedcba9876543210". */
 static const u8 random_rsp2[] =
-	"\x80\x02\x00\x00\x00\x65\x00\x00\x00\x00\x00\x00\x00\x12\x00\x10"
-	"\x4f\xa3\xa9\xa0\x6d\xbb\x7a\x50\xf4\x64\x69\x48\x83\xf0\x58\xa5"
-	"\x00\x20\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc"
-	"\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc"
-	"\xbc\xbc\x41\x00\x20\x50\x71\xc0\x33\x05\xab\xa7\x16\x15\x31\xdb"
-	"\xb1\x8a\x65\xc3\x42\xde\x17\x24\x98\xd4\x4c\x76\x2b\x79\xdf\x42"
-	"\xc5\x1b\xb4\xbf\x55";
+	"\x80\x02\x00\x00\x00\x55\x00\x00\x00\x00\x00\x00\x00\x12\x00\x10"
+	"\x86\xc5\x7a\x04\x9a\xc1\xbb\xe5\xfd\xf1\x4b\x2a\x52\xdd\x02\xab"
+	"\x00\x10\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc\xbc"
+	"\xbc\xbc\x41\x00\x20\x90\xd4\x27\xbd\xea\xb1\xd4\x95\x00\xb9\x86"
+	"\xbe\x72\x60\x98\xe5\x94\x4e\x24\xe8\x04\xb2\x59\xd2\x7d\x75\x45"
+	"\x08\xa9\xc9\xd1\x93";
 
 #define RANDOM_AT	(TPM_HEADER_SIZE + 4 + 2)
 
@@ -114,41 +110,37 @@ static const u8 extend_params[] = "\x00\x00\x00\x01\x00\x0b"
 
 /*
  * Answers with no parameters, each with the TPM's next nonce: to the
- * extend above (0xcc x 32), to another extend with our nonce 0x89 x 32
- * (0xdd x 32), to a TPM2_HierarchyControl after them with our nonce
- * 0x8a x 32 (0xee x 32), and the last with the extend's rpHash in its
+ * extend above (0xcc x 16), to another extend with our nonce 0x89 x 16
+ * (0xdd x 16), to a TPM2_HierarchyControl after them with our nonce
+ * 0x8a x 16 (0xee x 16), and the last with the extend's rpHash in its
  * HMAC instead of its own.
  */
 static const u8 extend_rsp1[] =
-	"\x80\x02\x00\x00\x00\x53\x00\x00\x00\x00\x00\x00\x00\x00\x00\x20"
+	"\x80\x02\x00\x00\x00\x43\x00\x00\x00\x00\x00\x00\x00\x00\x00\x10"
 	"\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc"
-	"\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc"
-	"\x01\x00\x20\xcb\xfe\x2c\xb1\xe8\x0f\xe0\xb9\x2a\x72\xec\x7b\x55"
-	"\x34\x61\x18\xe6\xbb\x1d\xda\x9f\x47\xf2\xd0\x68\x0c\x4f\x9e\xb8"
-	"\x0c\x17\x4f";
+	"\x01\x00\x20\x79\xa8\x75\xf1\x76\xf2\xd4\x90\x3f\xeb\x01\xd8\x9a"
+	"\xd1\x07\x00\x03\x2b\x53\xa8\x24\x4e\xed\xee\x11\xa2\x00\xc0\x86"
+	"\x1b\xf1\xfd";
 static const u8 extend_rsp2[] =
-	"\x80\x02\x00\x00\x00\x53\x00\x00\x00\x00\x00\x00\x00\x00\x00\x20"
+	"\x80\x02\x00\x00\x00\x43\x00\x00\x00\x00\x00\x00\x00\x00\x00\x10"
 	"\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd"
-	"\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd\xdd"
-	"\x01\x00\x20\xc0\xcc\x1e\x2b\x2f\x68\xcf\x8b\x3f\xdd\x47\x6c\x2c"
-	"\x91\x87\x59\xad\x1d\xc5\x17\xc9\x54\x79\x58\xc9\x92\xca\x55\x58"
-	"\xba\xb5\xb9";
+	"\x01\x00\x20\xf1\xc6\x44\x48\x26\x7d\xae\x4f\xdc\x33\xf9\x8d\x09"
+	"\x59\x33\x31\xb2\xa6\xdd\x36\xc0\x4d\x9c\x08\x2e\x79\x13\x17\x13"
+	"\x09\x6b\xcf";
 static const u8 hc_rsp[] =
-	"\x80\x02\x00\x00\x00\x53\x00\x00\x00\x00\x00\x00\x00\x00\x00\x20"
+	"\x80\x02\x00\x00\x00\x43\x00\x00\x00\x00\x00\x00\x00\x00\x00\x10"
 	"\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee"
-	"\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee"
-	"\x01\x00\x20\x4c\xf3\xe4\xb0\xcb\x63\xe3\x17\x93\x36\x35\x2e\x2a"
-	"\x7f\xcf\x8f\xee\xed\x17\xfc\xf7\x34\x22\x3c\xba\xc8\x23\xfe\x4d"
-	"\x79\xa3\x5b";
+	"\x01\x00\x20\x32\xcc\x47\x12\xbf\x80\x58\x7f\xb4\x6e\x72\xaa\xa1"
+	"\x65\x82\xd7\x89\xbc\x6d\xc7\x3c\xbd\xc8\x26\x00\x32\xc3\x1a\x5f"
+	"\x55\x93\xbe";
 static const u8 hc_rsp_stale[] =
-	"\x80\x02\x00\x00\x00\x53\x00\x00\x00\x00\x00\x00\x00\x00\x00\x20"
+	"\x80\x02\x00\x00\x00\x43\x00\x00\x00\x00\x00\x00\x00\x00\x00\x10"
 	"\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee"
-	"\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee\xee"
-	"\x01\x00\x20\xc5\x2c\x2b\xd4\x3c\xbb\xd0\xa7\xc1\xe7\x05\xc3\x01"
-	"\x64\xac\x0a\x14\x88\xd3\xb1\x7f\xe1\x04\x60\x81\x91\xfd\x85\xbe"
-	"\x68\x33\x2c";
+	"\x01\x00\x20\xd8\xd4\x21\x87\x6b\xf8\x84\x77\xf1\x10\xbc\xbc\xed"
+	"\x5d\x6f\x56\x58\x0d\xd2\x3b\x3f\x1a\xc3\x73\xfb\x9f\x13\xb4\xe4"
+	"\x29\x5c\xdb";
 
-static u8 sess_key[32], sess_tpm_nonce[32], sess_our_nonce[32];
+static u8 sess_key[32], sess_tpm_nonce[16], sess_our_nonce[16];
 
 /* What the fake TPM was last sent. */
 struct sess_fake {
@@ -316,7 +308,7 @@ static void seal_create_decrypt(struct kunit *test)
 	tpm_buf_destroy(&buf);
 }
 
-/* A GetRandom sealed with TPM2_SA_ENCRYPT, our nonce @nonce (32 bytes). */
+/* A GetRandom sealed with TPM2_SA_ENCRYPT, our nonce @nonce (16 bytes). */
 static void sess_get_random(struct kunit *test, struct tpm_chip *chip,
 			    struct tpm_buf *buf, const u8 *nonce)
 {
@@ -350,7 +342,7 @@ static void check_response_decrypts(struct kunit *test)
 	struct sess_fake *f;
 	struct tpm_chip *chip = sess_chip(test, &f);
 	struct tpm_buf buf;
-	u8 nonce[32];
+	u8 nonce[16];
 
 	sess_get_random(test, chip, &buf, sess_our_nonce);
 	KUNIT_EXPECT_EQ(test, 0, sess_check(chip, &buf, random_rsp,
@@ -412,7 +404,7 @@ static void check_response_replayed(struct kunit *test)
 	struct sess_fake *f;
 	struct tpm_chip *chip;
 	struct tpm_buf buf;
-	u8 nonce[32];
+	u8 nonce[16];
 	int sealed;
 
 	for (sealed = 0; sealed < 2; sealed++) {
@@ -475,7 +467,7 @@ static void check_response_no_params(struct kunit *test)
 	struct tpm_buf buf;
 	int stale, i, last = ARRAY_SIZE(steps) - 1;
 	bool bad;
-	u8 nonce[32];
+	u8 nonce[16];
 
 	for (stale = 0; stale < 2; stale++) {
 		chip = sess_chip(test, &f);
@@ -507,7 +499,7 @@ static void check_response_no_params(struct kunit *test)
  */
 static void check_response_code_changed(struct kunit *test)
 {
-	u8 nonce[32], rsp[sizeof(extend_rsp2) - 1];
+	u8 nonce[16], rsp[sizeof(extend_rsp2) - 1];
 	struct sess_fake *f;
 	struct tpm_chip *chip = sess_chip(test, &f);
 	struct tpm_buf buf;
@@ -615,21 +607,31 @@ static void seal_refuses_unnamed_handle(struct kunit *test)
  * A fake TPM for the session's start at registration: TPM2_CreatePrimary
  * makes the null key (handle START_NULL_KEY, the template the command
  * asked for, P-256's base point as its public point: a valid one);
- * TPM2_StartAuthSession answers as @start says; every handle flushed is
- * noted.
+ * TPM2_StartAuthSession answers as @start says, its nonce as long as the
+ * caller's; every handle flushed is noted.
  */
-enum { START_GOOD, START_CUT, START_REFUSED, START_NOT_SESSION };
+enum {
+	START_GOOD,		/* a session */
+	START_CUT,		/* a session, the answer cut short */
+	START_REFUSED,		/* TPM_RC_SIZE */
+	START_NOT_SESSION,	/* an object's handle */
+	START_WANTS_32,		/* TPM_RC_SIZE for a nonce shorter than 32 */
+	START_BUSY,		/* TPM_RC_SESSION_HANDLES, a warning */
+};
 
 #define START_NULL_KEY	0x80000000
 #define START_SESSION	0x02000000
 /* TPM_RC_SIZE about parameter 3 (nonceCaller). */
 #define START_RC_SIZE	0x3d5
+#define START_RC_BUSY	0x905
 /* Where the null key's template is in the kernel's TPM2_CreatePrimary. */
 #define START_TMPL_AT	35
 #define START_TMPL_LEN	22
 
 struct start_fake {
 	int start;
+	int starts;
+	u16 nonce;
 	u32 cc;
 	u8 tmpl[START_TMPL_LEN];
 	u32 flushed[8];
@@ -648,6 +650,10 @@ static int start_fake_send(struct tpm_chip *chip, u8 *buf, size_t len)
 	struct start_fake *f = dev_get_drvdata(&chip->dev);
 
 	f->cc = tpm_hdr_code(buf);
+	if (f->cc == TPM2_CC_START_AUTH_SESS && len >= 20) {
+		f->starts++;
+		f->nonce = get_unaligned_be16(buf + 18);
+	}
 	if (f->cc == TPM2_CC_CREATE_PRIMARY &&
 	    len >= START_TMPL_AT + START_TMPL_LEN)
 		memcpy(f->tmpl, buf + START_TMPL_AT, START_TMPL_LEN);
@@ -678,22 +684,34 @@ static size_t start_fake_answer(struct start_fake *f, u8 *p)
 		return 0;
 	put_unaligned_be32(f->start == START_NOT_SESSION ? START_NULL_KEY + 1 :
 			   START_SESSION, q);
-	/* The nonce: 32 bytes, or said to be 16 and cut so. */
-	put_unaligned_be16(f->start == START_CUT ? 16 : 32, q + 4);
-	memset(q + 6, 0xbb, 32);
-	return f->start == START_CUT ? 4 + 2 + 16 : 4 + 2 + 32;
+	/* The nonce, as long as the caller's; or cut 8 bytes short. */
+	put_unaligned_be16(f->nonce, q + 4);
+	memset(q + 6, 0xbb, f->nonce);
+	return 4 + 2 + f->nonce - (f->start == START_CUT ? 8 : 0);
+}
+
+/* TPM2_StartAuthSession's refusal, if this TPM refuses it. */
+static u32 start_fake_refusal(const struct start_fake *f)
+{
+	if (f->cc != TPM2_CC_START_AUTH_SESS)
+		return 0;
+	if (f->start == START_BUSY)
+		return START_RC_BUSY;
+	if (f->start == START_REFUSED ||
+	    (f->start == START_WANTS_32 && f->nonce < 32))
+		return START_RC_SIZE;
+	return 0;
 }
 
 static int start_fake_recv(struct tpm_chip *chip, u8 *buf, size_t len)
 {
 	struct start_fake *f = dev_get_drvdata(&chip->dev);
-	bool refuse = f->cc == TPM2_CC_START_AUTH_SESS &&
-		      f->start == START_REFUSED;
-	size_t n = refuse ? 0 : start_fake_answer(f, buf + TPM_HEADER_SIZE);
+	u32 rc = start_fake_refusal(f);
+	size_t n = rc ? 0 : start_fake_answer(f, buf + TPM_HEADER_SIZE);
 
 	put_unaligned_be16(TPM2_ST_NO_SESSIONS, buf);
 	put_unaligned_be32(TPM_HEADER_SIZE + n, buf + 2);
-	put_unaligned_be32(refuse ? START_RC_SIZE : 0, buf + 6);
+	put_unaligned_be32(rc, buf + 6);
 	return TPM_HEADER_SIZE + n;
 }
 
@@ -717,6 +735,11 @@ static struct tpm_chip *start_chip(struct kunit *test, int start,
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	f->start = start;
 	chip = fake_chip_new(test, &start_fake_ops, f);
+	/* A TPM that lists its commands (the chip's release frees them). */
+	chip->cc_attrs_tbl = kmemdup(sess_cc_attrs, sizeof(sess_cc_attrs),
+				     GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, chip->cc_attrs_tbl);
+	chip->nr_commands = ARRAY_SIZE(sess_cc_attrs);
 	tpm2_sess_init(chip);
 	*fp = f;
 	return chip;
@@ -724,36 +747,81 @@ static struct tpm_chip *start_chip(struct kunit *test, int start,
 
 /*
  * A TPM that starts the session: the chip is protected, its session kept
- * (in the books, loaded), the null key flushed and its name shown.
+ * (in the books, loaded), the null key flushed and its name shown.  One
+ * that refuses 16-byte nonces (non-conforming, but upstream's digest-sized
+ * ones would do) is asked again with 32 bytes, the null key made for each
+ * try.
  */
 static void start_at_registration(struct kunit *test)
 {
+	static const struct {
+		int start;
+		int starts;
+		u16 nonce;
+	} c[] = {
+		{ START_GOOD, 1, 16 }, { START_WANTS_32, 2, 32 },
+	};
 	struct start_fake *f;
-	struct tpm_chip *chip = start_chip(test, START_GOOD, &f);
+	struct tpm_chip *chip;
+	int i;
 
-	KUNIT_EXPECT_NOT_NULL(test, chip->auth);
-	KUNIT_EXPECT_TRUE(test, tpm2_sess_kunit_live(chip));
-	KUNIT_EXPECT_EQ(test, 1, f->nr_flushed);
-	KUNIT_EXPECT_EQ(test, START_NULL_KEY, f->flushed[0]);
-	KUNIT_EXPECT_EQ(test, TPM_ALG_SHA256,
-			get_unaligned_be16(chip->null_key_name));
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		chip = start_chip(test, c[i].start, &f);
+		KUNIT_EXPECT_NOT_NULL_MSG(test, chip->auth, "case %d", i);
+		KUNIT_EXPECT_TRUE(test, tpm2_sess_kunit_live(chip));
+		KUNIT_EXPECT_EQ_MSG(test, c[i].starts, f->starts, "case %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, c[i].nonce, f->nonce, "case %d", i);
+		KUNIT_EXPECT_EQ(test, c[i].starts, f->nr_flushed);
+		KUNIT_EXPECT_EQ(test, START_NULL_KEY,
+				f->flushed[f->nr_flushed - 1]);
+		KUNIT_EXPECT_EQ(test, TPM_ALG_SHA256,
+				get_unaligned_be16(chip->null_key_name));
+	}
 }
 
 /*
- * A TPM that refuses the session, or answers with something else than
- * an HMAC session's handle and a 32-byte nonce: the chip is unprotected
- * (no chip->auth: the kernel's commands go without a session rather than
- * fail), null_name shows zeros, and whatever the TPM made is flushed: the
- * null key always, the session whenever its handle came back (a session
- * handle only: another one is not this command's to flush).
+ * A TPM that says "not now" (a warning) at registration: the chip stays
+ * protected, without a session until its first use; null_name shows the
+ * key.  A TPM that lists no commands is not asked at all (the session
+ * could not tell an extend's handles from its parameters).
+ */
+static void start_later_or_never(struct kunit *test)
+{
+	struct start_fake *f;
+	struct tpm_chip *chip = start_chip(test, START_BUSY, &f);
+
+	KUNIT_EXPECT_NOT_NULL(test, chip->auth);
+	KUNIT_EXPECT_FALSE(test, tpm2_sess_kunit_live(chip));
+	KUNIT_EXPECT_EQ(test, 1, f->starts);
+	KUNIT_EXPECT_EQ(test, TPM_ALG_SHA256,
+			get_unaligned_be16(chip->null_key_name));
+
+	/* The same fake TPM behind a chip that has no command list. */
+	chip = fake_chip_new(test, &start_fake_ops, f);
+	f->cc = 0;
+	tpm2_sess_init(chip);
+	KUNIT_EXPECT_NULL(test, chip->auth);
+	KUNIT_EXPECT_EQ(test, 0, f->cc);
+}
+
+/*
+ * A TPM that refuses the session, or answers with something else than an
+ * HMAC session's handle and a nonce as long as the caller's, with either
+ * nonce size (16 bytes, then 32): the chip is unprotected (no chip->auth: the kernel's
+ * commands go without a session rather than fail), null_name shows zeros,
+ * and whatever the TPM made is flushed: the null key always, the session
+ * whenever its handle came back (a session handle only: another one is not
+ * this command's to flush).
  */
 static void start_refused_unprotected(struct kunit *test)
 {
 	static const struct {
 		int start;
+		int starts;
 		int nr_flushed;
 	} c[] = {
-		{ START_REFUSED, 1 }, { START_CUT, 2 }, { START_NOT_SESSION, 1 },
+		{ START_REFUSED, 2, 2 }, { START_CUT, 2, 4 },
+		{ START_NOT_SESSION, 2, 2 },
 	};
 	struct start_fake *f;
 	struct tpm_chip *chip;
@@ -764,11 +832,12 @@ static void start_refused_unprotected(struct kunit *test)
 		KUNIT_EXPECT_NULL_MSG(test, chip->auth, "case %d", i);
 		KUNIT_EXPECT_FALSE(test, memchr_inv(chip->null_key_name, 0,
 						    sizeof(chip->null_key_name)));
+		KUNIT_EXPECT_EQ_MSG(test, c[i].starts, f->starts, "case %d", i);
 		KUNIT_EXPECT_EQ_MSG(test, c[i].nr_flushed, f->nr_flushed,
 				    "case %d", i);
 		KUNIT_EXPECT_EQ(test, START_NULL_KEY, f->flushed[0]);
-		if (c[i].nr_flushed == 2)
-			KUNIT_EXPECT_EQ(test, START_SESSION, f->flushed[1]);
+		KUNIT_EXPECT_EQ(test, c[i].start == START_CUT ? START_SESSION :
+				START_NULL_KEY, f->flushed[1]);
 	}
 }
 
@@ -788,6 +857,7 @@ static struct kunit_case tpm_session_cases[] = {
 	KUNIT_CASE(seal_refuses_unnamed_handle),
 	KUNIT_CASE(start_at_registration),
 	KUNIT_CASE(start_refused_unprotected),
+	KUNIT_CASE(start_later_or_never),
 	{}
 };
 

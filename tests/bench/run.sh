@@ -108,7 +108,7 @@ case " $parts " in *" session "*) mmio_args=(extend) ;; esac
 		python3 "$top/tests/bench/session.py" "$out/session"
 	fi
 	if [ -s "$out/session-crb" ]; then
-		echo "The same on tpm-crb (the command buffer is memory: the session's 128 more bytes cost no register access)"
+		echo "The same on tpm-crb (the command buffer is memory: the session's 96 more bytes cost no register access)"
 		python3 "$top/tests/bench/session.py" "$out/session-crb"
 	fi
 } | tee "$out/table"

@@ -20,9 +20,12 @@
         refuse  TPM2_StartAuthSession: not sent on, answered TPM_RC_SIZE
                 for the caller's nonce (what a TPM wanting other nonces
                 says)
+        refuse16
+                the same for a nonce shorter than 32 bytes only (a TPM
+                that wants digest-sized nonces)
         cutstart
                 TPM2_StartAuthSession: sent on, and the TPM's success cut
-                short (its nonce said to be 16 bytes, 16 dropped): the TPM
+                short (its nonce 8 bytes shorter than it says): the TPM
                 has a session the caller cannot use
       (the traffic log has what the TPM sent, and the refusals)
   interpose.py seen <traffic-log> <hex>
@@ -96,11 +99,10 @@ def tamper(mode, cc, rsp, last_random):
     elif mode == 'nonce' and struct.unpack('>H', rsp[0:2])[0] == ST_SESSIONS:
         # The last session: nonce, attributes, then a 32-byte HMAC.
         rsp[-(2 + 32 + 1 + 2)] ^= 0x01
-    elif mode == 'cutstart' and cc == CC_START_AUTH_SESSION and len(rsp) > 32:
-        # sessionHandle, then nonceTPM: said to be 16 bytes, and so cut.
-        rsp = rsp[:-16]
+    elif mode == 'cutstart' and cc == CC_START_AUTH_SESSION and len(rsp) > 24:
+        # sessionHandle, then nonceTPM, 8 bytes short of its size.
+        rsp = rsp[:-8]
         struct.pack_into('>I', rsp, 2, len(rsp))
-        struct.pack_into('>H', rsp, 14, 16)
     return bytes(rsp)
 
 
@@ -117,6 +119,11 @@ def tamper_cmd(mode, cc, cmd):
     return bytes(cmd)
 
 
+def nonce_size(cmd):
+    """TPM2_StartAuthSession's nonceCaller size (after its two handles)."""
+    return struct.unpack('>H', cmd[18:20])[0]
+
+
 def mode_of(path):
     try:
         return open(path).read().strip()
@@ -129,7 +136,9 @@ def serve(info, path, log, modefile):
     with open(log, 'a') as out:
         def answer(sock, cmd, cc):
             mode = mode_of(modefile)
-            if mode == 'refuse' and cc == CC_START_AUTH_SESSION:
+            if cc == CC_START_AUTH_SESSION and (
+                    mode == 'refuse' or
+                    (mode == 'refuse16' and nonce_size(cmd) < 32)):
                 rsp = struct.pack('>HII', 0x8001, 10, RC_SIZE_NONCE)
                 out.write('C %s\nR %s\n' % (cmd.hex(), rsp.hex()))
                 out.flush()

@@ -15,10 +15,11 @@
 # kernel's next command goes through it still; nor can it flush it.  A
 # session the TPM started but whose answer is refused is flushed.  A TPM
 # that refuses the kernel's session at registration leaves the chip
-# unprotected, saying so, and working, the session tried once.  The
-# kernel users: the hwrng, trusted keys and tpm_kuser.ko
+# unprotected, saying so, and working, the session tried once with each
+# nonce size; one that refuses 16-byte nonces gets digest-sized ones, and
+# is protected.  The kernel users: the hwrng, trusted keys and tpm_kuser.ko
 # (tpm_pcr_extend(), tpm_pcr_read(), tpm_get_random()).
-# Checks: 34
+# Checks: 36
 SUITE=session
 . "$TPMTEST_REPO/tests/guest/lib.sh"
 set -u
@@ -230,7 +231,8 @@ fi
 
 # A TPM that refuses the kernel's session (TPM_RC_SIZE for its nonce):
 # the chip is registered unprotected, with a message and no null_name; the
-# kernel users work; the session was tried once, not at each command.
+# kernel users work; the session was tried at registration with 16- and
+# 32-byte nonces, and not again at each command.
 n0=$(dmesg | grep -c 'kernel commands unprotected: no salted')
 if start 1 refuse refuse; then
 	zeros=$(printf '0%.0s' $(seq 68))
@@ -242,8 +244,24 @@ if start 1 refuse refuse; then
 		keyctl add trusted refuse-k "new 32 keyhandle=$SPK" @u >/dev/null &&
 		pass refuse-works || fail refuse-works "$(cat $kuser/result)"
 	n=$(grep -c "^C .\{12\}00000176" "$log")
-	[ "$n" = 1 ] && pass refuse-tried-once ||
+	[ "$n" = 2 ] && pass refuse-tried-once ||
 		fail refuse-tried-once "$n TPM2_StartAuthSession commands"
+	stop
+fi
+
+# A TPM that wants digest-sized nonces: the kernel's session has them
+# (the last start's nonceCaller is 32 bytes), and it protects.
+if start 1 refuse16 refuse16; then
+	size=$(sed -n 's/^C .\{12\}00000176.\{16\}\(....\).*/\1/p' "$log" | tail -n 1)
+	[ "$size" = 0020 ] &&
+		[ "$(cat /sys/class/tpm/tpm$num/null_name)" != "$(printf '0%.0s' $(seq 68))" ] &&
+		pass refuse16-protected || fail refuse16-protected "nonce size 0x$size"
+	if kuser random >/dev/null && kuser extend >/dev/null &&
+	   ! tampered random kuser random; then
+		pass refuse16-works
+	else
+		fail refuse16-works "$out $(cat $kuser/result)"
+	fi
 	stop
 fi
 

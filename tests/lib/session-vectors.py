@@ -24,6 +24,10 @@ except ImportError:
     from cryptography.hazmat.primitives.ciphers.modes import CFB
 
 
+# The session's nonces: 16 bytes, as tpm2-session.c's TPM2_SESS_NONCE.
+N = 16
+
+
 def H(b):
     return hashlib.sha256(b).digest()
 
@@ -59,12 +63,12 @@ def main():
     c('nist_out', hmac.new(k, struct.pack('>I', 1) + info, hashlib.sha256).digest()[:16])
     c('kdfa_out', kdfa(bytes(range(32)), b'ATH', b'\x11' * 32, b'\x22' * 32, 48))
     c('kdfe_out', kdfe(b'\x33' * 32, b'SECRET', b'\x44' * 32, b'\x55' * 32))
-    sk, tn, on, sh = b'\x66' * 32, b'\x77' * 32, b'\x88' * 32, 0x02000000
+    sk, tn, on, sh = b'\x66' * 32, b'\x77' * N, b'\x88' * N, 0x02000000
 
     def command(cc, handle, name, attrs, key, params):
         cp = H(struct.pack('>I', cc) + name + params)
         mac = hmac.new(key, cp + on + tn + bytes([attrs]), hashlib.sha256).digest()
-        area = struct.pack('>IH', sh, 32) + on + bytes([attrs]) + struct.pack('>H', 32) + mac
+        area = struct.pack('>IH', sh, N) + on + bytes([attrs]) + struct.pack('>H', 32) + mac
         body = struct.pack('>I', handle) + struct.pack('>I', len(area)) + area + params
         return struct.pack('>HII', 0x8002, 10 + len(body), cc) + body
 
@@ -80,23 +84,23 @@ def main():
         params = struct.pack('>H', len(rnd)) + cfb(kiv[:16], kiv[16:], rnd)
         rp = H(struct.pack('>II', 0, 0x17b) + params)
         mac = hmac.new(sk, rp + nt + ours + b'\x41', hashlib.sha256).digest()
-        body = (struct.pack('>I', len(params)) + params + struct.pack('>H', 32) + nt +
+        body = (struct.pack('>I', len(params)) + params + struct.pack('>H', N) + nt +
                 b'\x41' + struct.pack('>H', 32) + mac)
         return struct.pack('>HII', 0x8002, 10 + len(body), 0) + body
 
-    c('random_rsp', random(b'\xbb' * 32, on, b'0123456789abcdef'))
-    c('random_rsp2', random(b'\xbc' * 32, b'\x89' * 32, b'fedcba9876543210'))
+    c('random_rsp', random(b'\xbb' * N, on, b'0123456789abcdef'))
+    c('random_rsp2', random(b'\xbc' * N, b'\x89' * N, b'fedcba9876543210'))
 
     def no_params(cc, nt, ours):
         rp = H(struct.pack('>II', 0, cc))
         mac = hmac.new(sk, rp + nt + ours + b'\x01', hashlib.sha256).digest()
-        body = (struct.pack('>IH', 0, 32) + nt + b'\x01' + struct.pack('>H', 32) + mac)
+        body = (struct.pack('>IH', 0, N) + nt + b'\x01' + struct.pack('>H', 32) + mac)
         return struct.pack('>HII', 0x8002, 10 + len(body), 0) + body
 
-    c('extend_rsp1', no_params(0x182, b'\xcc' * 32, on))
-    c('extend_rsp2', no_params(0x182, b'\xdd' * 32, b'\x89' * 32))
-    c('hc_rsp', no_params(0x121, b'\xee' * 32, b'\x8a' * 32))
-    c('hc_rsp_stale', no_params(0x182, b'\xee' * 32, b'\x8a' * 32))
+    c('extend_rsp1', no_params(0x182, b'\xcc' * N, on))
+    c('extend_rsp2', no_params(0x182, b'\xdd' * N, b'\x89' * N))
+    c('hc_rsp', no_params(0x121, b'\xee' * N, b'\x8a' * N))
+    c('hc_rsp_stale', no_params(0x182, b'\xee' * N, b'\x8a' * N))
 
 
 if __name__ == '__main__':
