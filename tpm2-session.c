@@ -22,8 +22,8 @@
  *
  * One session per chip, started at registration and kept: it is a context
  * in the resource manager's books like a space's (tpm2-rm.c), left loaded
- * between commands, saved when room is needed, before a /dev/tpmN command
- * or a suspend, and loaded again at its next use.  So a protected command
+ * between commands, saved when room is needed or before a /dev/tpmN
+ * command, and loaded again at its next use; flushed at a suspend.  So a protected command
  * costs one round trip and a few hashes, and no null-key load or ECDH.  If
  * the session is lost (flushed through /dev/tpmN, the TPM reset, a
  * response that fails its check), the next use starts another.  Nobody
@@ -707,6 +707,34 @@ static ssize_t tpm2_sess_start(struct tpm_chip *chip, struct tpm2_auth *auth)
 	return 0;
 }
 
+/*
+ * A definite no to the session: an error from the TPM (not a warning,
+ * which says "later"), or an answer the kernel refused.  A timeout, a
+ * lack of memory or of room in the TPM says nothing about the TPM.
+ */
+static bool tpm2_sess_refused_start(ssize_t rc)
+{
+	if (rc == -EFAULT)
+		return true;
+	return rc > 0 && !TPM2_RC_IS_WARNING(rc);
+}
+
+/*
+ * tpm2_sess_start(), and for a TPM that refuses 16-byte nonces (or answers
+ * them malformed), again with digest-sized ones, which the session keeps.
+ */
+static ssize_t tpm2_sess_start_sized(struct tpm_chip *chip,
+				     struct tpm2_auth *auth)
+{
+	ssize_t rc = tpm2_sess_start(chip, auth);
+
+	if (!tpm2_sess_refused_start(rc) ||
+	    auth->nonce_len == TPM2_SESS_NONCE_MAX)
+		return rc;
+	auth->nonce_len = TPM2_SESS_NONCE_MAX;
+	return tpm2_sess_start(chip, auth);
+}
+
 /* The session is lost: out of the TPM if it may still be there, and forgotten. */
 static void tpm2_sess_drop(struct tpm_chip *chip, struct tpm2_auth *auth,
 			   bool flush)
@@ -786,7 +814,7 @@ int tpm2_start_auth_session(struct tpm_chip *chip)
 		dev_dbg(&chip->dev, "kernel session lost (0x%zx): starting another\n",
 			rc);
 	}
-	rc = tpm2_sess_start(chip, auth);
+	rc = tpm2_sess_start_sized(chip, auth);
 	if (!rc)
 		rc = tpm_rm_load(chip, &auth->ctx, &h);
 	if (rc) {
@@ -1391,7 +1419,7 @@ int tpm2_sess_accept_name(struct tpm_chip *chip, const u8 *name)
  * tpm2_sess_unhold() - let go of the session before the TPM is someone else's
  * @chip:	the chip, whose ops the caller holds
  *
- * Before a /dev/tpmN command, an exclusive open or a suspend, which evict
+ * Before a /dev/tpmN command or an exclusive open, which evict
  * whatever is not pinned: a kernel user that held the session and never
  * finished its command (its ops are given back, so it is not running)
  * must not leave the session loaded for them.
@@ -1441,18 +1469,6 @@ void tpm2_sess_free(struct tpm_chip *chip)
 }
 
 /*
- * A definite no to the session: an error from the TPM (not a warning,
- * which says "later"), or an answer the kernel refused.  A timeout, a
- * lack of memory or of room in the TPM says nothing about the TPM.
- */
-static bool tpm2_sess_refused_start(ssize_t rc)
-{
-	if (rc == -EFAULT)
-		return true;
-	return rc > 0 && !TPM2_RC_IS_WARNING(rc);
-}
-
-/*
  * What the session needs of the kernel (HMAC-SHA256, ECDH P-256) and of
  * the TPM (its command list; the null key: ECC P-256 with AES-128-CFB; a
  * salted HMAC session with AES-128-CFB and SHA-256).  The session is
@@ -1489,12 +1505,7 @@ static int tpm2_sess_setup(struct tpm_chip *chip, struct tpm2_auth *auth)
 	rc = tpm_try_get_ops(chip);
 	if (rc)
 		return 0;
-	rc = tpm2_sess_start(chip, auth);
-	if (tpm2_sess_refused_start(rc)) {
-		/* Perhaps a TPM that wants digest-sized nonces. */
-		auth->nonce_len = TPM2_SESS_NONCE_MAX;
-		rc = tpm2_sess_start(chip, auth);
-	}
+	rc = tpm2_sess_start_sized(chip, auth);
 	tpm_put_ops(chip);
 	if (!tpm2_sess_refused_start(rc))
 		return 0;

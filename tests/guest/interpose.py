@@ -36,13 +36,15 @@
       in a TPM2_Create command logged (the key sealed, then unsealed, in
       clear); 1 if not; 2 if there is no such response
   interpose.py kernel-session <traffic-log>
-      the handle of the last session TPM2_StartAuthSession started
+      the handle of the session in the last TPM2_GetRandom with sessions
+      logged (the kernel's: no tool sends one in the suite)
   interpose.py start-flushed <traffic-log>
       exit 0 if a TPM2_FlushContext of the last session
       TPM2_StartAuthSession started follows it in the log
   interpose.py flush <device> <handle>
-      TPM2_FlushContext of <handle> through <device>; exit 0 if the TPM
-      flushed it
+      TPM2_FlushContext of <handle> through <device>; exit 0 if it was
+      flushed, 1 if refused (the response code printed), 2 if the device
+      failed
   interpose.py try-session <device> <handle>
       a TPM2_GetRandom naming <handle> as its session, sent through
       <device>: exit 0 if it was refused (by the kernel or the TPM), 1 if
@@ -184,14 +186,15 @@ def unseal_leak(log):
 
 
 def kernel_session(log):
-    lines = [line.split() for line in open(log)]
     handle = None
-    for i, (kind, h) in enumerate(lines):
-        if (kind == 'R' and i and h[12:20] == '00000000' and
-                int(lines[i - 1][1][12:20], 16) == CC_START_AUTH_SESSION):
-            handle = h[20:28]
+    for line in open(log):
+        kind, h = line.split()
+        # tag, size, code, authorizationSize, then the session's handle
+        if (kind == 'C' and h[0:4] == '8002' and
+                int(h[12:20], 16) == CC_GET_RANDOM):
+            handle = h[28:36]
     if not handle:
-        print('no session started in the log')
+        print('no TPM2_GetRandom with a session in the log')
         return 1
     print('0x' + handle)
     return 0
@@ -236,12 +239,16 @@ def try_session(dev, handle):
 
 def flush(dev, handle):
     cmd = struct.pack('>HIII', 0x8001, 14, 0x165, int(handle, 16))
-    fd = os.open(dev, os.O_RDWR)
     try:
-        os.write(fd, cmd)
-        rsp = os.read(fd, 4096)
-    finally:
-        os.close(fd)
+        fd = os.open(dev, os.O_RDWR)
+        try:
+            os.write(fd, cmd)
+            rsp = os.read(fd, 4096)
+        finally:
+            os.close(fd)
+    except OSError as e:
+        print('TPM2_FlushContext of %s: %s' % (handle, e))
+        return 2
     rc = struct.unpack('>I', rsp[6:10])[0]
     if rc:
         print('TPM2_FlushContext of %s: 0x%x' % (handle, rc))

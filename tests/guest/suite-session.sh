@@ -191,12 +191,16 @@ if start 1 on; then
 			pass on-tpm0-cannot-use || fail on-tpm0-cannot-use "$ks: $why"
 		kuser random >/dev/null && [ "$(python3 "$I" kernel-session "$log")" = "$ks" ] &&
 			pass on-session-kept || fail on-session-kept "$(cat $kuser/result)"
-		# Nor flush it: the resource manager answers TPM_RC_HANDLE, as
-		# for any context it holds, and the kernel goes on with it.
+		# Nor flush it: the resource manager answers TPM_RC_HANDLE
+		# (0x1cb), as for any context it holds, the TPM never sees the
+		# command, and the kernel goes on with the same session.
 		n=$(grep -c "^C .\{12\}00000176" "$log")
 		why=$(python3 "$I" flush "/dev/tpm$num" "$ks")
-		[ $? = 1 ] && kuser random >/dev/null &&
+		[ $? = 1 ] && [ "$why" = "TPM2_FlushContext of $ks: 0x1cb" ] &&
+			! grep -q "^C .\{12\}00000165${ks#0x}" "$log" &&
+			kuser random >/dev/null &&
 			[ "$(grep -c "^C .\{12\}00000176" "$log")" = "$n" ] &&
+			[ "$(python3 "$I" kernel-session "$log")" = "$ks" ] &&
 			pass on-tpm0-cannot-flush ||
 			fail on-tpm0-cannot-flush "$why $(cat $kuser/result)"
 	else
