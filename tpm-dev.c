@@ -72,29 +72,6 @@ static void tpm_file_clear(struct tpm_file *f)
 }
 
 /*
- * /dev/tpmN: the TPM as if no space had anything loaded.  What the
- * resource manager holds there (the spaces' saved sessions, the kernel's
- * session) is not the file's to flush: TPM_RC_HANDLE, as for a kernel
- * user (tpm2_rm_shield()).
- */
-static ssize_t tpm_file_run_raw(struct tpm_file *f)
-{
-	ssize_t rc;
-
-	tpm2_sess_unhold(f->chip);
-	rc = tpm2_rm_evict_all(f->chip);
-	if (!rc)
-		rc = tpm2_rm_shield(f->chip, f->buf,
-				    min_t(u32, tpm_hdr_len(f->buf),
-					  sizeof(f->buf)));
-	if (rc > 0)
-		return tpm_cmd_reply(f->buf, rc);
-	if (rc)
-		return rc;
-	return tpm_transmit(f->chip, f->buf, sizeof(f->buf));
-}
-
-/*
  * Send the command in f->buf.  The file is busy, so nothing else touches
  * the buffer, and the file's lock is not held.  @keep_error leaves a
  * failure for the reader (O_NONBLOCK); otherwise the caller reports it.
@@ -110,7 +87,12 @@ static ssize_t tpm_file_run(struct tpm_file *f, bool keep_error)
 			len = tpm2_space_transmit(f->chip, f->space, f->buf,
 						  sizeof(f->buf));
 		} else {
-			len = tpm_file_run_raw(f);
+			/* The TPM as if no space had anything loaded. */
+			tpm2_sess_unhold(f->chip);
+			len = tpm2_rm_evict_all(f->chip);
+			if (!len)
+				len = tpm_transmit(f->chip, f->buf,
+						   sizeof(f->buf));
 		}
 		tpm_put_ops(f->chip);
 	} else if (len == -ENODEV) {

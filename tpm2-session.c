@@ -1582,16 +1582,26 @@ void tpm2_sess_stop(struct tpm_chip *chip)
  * session is gone anyway, and a hibernation's restore kernel, whose
  * quiesce ends here too, would leave a saved session in the TPM that the
  * resumed kernel does not know (an active-session slot lost per cycle).
- * The next kernel command after the resume starts another.
+ * A saved session is loaded first: its handle alone does not prove it is
+ * still the kernel's (a /dev/tpmN client may have flushed it, and its
+ * index gone to a session of the client's), its context does.  The next
+ * kernel command after the resume starts another.
  *
  * Context: process context; the caller holds the ops.
  */
 void tpm2_sess_suspend(struct tpm_chip *chip)
 {
-	if (!chip->auth)
+	struct tpm2_auth *auth = chip->auth;
+	ssize_t rc;
+	u32 h;
+
+	if (!auth)
 		return;
-	tpm2_sess_idle(chip->auth);
-	tpm2_sess_drop(chip, chip->auth, true);
+	tpm2_sess_idle(auth);
+	if (!tpm_space_ctx_used(&auth->ctx))
+		return;
+	rc = tpm_rm_load(chip, &auth->ctx, &h);
+	tpm2_sess_drop(chip, auth, !rc);
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)
