@@ -347,6 +347,7 @@ void tpm_rm_adopt(struct tpm_chip *chip, u32 handle)
 		    (ctx->loaded & TPM2_HANDLE_INDEX) == handle)
 			tpm_space_ctx_drop(ctx);
 }
+EXPORT_SYMBOL_IF_KUNIT(tpm_rm_adopt);
 
 /*
  * The TPM gave a new object @handle: an object a space took as loaded
@@ -1143,6 +1144,7 @@ bool tpm2_rm_holds(struct tpm_chip *chip, u32 h)
 			return true;
 	return tpm_rm_is_session(h) && tpm_rm_known(chip, h);
 }
+EXPORT_SYMBOL_IF_KUNIT(tpm2_rm_holds);
 
 /*
  * Evict what the authorization area at @off names.  Returns 0, an errno

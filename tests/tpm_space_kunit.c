@@ -10,6 +10,7 @@
 #include <linux/slab.h>
 #include <linux/vtpm_proxy.h>
 #include "tpm.h"
+#include "tpm2-rm.h"
 #include "tpm_kunit_fake.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
@@ -1161,6 +1162,26 @@ static void space_orphan_adopted(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, one_handle_cmd(t, b, CC_POLICY_GET_DIGEST, s), 0);
 }
 
+/*
+ * The TPM hands out a session at the index of an orphan the books hold,
+ * as another type (an HMAC session where the orphan was a policy one:
+ * they share the TPM's slots): the orphan is gone, and the books forget
+ * it; they hold nothing under its handle any more.
+ */
+static void space_adopt_by_index(struct kunit *test)
+{
+	struct space_test *t = setup(test);
+	u32 s = orphan_session(test, t, NULL);
+	u32 hmac = (s & TPM2_HANDLE_INDEX) | 0x02000000;	/* HMAC session */
+
+	KUNIT_ASSERT_NE(test, hmac, s);
+	mutex_lock(&t->chip->tpm_mutex);
+	KUNIT_EXPECT_TRUE(test, tpm2_rm_holds(t->chip, s));
+	tpm_rm_adopt(t->chip, hmac);
+	KUNIT_EXPECT_FALSE(test, tpm2_rm_holds(t->chip, s));
+	mutex_unlock(&t->chip->tpm_mutex);
+}
+
 /* GetCapability(HANDLES); the response's length, or 0 if it failed. */
 static u32 get_handles(struct space_test *t, struct tpm_rm_space *space,
 		       u32 first, u32 max)
@@ -2045,6 +2066,7 @@ static struct kunit_case tpm_space_cases[] = {
 	KUNIT_CASE(space_context_gap_unknown_oldest),
 	KUNIT_CASE(space_orphans_bounded),
 	KUNIT_CASE(space_orphan_adopted),
+	KUNIT_CASE(space_adopt_by_index),
 	KUNIT_CASE(space_get_handles_sessions),
 	KUNIT_CASE(space_lazy_no_extra_commands),
 	KUNIT_CASE(space_eviction_across_spaces),
