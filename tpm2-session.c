@@ -23,8 +23,9 @@
  * One session per chip, started at registration and kept: it is a context
  * in the resource manager's books like a space's (tpm2-rm.c), left loaded
  * between commands, saved when room is needed or before a /dev/tpmN
- * command, and loaded again at its next use; flushed at a suspend.  So a protected command
- * costs one round trip and a few hashes, and no null-key load or ECDH.  If
+ * command, and loaded again at its next use; flushed at a suspend.  So a
+ * protected command costs one round trip and a few hashes, and no null-key
+ * load or ECDH.  If
  * the session is lost (flushed through /dev/tpmN, the TPM reset, a
  * response that fails its check), the next use starts another.  Nobody
  * else can name it: a space's handles are its own (tpm2-space.c), and
@@ -67,8 +68,8 @@ MODULE_PARM_DESC(disable_pcr_integrity, "Send TPM2_PCR_Extend without the sessio
  * answers TPM_RC_SIZE below 16 octets; the TPM's nonces take the size of
  * the caller's first), as fresh per command as a digest-sized one and 16
  * bytes less each way, which a TIS moves four bytes per register access.
- * A TPM that refuses them at registration gets digest-sized ones, as
- * upstream sends.
+ * A TPM that refuses them gets digest-sized ones, as upstream sends
+ * (tpm2_sess_start_sized()).
  */
 #define TPM2_SESS_NONCE_MIN	16
 #define TPM2_SESS_NONCE_MAX	SHA256_DIGEST_SIZE
@@ -99,7 +100,7 @@ MODULE_PARM_DESC(disable_pcr_integrity, "Send TPM2_PCR_Extend without the sessio
  *		authValue; tpm2_sess_keyed())
  * @session_key: the key KDFa made from the salt and the first nonces
  * @nonce_len:	the length of the session's nonces (TPM2_SESS_NONCE_MIN,
- *		or _MAX for a TPM that refused that), chosen at registration
+ *		or _MAX once the TPM refused that), kept for the chip
  * @our_nonce:	the caller's nonce of the command being built
  * @tpm_nonce:	the TPM's latest nonce
  * @name_h:	the handles the command names, in order

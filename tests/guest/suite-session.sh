@@ -28,6 +28,7 @@ I=$G/interpose.py
 log=/tmp/session.traffic
 modefile=/tmp/session.mode
 kuser=/sys/kernel/debug/tpm_kuser
+zeros=$(printf '0%.0s' $(seq 68))	# null_name without a session
 
 [ "$TPMTEST_DRIVER" = ours ] || { fail setup "the session suite tests our modules"; exit 0; }
 [ -e /sys/module/tpm/parameters/hmac ] ||
@@ -220,9 +221,11 @@ if start 1 on; then
 		fail on-recovers "$(cat $kuser/result)"
 	null_key_changes
 	# The next session's start answered with a nonce cut short: the
-	# command fails, and the session the TPM made is flushed.
-	tampered nonce kuser random
-	if tampered cutstart kuser random; then
+	# command fails, and the session the TPM made is flushed.  (The
+	# changed nonce first, caught, drops the session in use.)
+	if tampered nonce kuser random; then
+		fail on-start-cut "a changed nonce got through: $out"
+	elif tampered cutstart kuser random; then
 		fail on-start-cut "got $out"
 	else
 		why=$(python3 "$I" start-flushed "$log") && kuser random >/dev/null &&
@@ -238,7 +241,6 @@ fi
 # 32-byte nonces, and not again at each command.
 n0=$(dmesg | grep -c 'kernel commands unprotected: no salted')
 if start 1 refuse refuse; then
-	zeros=$(printf '0%.0s' $(seq 68))
 	n=$(($(dmesg | grep -c 'kernel commands unprotected: no salted') - n0))
 	[ "$n" = 1 ] && [ "$(cat /sys/class/tpm/tpm$num/null_name)" = "$zeros" ] &&
 		pass refuse-unprotected ||
@@ -257,7 +259,7 @@ fi
 if start 1 refuse16 refuse16; then
 	size=$(sed -n 's/^C .\{12\}00000176.\{16\}\(....\).*/\1/p' "$log" | tail -n 1)
 	[ "$size" = 0020 ] &&
-		[ "$(cat /sys/class/tpm/tpm$num/null_name)" != "$(printf '0%.0s' $(seq 68))" ] &&
+		[ "$(cat /sys/class/tpm/tpm$num/null_name)" != "$zeros" ] &&
 		pass refuse16-protected || fail refuse16-protected "nonce size 0x$size"
 	if kuser random >/dev/null && kuser extend >/dev/null &&
 	   ! tampered random kuser random; then
@@ -270,7 +272,7 @@ fi
 
 # Protection off: the control.
 if start 0 off; then
-	[ "$(cat /sys/class/tpm/tpm$num/null_name)" = "$(printf '0%.0s' $(seq 68))" ] &&
+	[ "$(cat /sys/class/tpm/tpm$num/null_name)" = "$zeros" ] &&
 		pass off-no-null-key || fail off-no-null-key "$(cat /sys/class/tpm/tpm$num/null_name)"
 	honest off
 	[ "$leak_random" = 0 ] && pass off-hwrng-in-clear ||
